@@ -1,0 +1,244 @@
+// The EKS cluster and everything that makes it usable: encryption key, control-plane logs,
+// managed node groups on a hardened launch template, the EKS add-ons, a default gp3
+// StorageClass, and the one Kubernetes provider every workload uses.
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AddonVersions, ClusterLogType, NodeGroupConfig } from "../config";
+import { IrsaRole, serviceTrustPolicy } from "./iam";
+
+export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
+const AWS_POLICY = "arn:aws:iam::aws:policy";
+export const NODE_ROLE_POLICY_ARNS: readonly string[] = [
+    `${AWS_POLICY}/AmazonEKSWorkerNodePolicy`,
+    `${AWS_POLICY}/AmazonEKS_CNI_Policy`,
+    `${AWS_POLICY}/AmazonEC2ContainerRegistryPullOnly`,
+];
+export const EBS_CSI_POLICY_ARN = `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`;
+
+/** EKS writes control-plane logs here; creating it first lets us own its retention. */
+export function controlPlaneLogGroupName(clusterName: string): string {
+    return `/aws/eks/${clusterName}/cluster`;
+}
+
+/** Access entries granting cluster admin to each configured principal, keyed stably by ARN. */
+export function adminAccessEntries(principalArns: readonly string[]): Record<string, eks.types.input.AccessEntryArgs> {
+    const entries: Record<string, eks.types.input.AccessEntryArgs> = {};
+    for (const principalArn of principalArns) {
+        const key = `admin-${principalArn.split(":").slice(4).join("-").replace(/[^A-Za-z0-9-]/g, "-")}`;
+        entries[key] = {
+            principalArn,
+            accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } },
+        };
+    }
+    return entries;
+}
+
+/**
+ * Launch template data for nodes: IMDSv2 only, hop limit 1 so pods cannot borrow the node's
+ * IAM role through IMDS, and an encrypted gp3 root volume. No AMI: EKS picks and patches it.
+ */
+export function nodeLaunchTemplateArgs(name: string, diskSizeGiB: number, tags: Record<string, string>): aws.ec2.LaunchTemplateArgs {
+    return {
+        description: `EKS managed node group ${name}: IMDSv2 hop limit 1, encrypted gp3 root volume`,
+        updateDefaultVersion: true,
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+        blockDeviceMappings: [
+            { deviceName: "/dev/xvda", ebs: { volumeSize: diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+        ],
+        monitoring: { enabled: true },
+        tagSpecifications: [
+            { resourceType: "instance", tags },
+            { resourceType: "volume", tags },
+        ],
+    };
+}
+
+/** Tags by which the Cluster Autoscaler discovers the groups it may scale. */
+export function autoscalerDiscoveryTags(clusterName: string): Record<string, string> {
+    return { "k8s.io/cluster-autoscaler/enabled": "true", [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned" };
+}
+
+export interface ClusterArgs {
+    readonly clusterName: string;
+    readonly kubernetesVersion: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly publicSubnetIds: pulumi.Input<string>[];
+    readonly privateSubnetIds: pulumi.Input<string>[];
+    /** Node groups start only once the private subnets can reach the internet. */
+    readonly privateEgressRoutes: pulumi.Resource[];
+    readonly endpointPublicAccess: boolean;
+    readonly publicAccessCidrs: readonly string[];
+    readonly adminPrincipalArns: readonly string[];
+    readonly clusterLogTypes: readonly ClusterLogType[];
+    readonly logRetentionDays: number;
+    readonly kmsDeletionWindowDays: number;
+    readonly nodeGroups: Readonly<Record<string, NodeGroupConfig>>;
+    readonly addonVersions: AddonVersions;
+    /** Resource tags for the launch template's instances and volumes (the provider tags the rest). */
+    readonly tags: Readonly<Record<string, string>>;
+    readonly protect: boolean;
+}
+
+export class Cluster extends pulumi.ComponentResource {
+    readonly eksCluster: eks.Cluster;
+    readonly name: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly oidcProviderArn: pulumi.Output<string>;
+    readonly oidcIssuer: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+    readonly nodeGroups: eks.ManagedNodeGroup[];
+    readonly ebsCsiAddon: aws.eks.Addon;
+    readonly storageClass: k8s.storage.v1.StorageClass;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-backend:cluster:Cluster", name, {}, opts);
+        const child = { parent: this };
+        // Multi-language components receive only the providers passed to them explicitly: without
+        // this, eks.Cluster's children would use the default AWS provider (no default tags, maybe
+        // another region).
+        const awsProvider = this.getProvider("aws::");
+        const remoteProviders = awsProvider ? { aws: awsProvider } : undefined;
+
+        const secretsKey = new aws.kms.Key(
+            `${name}-secrets`,
+            {
+                description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: args.kmsDeletionWindowDays,
+            },
+            { parent: this, protect: args.protect },
+        );
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-secrets`, targetKeyId: secretsKey.keyId }, child);
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane-logs`,
+            { name: controlPlaneLogGroupName(args.clusterName), retentionInDays: args.logRetentionDays },
+            child,
+        );
+
+        this.eksCluster = new eks.Cluster(
+            `${name}-eks`,
+            {
+                name: args.clusterName,
+                version: args.kubernetesVersion,
+                // Standard support only: extended support costs six times as much per hour.
+                upgradePolicy: { supportType: "STANDARD" },
+                vpcId: args.vpcId,
+                publicSubnetIds: args.publicSubnetIds,
+                privateSubnetIds: args.privateSubnetIds,
+                nodeAssociatePublicIpAddress: false,
+                skipDefaultNodeGroup: true,
+                authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: adminAccessEntries(args.adminPrincipalArns),
+                createOidcProvider: true,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: args.endpointPublicAccess,
+                publicAccessCidrs: args.endpointPublicAccess && args.publicAccessCidrs.length > 0 ? [...args.publicAccessCidrs] : undefined,
+                enabledClusterLogTypes: [...args.clusterLogTypes],
+                encryptionConfigKeyArn: secretsKey.arn,
+                useDefaultVpcCni: false,
+                vpcCniOptions: { addonVersion: args.addonVersions.vpcCni, enableNetworkPolicy: true },
+                kubeProxyAddonOptions: { enabled: true, version: args.addonVersions.kubeProxy },
+                // Managed below, after the nodes exist: coredns pods on a nodeless cluster leave the add-on DEGRADED.
+                corednsAddonOptions: { enabled: false },
+                deletionProtection: args.protect,
+            },
+            { parent: this, providers: remoteProviders, protect: args.protect, dependsOn: [logGroup] },
+        );
+        this.name = this.eksCluster.eksCluster.name;
+        this.kubeconfig = pulumi.secret(this.eksCluster.kubeconfigJson);
+        this.oidcProviderArn = this.eksCluster.oidcProviderArn;
+        this.oidcIssuer = this.eksCluster.oidcIssuer;
+
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, child);
+
+        const nodeRole = new aws.iam.Role(
+            `${name}-node`,
+            { description: `EC2 instances of ${args.clusterName}'s managed node groups`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")) },
+            child,
+        );
+        const nodeRolePolicies = NODE_ROLE_POLICY_ARNS.map(
+            (policyArn, i) => new aws.iam.RolePolicyAttachment(`${name}-node-${i}`, { role: nodeRole.name, policyArn }, child),
+        );
+
+        this.nodeGroups = Object.entries(args.nodeGroups).map(([groupName, group]) => {
+            const instanceTags = { ...args.tags, Name: `${args.clusterName}-${groupName}` };
+            const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-${groupName}`, nodeLaunchTemplateArgs(groupName, group.diskSizeGiB, instanceTags), child);
+            return new eks.ManagedNodeGroup(
+                `${name}-${groupName}`,
+                {
+                    cluster: this.eksCluster,
+                    nodeGroupNamePrefix: `${groupName}-`,
+                    // A custom launch template stops the group following the cluster's version: pin it.
+                    version: args.kubernetesVersion,
+                    amiType: "AL2023_x86_64_STANDARD",
+                    nodeRoleArn: nodeRole.arn,
+                    subnetIds: args.privateSubnetIds,
+                    instanceTypes: [...group.instanceTypes],
+                    capacityType: group.capacityType,
+                    scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
+                    // The Cluster Autoscaler owns the desired size once the group exists.
+                    ignoreScalingChanges: true,
+                    launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+                    labels: { "node-group": groupName, "capacity-type": group.capacityType.toLowerCase() },
+                    tags: autoscalerDiscoveryTags(args.clusterName),
+                },
+                { parent: this, providers: remoteProviders, dependsOn: [...args.privateEgressRoutes, ...nodeRolePolicies] },
+            );
+        });
+        const afterNodes = { parent: this, dependsOn: this.nodeGroups };
+
+        const addon = (addonName: string, version: string, extra: Partial<aws.eks.AddonArgs> = {}): aws.eks.Addon =>
+            new aws.eks.Addon(
+                `${name}-${addonName}`,
+                {
+                    clusterName: this.name,
+                    addonName,
+                    addonVersion: version,
+                    // Take over what EKS bootstrapped (the self-managed coredns); this program is the source of truth.
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "OVERWRITE",
+                    ...extra,
+                },
+                afterNodes,
+            );
+        addon("coredns", args.addonVersions.coredns);
+        const ebsCsiRole = new IrsaRole(
+            `${name}-ebs-csi`,
+            {
+                oidcProviderArn: this.oidcProviderArn,
+                oidcIssuer: this.oidcIssuer,
+                serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
+                description: `EBS CSI controller of ${args.clusterName}`,
+                managedPolicyArns: [EBS_CSI_POLICY_ARN],
+            },
+            child,
+        );
+        this.ebsCsiAddon = addon("aws-ebs-csi-driver", args.addonVersions.ebsCsiDriver, { serviceAccountRoleArn: ebsCsiRole.arn });
+        addon("metrics-server", args.addonVersions.metricsServer);
+
+        this.storageClass = new k8s.storage.v1.StorageClass(
+            `${name}-gp3`,
+            {
+                metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+                provisioner: "ebs.csi.aws.com",
+                parameters: { type: "gp3", encrypted: "true", fsType: "ext4" },
+                // Bind where the pod lands, so a volume is never created in a zone the pod cannot reach.
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+                reclaimPolicy: "Delete",
+            },
+            { parent: this, provider: this.provider, dependsOn: [this.ebsCsiAddon] },
+        );
+
+        this.registerOutputs({
+            name: this.name,
+            kubeconfig: this.kubeconfig,
+            oidcProviderArn: this.oidcProviderArn,
+            oidcIssuer: this.oidcIssuer,
+        });
+    }
+}

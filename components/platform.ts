@@ -1,0 +1,141 @@
+// The Helm add-ons that make EKS whole: the AWS Load Balancer Controller (Services of type
+// LoadBalancer become NLBs) and the Cluster Autoscaler (node groups grow and shrink with load).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { clusterAutoscalerPolicy, IrsaRole, PolicyDocument, ServiceAccountRef } from "./iam";
+// The upstream controller policy, verbatim; its `Resource: "*"` writes keep their tag conditions.
+import awsLoadBalancerControllerPolicy = require("./policies/aws-load-balancer-controller.json");
+
+export const LOAD_BALANCER_CONTROLLER_SA: ServiceAccountRef = { namespace: "kube-system", name: "aws-load-balancer-controller" };
+export const CLUSTER_AUTOSCALER_SA: ServiceAccountRef = { namespace: "kube-system", name: "cluster-autoscaler" };
+export const EKS_CHARTS_REPO = "https://aws.github.io/eks-charts";
+export const AUTOSCALER_CHARTS_REPO = "https://kubernetes.github.io/autoscaler";
+const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+export function loadBalancerControllerPolicy(): PolicyDocument {
+    return awsLoadBalancerControllerPolicy as PolicyDocument;
+}
+
+export interface LoadBalancerControllerValuesArgs {
+    readonly clusterName: string;
+    readonly region: string;
+    readonly vpcId: string;
+    readonly roleArn: string;
+    readonly replicas: number;
+}
+
+/** Region and VPC are explicit: with IMDS hop limit 1 the controller cannot look them up. */
+export function loadBalancerControllerValues(args: LoadBalancerControllerValuesArgs): Record<string, unknown> {
+    return {
+        clusterName: args.clusterName,
+        region: args.region,
+        vpcId: args.vpcId,
+        replicaCount: args.replicas,
+        serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER_SA.name, annotations: { [IRSA_ANNOTATION]: args.roleArn } },
+        podDisruptionBudget: { maxUnavailable: 1 },
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+    };
+}
+
+export interface ClusterAutoscalerValuesArgs {
+    readonly clusterName: string;
+    readonly region: string;
+    readonly roleArn: string;
+    readonly imageTag: string;
+}
+
+export function clusterAutoscalerValues(args: ClusterAutoscalerValuesArgs): Record<string, unknown> {
+    return {
+        cloudProvider: "aws",
+        awsRegion: args.region,
+        autoDiscovery: { clusterName: args.clusterName },
+        image: { tag: args.imageTag },
+        rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SA.name, annotations: { [IRSA_ANNOTATION]: args.roleArn } } },
+        extraArgs: {
+            "balance-similar-node-groups": true,
+            "skip-nodes-with-system-pods": false,
+            expander: "least-waste",
+            "scale-down-unneeded-time": "5m",
+        },
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    };
+}
+
+export interface PlatformArgs {
+    readonly clusterName: pulumi.Input<string>;
+    readonly region: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly oidcProviderArn: pulumi.Input<string>;
+    readonly oidcIssuer: pulumi.Input<string>;
+    readonly charts: {
+        readonly awsLoadBalancerController: { readonly version: string };
+        readonly clusterAutoscaler: { readonly version: string; readonly imageTag: string };
+    };
+    readonly loadBalancerControllerReplicas: number;
+    /** Charts run pods: they wait for these (the node groups). */
+    readonly nodes: pulumi.Resource[];
+}
+
+export class Platform extends pulumi.ComponentResource {
+    readonly loadBalancerController: k8s.helm.v3.Release;
+    readonly clusterAutoscaler: k8s.helm.v3.Release;
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-backend:platform:Platform", name, {}, opts);
+        const irsa = { oidcProviderArn: args.oidcProviderArn, oidcIssuer: args.oidcIssuer };
+
+        const lbcRole = new IrsaRole(
+            `${name}-lbc`,
+            { ...irsa, serviceAccount: LOAD_BALANCER_CONTROLLER_SA, description: "AWS Load Balancer Controller", policyDocument: JSON.stringify(loadBalancerControllerPolicy()) },
+            { parent: this },
+        );
+        this.loadBalancerController = new k8s.helm.v3.Release(
+            `${name}-lbc`,
+            {
+                name: "aws-load-balancer-controller",
+                chart: "aws-load-balancer-controller",
+                version: args.charts.awsLoadBalancerController.version,
+                repositoryOpts: { repo: EKS_CHARTS_REPO },
+                namespace: LOAD_BALANCER_CONTROLLER_SA.namespace,
+                values: pulumi
+                    .all([args.clusterName, args.vpcId, lbcRole.arn])
+                    .apply(([clusterName, vpcId, roleArn]) =>
+                        loadBalancerControllerValues({ clusterName, region: args.region, vpcId, roleArn, replicas: args.loadBalancerControllerReplicas }),
+                    ),
+                atomic: true,
+                timeout: 600,
+            },
+            { parent: this, dependsOn: args.nodes },
+        );
+
+        const autoscalerRole = new IrsaRole(
+            `${name}-autoscaler`,
+            {
+                ...irsa,
+                serviceAccount: CLUSTER_AUTOSCALER_SA,
+                description: "Cluster Autoscaler",
+                policyDocument: pulumi.output(args.clusterName).apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName))),
+            },
+            { parent: this },
+        );
+        this.clusterAutoscaler = new k8s.helm.v3.Release(
+            `${name}-autoscaler`,
+            {
+                name: "cluster-autoscaler",
+                chart: "cluster-autoscaler",
+                version: args.charts.clusterAutoscaler.version,
+                repositoryOpts: { repo: AUTOSCALER_CHARTS_REPO },
+                namespace: CLUSTER_AUTOSCALER_SA.namespace,
+                values: pulumi
+                    .all([args.clusterName, autoscalerRole.arn])
+                    .apply(([clusterName, roleArn]) => clusterAutoscalerValues({ clusterName, region: args.region, roleArn, imageTag: args.charts.clusterAutoscaler.imageTag })),
+                atomic: true,
+                timeout: 600,
+            },
+            // The chart creates a Service: the controller's webhook rejects Services until it runs.
+            { parent: this, dependsOn: [...args.nodes, this.loadBalancerController] },
+        );
+
+        this.registerOutputs({ loadBalancerController: this.loadBalancerController.status, clusterAutoscaler: this.clusterAutoscaler.status });
+    }
+}

@@ -1,0 +1,66 @@
+// Composition only: config in, components wired together, outputs out.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Cluster } from "./components/cluster";
+import { Network } from "./components/network";
+import { Platform } from "./components/platform";
+import { loadConfig } from "./config";
+
+const config = loadConfig();
+
+// The one tagging seam: every AWS resource gets these through the provider's default tags.
+const awsProvider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: { ...config.tags } } });
+const onAws = { providers: { aws: awsProvider } };
+
+const network = new Network(
+    "network",
+    { cidrBlock: config.vpcCidr, availabilityZoneCount: config.availabilityZoneCount, natGateways: config.natGateways, clusterName: config.clusterName },
+    onAws,
+);
+
+const cluster = new Cluster(
+    "cluster",
+    {
+        clusterName: config.clusterName,
+        kubernetesVersion: config.kubernetesVersion,
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        privateSubnetIds: network.privateSubnetIds,
+        privateEgressRoutes: network.privateEgressRoutes,
+        endpointPublicAccess: config.endpointPublicAccess,
+        publicAccessCidrs: config.publicAccessCidrs,
+        adminPrincipalArns: config.adminPrincipalArns,
+        clusterLogTypes: config.clusterLogTypes,
+        logRetentionDays: config.logRetentionDays,
+        kmsDeletionWindowDays: config.kmsDeletionWindowDays,
+        nodeGroups: config.nodeGroups,
+        addonVersions: config.addonVersions,
+        tags: config.tags,
+        protect: config.protect,
+    },
+    onAws,
+);
+
+new Platform(
+    "platform",
+    {
+        clusterName: cluster.name,
+        region: config.region,
+        vpcId: network.vpcId,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuer: cluster.oidcIssuer,
+        charts: config.charts,
+        loadBalancerControllerReplicas: config.loadBalancerControllerReplicas,
+        nodes: cluster.nodeGroups,
+    },
+    { providers: { aws: awsProvider, kubernetes: cluster.provider } },
+);
+
+export const clusterName = cluster.name;
+export const kubeconfig = cluster.kubeconfig;
+export const region = config.region;
+export const vpcId = network.vpcId;
+export const vpcCidr = network.vpcCidr;
+export const privateSubnetIds = pulumi.all(network.privateSubnetIds);
+export const oidcProviderArn = cluster.oidcProviderArn;
+export const oidcIssuer = cluster.oidcIssuer;

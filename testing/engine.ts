@@ -1,0 +1,339 @@
+// The one mock engine: the tests and the offline plan (`npm run plan`) both evaluate the program
+// through it. It stands in for the Pulumi CLI and the cloud:
+// - realistic outputs for what only AWS or a remote component can know, as readable placeholders;
+// - a record of every registration: inputs (secrets marked), provider, parent, the engine-level
+//   dependencies (explicit and Output-borne) and the resource options (via a stack
+//   transformation registered inside the stack);
+// - `pulumi:disable-default-providers` enforced as the engine does: such a resource fails.
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { specialSecretSig, specialSigKey, specialResourceSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const PROGRAM = path.join(ROOT, "index.ts");
+export const ACCOUNT = "<account-id>";
+
+export interface RecordedOptions {
+    parent?: string;
+    dependsOn: string[];
+    protect: boolean;
+    ignoreChanges: string[];
+    provider?: string;
+}
+
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly custom: boolean;
+    /** Inputs as sent to the engine; secrets unwrapped (see `secretPaths`), resource references as URNs. */
+    readonly inputs: Record<string, any>;
+    /** Top-level input keys whose value was secret. */
+    readonly secretInputs: string[];
+    /** The provider reference ("urn::id"), when one was sent. */
+    readonly provider?: string;
+    /** Package -> provider reference, for components (remote ones pass them on to their children). */
+    readonly providers: Record<string, string>;
+    readonly parent?: string;
+    /** URNs the engine waits for: explicit dependsOn plus every resource an input Output came from. */
+    readonly dependencies: string[];
+    readonly propertyDependencies: Record<string, string[]>;
+    readonly protect: boolean;
+    readonly ignoreChanges: string[];
+    /** Options as the program passed them, recorded by the stack transformation. */
+    readonly options: RecordedOptions;
+    readonly outputs: Record<string, any>;
+}
+
+export interface StackRun {
+    readonly stack: string;
+    readonly config: Record<string, string>;
+    readonly resources: RecordedResource[];
+    readonly outputs: Record<string, unknown>;
+    /** Stack outputs that were secret. */
+    readonly secretOutputs: string[];
+}
+
+/** Reads a YAML file's `config:` the way the CLI hands it to a program: scalars as strings, the rest as JSON. */
+export function readConfigFile(file: string): { values: Record<string, string>; secureKeys: string[] } {
+    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const values: Record<string, string> = {};
+    const secureKeys: string[] = [];
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        if (value && typeof value === "object" && "secure" in (value as object)) {
+            secureKeys.push(key); // Encrypted: only the CLI can read it. The program must cope without.
+            continue;
+        }
+        values[key] = typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+    }
+    return { values, secureKeys };
+}
+
+/** Project defaults (Pulumi.yaml `config.<key>.default`) overlaid with the stack file, as the CLI does. */
+export function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
+    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, any> };
+    const values: Record<string, string> = {};
+    for (const [key, decl] of Object.entries(project.config ?? {})) {
+        const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
+        const value = decl && typeof decl === "object" && !Array.isArray(decl) ? (decl.default ?? decl.value) : decl;
+        if (value !== undefined) values[fullKey] = typeof value === "object" ? JSON.stringify(value) : String(value);
+    }
+    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (fs.existsSync(stackFile)) Object.assign(values, readConfigFile(stackFile).values);
+    return { ...values, ...overrides };
+}
+
+const isSecret = (v: any): boolean => v && typeof v === "object" && v[specialSigKey] === specialSecretSig;
+
+/** Turns the wire form into plain values: secrets unwrapped, resource references as URNs. */
+function plain(value: any): any {
+    if (value === unknownValue) return "<unknown>";
+    if (Array.isArray(value)) return value.map(plain);
+    if (value && typeof value === "object") {
+        const sig = value[specialSigKey];
+        if (sig === specialSecretSig) return plain(value.value);
+        if (sig === specialResourceSig) return value.urn;
+        if (sig !== undefined && "value" in value) return plain(value.value);
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
+}
+
+/** A name only AWS can assign, shown as an obvious placeholder. */
+const placeholder = (what: string, name: string): string => `<${what} of ${name}>`;
+
+/** Outputs that the real provider or remote component would compute. Deterministic by design. */
+export function mockOutputs(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+    const id = placeholder("id", name);
+    const arn = (service: string, resource: string): string => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
+    switch (type) {
+        case "eks:index:Cluster": {
+            const clusterName = inputs.name ?? name;
+            const issuer = `oidc.eks.${region}.amazonaws.com/id/<oidc-id of ${clusterName}>`;
+            const endpoint = `https://<endpoint of ${clusterName}>.${region}.eks.amazonaws.com`;
+            const kubeconfig = {
+                apiVersion: "v1",
+                kind: "Config",
+                clusters: [{ name: "kubernetes", cluster: { server: endpoint, "certificate-authority-data": "<certificate of " + clusterName + ">" } }],
+                contexts: [{ name: "aws", context: { cluster: "kubernetes", user: "aws" } }],
+                "current-context": "aws",
+                users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"] } } }],
+            };
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    kubeconfig,
+                    kubeconfigJson: JSON.stringify(kubeconfig),
+                    eksCluster: { name: clusterName, arn: arn("eks", `cluster/${clusterName}`), endpoint, version: inputs.version, vpcConfig: { clusterSecurityGroupId: placeholder("cluster security group", clusterName) } },
+                    oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer}`,
+                    oidcProviderUrl: `https://${issuer}`,
+                    oidcIssuer: issuer,
+                    clusterSecurityGroupId: placeholder("cluster security group", clusterName),
+                    nodeSecurityGroupId: placeholder("node security group", clusterName),
+                },
+            };
+        }
+        case "eks:index:ManagedNodeGroup":
+            return { id, state: { ...inputs, nodeGroup: { nodeGroupName: `${inputs.nodeGroupNamePrefix ?? ""}<suffix>`, status: "ACTIVE" } } };
+        case "aws:iam/role:Role":
+            return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` } };
+        case "aws:iam/policy:Policy":
+            return { id, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` } };
+        case "aws:kms/key:Key":
+            return { id, state: { ...inputs, keyId: placeholder("key id", name), arn: arn("kms", `key/${placeholder("key id", name)}`) } };
+        case "aws:ec2/vpc:Vpc":
+            return { id, state: { ...inputs, arn: arn("ec2", `vpc/${id}`) } };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { id, state: { ...inputs, latestVersion: 1, arn: arn("ec2", `launch-template/${id}`) } };
+        case "kubernetes:helm.sh/v3:Release":
+            return { id: `${inputs.namespace}/${inputs.name}`, state: { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, version: inputs.version, status: "deployed", chart: inputs.chart } } };
+        default:
+            if (type.startsWith("kubernetes:")) {
+                // The provider auto-names objects without a name; keep it stable for diffs.
+                const metadata = { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? `${name}-<suffix>` };
+                return { id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name, state: { ...inputs, metadata } };
+            }
+            return { id, state: { ...inputs, arn: inputs.arn ?? arn(type.split(":")[1]?.split("/")[0] ?? "unknown", `${placeholder("id", name)}`) } };
+    }
+}
+
+function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, any> {
+    switch (token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+            const letters = ["a", "b", "c", "d"];
+            return { id: region, names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `<zone-id ${i + 1} of ${region}>`), state: inputs.state };
+        }
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/<caller>`, userId: "<caller>", id: ACCOUNT };
+        case "aws:index/getRegion:getRegion":
+            return { name: region, region, id: region };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        default:
+            throw new Error(`The mock engine has no answer for the invoke "${token}". Add one in testing/engine.ts.`);
+    }
+}
+
+/** Optional mock outputs a test wants to override, by resource type. */
+export type OutputOverrides = Record<string, (name: string, inputs: Record<string, any>) => Record<string, any>>;
+
+export interface RunOptions {
+    /** Extra or replacing config, full keys ("scalable-backend:owner"). */
+    readonly config?: Record<string, string>;
+    /** Keys to drop from the stack file's config, full keys. */
+    readonly without?: string[];
+    /** Secret config keys (full keys). */
+    readonly secretKeys?: string[];
+    /** A different program module (tests of single components). Defaults to index.ts. */
+    readonly program?: () => unknown;
+}
+
+let running = false;
+
+/**
+ * Evaluates the program for `stack` with its real stack file (plus overrides) under mocks and
+ * returns every registration. Runs are serialised: the Pulumi runtime is process-global.
+ */
+export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    if (running) throw new Error("runStack: runs must not overlap (the Pulumi runtime is process-global)");
+    running = true;
+    try {
+        return await evaluate(stack, options);
+    } finally {
+        running = false;
+    }
+}
+
+async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
+    const config = stackConfig(stack, options.config);
+    for (const key of options.without ?? []) delete config[key];
+    const region = config["aws:region"] ?? "<region>";
+    const disabled: string[] = JSON.parse(config["pulumi:disable-default-providers"] ?? "[]");
+
+    const records = new Map<string, Omit<RecordedResource, "options">>();
+    const optionsByKey = new Map<string, RecordedOptions>();
+    const failures: Error[] = [];
+
+    pulumi.runtime.setAllConfig(config, options.secretKeys ?? []);
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args: pulumi.runtime.MockResourceArgs) => mockOutputs(args.type, args.name, args.inputs, region),
+            call: (args: pulumi.runtime.MockCallArgs) => mockCall(args.token, args.inputs, region),
+        },
+        "scalable-backend",
+        stack,
+        false,
+    );
+
+    const monitor = settings.getMonitor() as any;
+    const registerResource = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp?: any) => void) => {
+        const type: string = req.getType();
+        const name: string = req.getName();
+        const pkg = type.split(":")[0];
+        if (req.getCustom() && disabled.includes(pkg) && !type.startsWith("pulumi:providers:") && !req.getProvider()) {
+            const error = new Error(
+                `${type} "${name}" was registered without an explicit provider, and default ${pkg} providers are disabled ` +
+                    `(pulumi:disable-default-providers). Pass the cluster's provider.`,
+            );
+            failures.push(error);
+            callback(error);
+            return;
+        }
+        const object = req.getObject()?.toJavaScript() ?? {};
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+            propertyDependencies[key] = [...deps.getUrnsList()].sort();
+        });
+        registerResource(req, (err: any, resp: any) => {
+            if (!err) {
+                const urn: string = resp.getUrn();
+                records.set(urn, {
+                    type,
+                    name,
+                    urn,
+                    custom: req.getCustom(),
+                    inputs: plain(object),
+                    secretInputs: Object.keys(object).filter((k) => isSecret(object[k])).sort(),
+                    provider: req.getProvider() || undefined,
+                    providers: Object.fromEntries(req.getProvidersMap().toArray()),
+                    parent: req.getParent() || undefined,
+                    dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
+                    propertyDependencies,
+                    protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
+                    ignoreChanges: req.getIgnorechangesList(),
+                    outputs: plain(resp.getObject()?.toJavaScript() ?? {}),
+                });
+            } else {
+                failures.push(err);
+            }
+            callback(err, resp);
+        });
+    };
+
+    const program = options.program ?? (() => {
+        delete require.cache[require.resolve(PROGRAM)];
+        return require(PROGRAM);
+    });
+
+    let programExports: Record<string, unknown> | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        // Inside the stack, so it sees every resource's options as the program passed them.
+        pulumi.runtime.registerStackTransformation((args) => {
+            // A rehydrated reference (opts.urn) is not a registration: keep the real options.
+            if (args.opts.urn) return undefined;
+            optionsByKey.set(`${args.type}::${args.name}`, {
+                parent: args.opts.parent ? resourceName(args.opts.parent) : undefined,
+                dependsOn: dependsOnNames(args.opts.dependsOn),
+                protect: Boolean(args.opts.protect),
+                ignoreChanges: [...(args.opts.ignoreChanges ?? [])],
+                provider: (args.opts as pulumi.CustomResourceOptions).provider ? resourceName((args.opts as pulumi.CustomResourceOptions).provider!) : undefined,
+            });
+            return undefined;
+        });
+        programExports = (await program()) as Record<string, unknown> | undefined;
+        return programExports;
+    });
+    await settings.waitForRPCs();
+    if (failures.length > 0) throw failures[0];
+
+    const stackOutputs = programExports ?? {};
+    const resolved: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [key, value] of Object.entries(stackOutputs)) {
+        if (pulumi.Output.isInstance(value)) {
+            resolved[key] = await promiseOf(value);
+            if (await value.isSecret) secretOutputs.push(key);
+        } else if (!pulumi.Resource.isInstance(value)) {
+            resolved[key] = value;
+        }
+    }
+
+    const resources = [...records.values()].map((r) => ({
+        ...r,
+        options: optionsByKey.get(`${r.type}::${r.name}`) ?? { dependsOn: [], protect: false, ignoreChanges: [] },
+    }));
+    return { stack, config, resources, outputs: resolved, secretOutputs: secretOutputs.sort() };
+}
+
+function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+function resourceName(resource: pulumi.Resource): string {
+    return (resource as any).__name ?? "<unnamed>";
+}
+
+function dependsOnNames(dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined): string[] {
+    if (dependsOn === undefined) return [];
+    if (pulumi.Output.isInstance(dependsOn)) throw new Error("The mock engine records only dependsOn given as resources, not Outputs.");
+    const list = Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+    return list.map((d) => {
+        if (!pulumi.Resource.isInstance(d)) throw new Error("The mock engine records only dependsOn given as resources.");
+        return resourceName(d);
+    });
+}
