@@ -1,0 +1,124 @@
+// Offline plan: `npm run plan -- <stack>` evaluates the program under the shared mock engine (no
+// Pulumi CLI, no AWS credentials), prints the resource tree, and writes out/<stack>/plan.json, each
+// Kubernetes object as YAML, and each Helm release's values. Output is byte-identical across runs.
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { RecordedResource, ROOT, runStack, StackRun } from "../testing/engine";
+
+/** The inputs worth a glance in the tree, per resource type. */
+const SUMMARY_KEYS: Record<string, string[]> = {
+    "aws:ec2/vpc:Vpc": ["cidrBlock"],
+    "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone"],
+    "aws:ec2/natGateway:NatGateway": ["subnetId"],
+    "aws:ec2/route:Route": ["destinationCidrBlock", "gatewayId", "natGatewayId"],
+    "aws:kms/key:Key": ["enableKeyRotation", "deletionWindowInDays"],
+    "aws:cloudwatch/logGroup:LogGroup": ["name", "retentionInDays"],
+    "aws:ec2/launchTemplate:LaunchTemplate": ["metadataOptions"],
+    "eks:index:Cluster": ["name", "version", "authenticationMode", "endpointPublicAccess", "publicAccessCidrs", "enabledClusterLogTypes"],
+    "eks:index:ManagedNodeGroup": ["version", "instanceTypes", "capacityType", "scalingConfig"],
+    "aws:eks/addon:Addon": ["addonName", "addonVersion"],
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["policyArn"],
+    "kubernetes:helm.sh/v3:Release": ["chart", "version", "namespace"],
+    "pulumi:providers:aws": ["region"],
+};
+
+const SECRET = "[secret]";
+
+function redacted(resource: RecordedResource): Record<string, unknown> {
+    const inputs: Record<string, unknown> = { ...resource.inputs };
+    for (const key of resource.secretInputs) inputs[key] = SECRET;
+    return inputs;
+}
+
+function summary(resource: RecordedResource): string {
+    const inputs = redacted(resource);
+    const parts = (SUMMARY_KEYS[resource.type] ?? [])
+        .filter((key) => inputs[key] !== undefined)
+        .map((key) => `${key}=${typeof inputs[key] === "string" ? inputs[key] : JSON.stringify(inputs[key])}`);
+    return parts.length > 0 ? `  ${parts.join(" ")}` : "";
+}
+
+/** The URNs' last segment is the name; sort children by type then name for a stable tree. */
+export function renderTree(run: StackRun): string {
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const children = new Map<string | undefined, RecordedResource[]>();
+    for (const resource of run.resources) {
+        const parent = resource.parent && byUrn.has(resource.parent) ? resource.parent : undefined;
+        children.set(parent, [...(children.get(parent) ?? []), resource]);
+    }
+    const lines: string[] = [];
+    const visit = (parent: string | undefined, indent: string): void => {
+        const list = [...(children.get(parent) ?? [])].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+        for (const resource of list) {
+            const flags = [resource.protect ? "protected" : "", resource.options.dependsOn.length ? `after: ${resource.options.dependsOn.join(", ")}` : ""].filter(Boolean);
+            lines.push(`${indent}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join("; ")}]` : ""}${summary(resource)}`);
+            visit(resource.urn, `${indent}  `);
+        }
+    };
+    visit(undefined, "");
+    return lines.join("\n");
+}
+
+function fileName(resource: RecordedResource): string {
+    return resource.name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+export async function writePlan(stack: string, outDir = path.join(ROOT, "out", stack)): Promise<StackRun> {
+    const run = await runStack(stack);
+    const resources = [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn));
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
+    fs.mkdirSync(path.join(outDir, "helm"), { recursive: true });
+
+    const plan = {
+        stack,
+        resourceCount: resources.length,
+        outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, run.secretOutputs.includes(k) ? SECRET : v])),
+        resources: resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent,
+            provider: r.provider,
+            protect: r.protect,
+            dependsOn: r.options.dependsOn,
+            ignoreChanges: r.ignoreChanges,
+            inputs: redacted(r),
+        })),
+    };
+    fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+
+    for (const resource of resources) {
+        if (resource.type === "kubernetes:helm.sh/v3:Release") {
+            const { values, ...release } = resource.inputs;
+            fs.writeFileSync(path.join(outDir, "helm", `${fileName(resource)}.yaml`), yaml.dump({ release, values }, { sortKeys: true, lineWidth: 120 }));
+        } else if (resource.type.startsWith("kubernetes:") && resource.custom && resource.inputs.apiVersion) {
+            fs.writeFileSync(path.join(outDir, "k8s", `${fileName(resource)}.yaml`), yaml.dump(redacted(resource), { sortKeys: true, lineWidth: 120 }));
+        }
+    }
+    return run;
+}
+
+async function main(): Promise<void> {
+    const stack = process.argv[2];
+    if (!stack) {
+        console.error("usage: npm run plan -- <stack>   (dev, prod)");
+        process.exit(2);
+    }
+    const started = Date.now();
+    const run = await writePlan(stack);
+    console.log(renderTree(run));
+    console.log(`\n${run.resources.length} resources for stack "${stack}"; written to out/${stack}/ in ${Date.now() - started} ms`);
+    console.log("Outputs:");
+    for (const [key, value] of Object.entries(run.outputs)) {
+        console.log(`  ${key}: ${run.secretOutputs.includes(key) ? SECRET : JSON.stringify(value)}`);
+    }
+}
+
+if (require.main === module) {
+    main().catch((error: Error) => {
+        console.error(`plan failed: ${error.message}`);
+        process.exit(1);
+    });
+}
