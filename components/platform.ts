@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterAutoscalerPolicy, IrsaRole, PolicyDocument, ServiceAccountRef } from "./iam";
 // The upstream controller policy, verbatim; its `Resource: "*"` writes keep their tag conditions.
-import awsLoadBalancerControllerPolicy = require("./policies/aws-load-balancer-controller.json");
+import awsLoadBalancerControllerPolicy from "./policies/aws-load-balancer-controller.json";
 
 export const LOAD_BALANCER_CONTROLLER_SA: ServiceAccountRef = { namespace: "kube-system", name: "aws-load-balancer-controller" };
 export const CLUSTER_AUTOSCALER_SA: ServiceAccountRef = { namespace: "kube-system", name: "cluster-autoscaler" };

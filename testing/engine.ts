@@ -217,6 +217,8 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     const records = new Map<string, Omit<RecordedResource, "options">>();
     const optionsByKey = new Map<string, RecordedOptions>();
     const failures: Error[] = [];
+    /** Types in construction order, recorded synchronously: what a failing program got as far as. */
+    const constructed: string[] = [];
 
     pulumi.runtime.setAllConfig(config, options.secretKeys ?? []);
     await pulumi.runtime.setMocks(
@@ -277,15 +279,17 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
 
     const program = options.program ?? (() => {
         delete require.cache[require.resolve(PROGRAM)];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is a module evaluated for its side effects
         return require(PROGRAM);
     });
 
     let programExports: Record<string, unknown> | undefined;
-    await pulumi.runtime.runInPulumiStack(async () => {
+    const stackRun = pulumi.runtime.runInPulumiStack(async () => {
         // Inside the stack, so it sees every resource's options as the program passed them.
         pulumi.runtime.registerStackTransformation((args) => {
             // A rehydrated reference (opts.urn) is not a registration: keep the real options.
             if (args.opts.urn) return undefined;
+            constructed.push(args.type);
             optionsByKey.set(`${args.type}::${args.name}`, {
                 parent: args.opts.parent ? resourceName(args.opts.parent) : undefined,
                 dependsOn: dependsOnNames(args.opts.dependsOn),
@@ -298,8 +302,16 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
         programExports = (await program()) as Record<string, unknown> | undefined;
         return programExports;
     });
-    await settings.waitForRPCs();
-    if (failures.length > 0) throw failures[0];
+    try {
+        await stackRun;
+        // Internal to the SDK (not in its typings): waits until every registration has answered.
+        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        if (failures.length > 0) throw failures[0];
+    } catch (error) {
+        // Lets tests prove that a refused config registered nothing but the stack itself.
+        (error as Error & { registrations?: string[] }).registrations = constructed;
+        throw error;
+    }
 
     const stackOutputs = programExports ?? {};
     const resolved: Record<string, unknown> = {};
@@ -307,7 +319,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     for (const [key, value] of Object.entries(stackOutputs)) {
         if (pulumi.Output.isInstance(value)) {
             resolved[key] = await promiseOf(value);
-            if (await value.isSecret) secretOutputs.push(key);
+            if (await pulumi.isSecret(value)) secretOutputs.push(key);
         } else if (!pulumi.Resource.isInstance(value)) {
             resolved[key] = value;
         }

@@ -224,6 +224,7 @@ for (const stack of STACKS) {
             assert.equal(storageClass.inputs.allowVolumeExpansion, true);
             assert.ok(storageClass.provider?.startsWith(`${provider.urn}::`));
             assert.ok(storageClass.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver").urn));
+            assert.ok(waitsFor(run, storageClass, one(run, "eks:index:ManagedNodeGroup", "cluster-general")), "through the add-on, after the nodes");
         });
 
         it("builds the one Kubernetes provider from the cluster's kubeconfig, kept secret", async () => {
