@@ -36,6 +36,8 @@ const IMAGE_TAG_PATTERN = /^v(\d+)\.(\d+)\.(\d+)$/;
 const IAM_PRINCIPAL_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127}$/;
 const EPHEMERAL_PREFIX = "eph-";
+/** The widest CIDR allowed on the prod public API endpoint. */
+const MIN_PROD_PUBLIC_PREFIX = 8;
 
 export interface NodeGroupConfig {
     readonly instanceTypes: readonly string[];
@@ -93,12 +95,13 @@ export type RawConfig = Readonly<Record<string, unknown>>;
 
 export class ConfigError extends Error {
     constructor(
-        readonly stack: string,
+        // Not `stack`: that would replace Error.stack, which Pulumi prints, and hide the message.
+        readonly stackName: string,
         readonly key: string,
         problem: string,
         expected: string,
     ) {
-        super(`Stack "${stack}": config key "${key.includes(":") ? key : `${PROJECT}:${key}`}" ${problem}. Expected ${expected}.`);
+        super(`Stack "${stackName}": config key "${key.includes(":") ? key : `${PROJECT}:${key}`}" ${problem}. Expected ${expected}.`);
         this.name = "ConfigError";
     }
 }
@@ -214,7 +217,10 @@ class Reader {
     }
 
     string(key: string, value: unknown): string {
-        if (typeof value !== "string" || value.trim() === "") this.fail(key, "is missing or empty", "a non-empty string");
+        if (value === undefined || value === null || value === "" || (typeof value === "string" && value.trim() === "")) {
+            this.fail(key, "is missing or empty", "a non-empty string");
+        }
+        if (typeof value !== "string") this.fail(key, `is ${JSON.stringify(value)}, not a string`, "a non-empty string (quote it in YAML)");
         return value;
     }
 
@@ -259,6 +265,8 @@ class Reader {
 export function parseCidr(cidr: string): { address: number; prefix: number } | undefined {
     const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
     if (!match) return undefined;
+    // Leading zeros are refused: some parsers read "010" as octal.
+    if (match.slice(1).some((part) => part.length > 1 && part.startsWith("0"))) return undefined;
     const octets = match.slice(1, 5).map(Number);
     const prefix = Number(match[5]);
     if (octets.some((o) => o > 255) || prefix > 32) return undefined;
@@ -292,6 +300,7 @@ function parseNodeGroup(reader: Reader, key: string, raw: unknown, profile: Prof
     const instanceTypes = reader.stringArray(`${key}.instanceTypes`, value.instanceTypes);
     if (instanceTypes.length === 0) reader.fail(`${key}.instanceTypes`, "is empty", "at least one instance type, e.g. [\"t3.large\"]");
     const sizes = new Set<string>();
+    const classes = new Set<string>();
     for (const type of instanceTypes) {
         const match = INSTANCE_TYPE_PATTERN.exec(type);
         if (!match) reader.fail(`${key}.instanceTypes`, `has "${type}", not a family.size instance type`, `names like "m6i.large"`);
@@ -299,12 +308,20 @@ function parseNodeGroup(reader: Reader, key: string, raw: unknown, profile: Prof
             reader.fail(`${key}.instanceTypes`, `has "${type}" from family "${match[1]}", which is not allowed`, `a family from ${INSTANCE_FAMILIES.join(", ")}`);
         }
         sizes.add(match[2]);
+        // Burstable t-families match general purpose m-families in vCPU and memory per size.
+        classes.add(match[1][0] === "t" ? "m" : match[1][0]);
     }
     if (sizes.size > 1) {
         // Mixed sizes break the autoscaler's assumption that every node of a group is alike.
         reader.fail(`${key}.instanceTypes`, `mixes sizes (${[...sizes].join(", ")})`, "instance types of one size, e.g. [\"m6i.large\", \"m5.large\"]");
     }
+    if (classes.size > 1) {
+        reader.fail(`${key}.instanceTypes`, `mixes instance classes (${instanceTypes.join(", ")}): one size of c, m and r families differs in memory`, "types of one class and size, e.g. [\"m6i.large\", \"m5.large\", \"t3.large\"]");
+    }
     const capacityType = reader.oneOf(`${key}.capacityType`, value.capacityType ?? "ON_DEMAND", ["ON_DEMAND", "SPOT"] as const);
+    if (profile === "prod" && capacityType === "SPOT") {
+        reader.fail(`${key}.capacityType`, "is SPOT in prod, where one reclaim wave can take several replicas at once", "\"ON_DEMAND\" in prod (spot is for dev and ephemeral stacks)");
+    }
     const minSize = reader.integer(`${key}.minSize`, value.minSize, 0, 100);
     const desiredSize = reader.integer(`${key}.desiredSize`, value.desiredSize ?? minSize, 0, 100);
     const maxSize = reader.integer(`${key}.maxSize`, value.maxSize, 1, 100);
@@ -315,7 +332,7 @@ function parseNodeGroup(reader: Reader, key: string, raw: unknown, profile: Prof
         reader.fail(`${key}.minSize`, `is ${minSize}; prod needs at least 2 nodes so one node's loss is survivable`, "minSize >= 2 in prod");
     }
     const diskSizeGiB = reader.integer(`${key}.diskSizeGiB`, value.diskSizeGiB ?? 50, 20, 1000);
-    return Object.freeze({ instanceTypes: Object.freeze(instanceTypes), capacityType, minSize, desiredSize, maxSize, diskSizeGiB });
+    return Object.freeze({ instanceTypes: Object.freeze([...instanceTypes]), capacityType, minSize, desiredSize, maxSize, diskSizeGiB });
 }
 
 function parseAddonVersions(reader: Reader, raw: unknown, kubernetesVersion: string): AddonVersions {
@@ -375,7 +392,7 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
     }
     const merged: RawConfig = { ...SHARED_DEFAULTS, ...PROFILE_DEFAULTS[profile], ...raw };
 
-    if (!region || !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
+    if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
         throw new ConfigError(stack, "aws:region", `is ${JSON.stringify(region ?? null)}`, `an AWS region such as "eu-west-1" (pulumi config set aws:region eu-west-1)`);
     }
 
@@ -384,7 +401,7 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
 
     const kubernetesVersion = reader.string("kubernetesVersion", merged.kubernetesVersion);
     if (!/^1\.\d{2}$/.test(kubernetesVersion)) {
-        reader.fail("kubernetesVersion", `is "${kubernetesVersion}", not of the form 1.NN`, `a quoted string such as "1.33" (unquoted, YAML reads 1.30 as the number 1.3)`);
+        reader.fail("kubernetesVersion", `is "${kubernetesVersion}", not of the form 1.NN`, `a quoted string such as "1.35" (unquoted, YAML reads 1.30 as the number 1.3)`);
     }
     if (!SUPPORTED_KUBERNETES_VERSIONS.includes(kubernetesVersion)) {
         reader.fail("kubernetesVersion", `is "${kubernetesVersion}", which this program does not support`, `one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`);
@@ -421,6 +438,11 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
         if (publicAccessCidrs.some((c) => parseCidr(c)!.prefix === 0)) {
             reader.fail("publicAccessCidrs", "contains 0.0.0.0/0 in prod", "specific CIDRs such as \"203.0.113.0/24\", or endpointPublicAccess: false");
         }
+        const broad = publicAccessCidrs.find((c) => parseCidr(c)!.prefix < MIN_PROD_PUBLIC_PREFIX);
+        if (broad) {
+            // Splitting 0.0.0.0/0 into halves must not get past the check above.
+            reader.fail("publicAccessCidrs", `contains "${broad}", which opens the prod endpoint to a large part of the internet`, `CIDRs of /${MIN_PROD_PUBLIC_PREFIX} or narrower, or endpointPublicAccess: false`);
+        }
     }
 
     const adminPrincipalArns = reader.stringArray("adminPrincipalArns", merged.adminPrincipalArns);
@@ -435,8 +457,9 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
             reader.fail("clusterLogTypes", `has unknown log type "${type}"${suggest(type, CLUSTER_LOG_TYPES)}`, `a subset of ${CLUSTER_LOG_TYPES.join(", ")}`);
         }
     }
-    if (profile === "prod" && clusterLogTypes.length !== CLUSTER_LOG_TYPES.length) {
-        const missing = CLUSTER_LOG_TYPES.filter((t) => !clusterLogTypes.includes(t));
+    if (new Set(clusterLogTypes).size !== clusterLogTypes.length) reader.fail("clusterLogTypes", "lists a log type twice", "each log type once");
+    const missing = CLUSTER_LOG_TYPES.filter((t) => !clusterLogTypes.includes(t));
+    if (profile === "prod" && missing.length > 0) {
         reader.fail("clusterLogTypes", `misses ${missing.join(", ")} in prod`, `all five: ${CLUSTER_LOG_TYPES.join(", ")}`);
     }
 
@@ -471,8 +494,8 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
         natGateways,
         endpointPublicAccess,
         publicAccessCidrs: Object.freeze(publicAccessCidrs),
-        adminPrincipalArns: Object.freeze(adminPrincipalArns),
-        clusterLogTypes: Object.freeze(clusterLogTypes as ClusterLogType[]),
+        adminPrincipalArns: Object.freeze([...adminPrincipalArns]),
+        clusterLogTypes: Object.freeze([...clusterLogTypes] as ClusterLogType[]),
         logRetentionDays,
         nodeGroups: Object.freeze(nodeGroups),
         addonVersions,

@@ -78,7 +78,7 @@ describe("stack: the schema check itself", () => {
 describe("stack: refusals before any resource exists", () => {
     it("refuses a bad config with the stack, key and fix, having registered nothing", async () => {
         await assert.rejects(evaluate("dev", { config: { "scalable-backend:kubernetesVersion": "1.3" } }), (error: Error & { registrations?: string[] }) => {
-            assert.match(error.message, /Stack "dev": config key "scalable-backend:kubernetesVersion" is "1.3", not of the form 1.NN\. Expected a quoted string such as "1.33"/);
+            assert.match(error.message, /Stack "dev": config key "scalable-backend:kubernetesVersion" is "1.3", not of the form 1.NN\. Expected a quoted string such as "1.35"/);
             assert.deepEqual(error.registrations?.filter((type) => type !== "pulumi:pulumi:Stack"), []);
             return true;
         });

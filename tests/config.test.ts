@@ -1,0 +1,1603 @@
+// Unit tests of config.ts: the real stack files, stack classification, every validation error,
+// secrets never echoed, CLI-shaped (string) values, profile defaults, and the CIDR helpers.
+//
+// Raw config is built the way `loadConfig` builds it from what the CLI hands over (see
+// `rawFromCli`), starting from the real Pulumi.<stack>.yaml through testing/engine.ts, so a test
+// that changes one value proves that exactly that value is what the validation is about.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as util from "node:util";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    CLUSTER_LOG_TYPES,
+    CONFIG_KEYS,
+    ConfigError,
+    INSTANCE_FAMILIES,
+    LOG_RETENTION_DAYS,
+    PROJECT,
+    SUPPORTED_KUBERNETES_VERSIONS,
+    StackConfig,
+    classifyStack,
+    formatCidr,
+    loadConfig,
+    parseCidr,
+    parseStackConfig,
+} from "../config";
+import { ROOT, readConfigFile, stackConfig } from "../testing/engine";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+type FileStack = "dev" | "prod";
+/** Raw config as tests edit it: plain JSON-ish data. */
+type MutableRaw = Record<string, any>;
+
+const PREFIX = `${PROJECT}:`;
+const KNOWN_KEYS = Object.keys(CONFIG_KEYS);
+
+/** What `loadConfig` does with the CLI's values: keep the project's keys, strip the prefix, parse structured ones. */
+function rawFromCli(values: Record<string, string>): MutableRaw {
+    const raw: MutableRaw = {};
+    for (const [fullKey, value] of Object.entries(values)) {
+        if (!fullKey.startsWith(PREFIX)) continue;
+        const key = fullKey.slice(PREFIX.length);
+        const kind = CONFIG_KEYS[key];
+        raw[key] = kind === "array" || kind === "object" ? JSON.parse(value) : value;
+    }
+    return raw;
+}
+
+const fixtures = new Map<FileStack, { raw: MutableRaw; region: string | undefined }>();
+
+/** The real stack file as the program sees it, read once. */
+function fixture(stack: FileStack): { raw: MutableRaw; region: string | undefined } {
+    let f = fixtures.get(stack);
+    if (!f) {
+        const values = stackConfig(stack);
+        f = { raw: rawFromCli(values), region: values["aws:region"] };
+        fixtures.set(stack, f);
+    }
+    return f;
+}
+
+/** A fresh deep copy of the raw config of a real stack file; edit it freely. */
+function rawFor(stack: FileStack): MutableRaw {
+    return structuredClone(fixture(stack).raw);
+}
+const devRaw = (): MutableRaw => rawFor("dev");
+const prodRaw = (): MutableRaw => rawFor("prod");
+
+/** `aws:region` of the stack files (both use the same one). */
+const REGION = "eu-west-1";
+
+/** Parses with the stack files' region; pass a region to parseStackConfig directly to test it. */
+function parse(stack: string, raw: MutableRaw): StackConfig {
+    return parseStackConfig(stack, raw, REGION);
+}
+
+/** Parses the real file of `stack` after `edit`. */
+function parseEdited(stack: FileStack, edit: (raw: MutableRaw) => void): StackConfig {
+    const raw = rawFor(stack);
+    edit(raw);
+    return parse(stack, raw);
+}
+
+// Edits, so the tables below read as "change one thing".
+const set = (key: string, value: unknown) => (raw: MutableRaw) => {
+    raw[key] = value;
+};
+const drop = (...keys: string[]) => (raw: MutableRaw) => {
+    for (const key of keys) delete raw[key];
+};
+const rename = (from: string, to: string) => (raw: MutableRaw) => {
+    raw[to] = raw[from];
+    delete raw[from];
+};
+/** Edits `nodeGroups.general`. */
+const group = (edit: (general: MutableRaw) => void) => (raw: MutableRaw) => edit(raw.nodeGroups.general);
+const setGroup = (field: string, value: unknown) => group((g) => {
+    g[field] = value;
+});
+const setAddon = (name: string, value: unknown) => (raw: MutableRaw) => {
+    raw.addonVersions[name] = value;
+};
+const both = (...edits: ((raw: MutableRaw) => void)[]) => (raw: MutableRaw) => {
+    for (const edit of edits) edit(raw);
+};
+
+interface ExpectedConfigError {
+    readonly stack?: string;
+    /** The key as ConfigError.key holds it: unprefixed ("nodeGroups.general.minSize") or "aws:region". */
+    readonly key: string;
+    /** Fragments of the problem part (between the key and "Expected"). */
+    readonly says?: readonly string[];
+    /** Fragments of the part after "Expected". */
+    readonly expects: readonly string[];
+    /** Strings that must not appear anywhere in the error (secrets). */
+    readonly never?: readonly string[];
+}
+
+/**
+ * Asserts that `fn` throws a ConfigError for `key`, whose message has the documented shape
+ * `Stack "<stack>": config key "<full key>" <problem>. Expected <expected>.` with the given fragments.
+ */
+function expectConfigError(fn: () => unknown, expected: ExpectedConfigError): ConfigError {
+    const stack = expected.stack ?? "dev";
+    let thrown: unknown;
+    try {
+        fn();
+    } catch (error) {
+        thrown = error;
+    }
+    assert.ok(thrown !== undefined, `expected a ConfigError for "${expected.key}", but nothing was thrown`);
+    assert.ok(thrown instanceof ConfigError, `expected a ConfigError for "${expected.key}", got: ${String(thrown)}`);
+    const error = thrown;
+    assert.equal(error.name, "ConfigError");
+    assert.equal(error.key, expected.key);
+
+    const fullKey = expected.key.includes(":") ? expected.key : `${PREFIX}${expected.key}`;
+    const head = `Stack "${stack}": config key "${fullKey}" `;
+    const message = error.message;
+    assert.ok(message.startsWith(head), `message should start with ${JSON.stringify(head)}:\n  ${message}`);
+    const at = message.indexOf(". Expected ");
+    assert.ok(at > head.length, `message should have a problem and an "Expected" part:\n  ${message}`);
+    assert.ok(message.endsWith("."), `message should end with a full stop:\n  ${message}`);
+    const problem = message.slice(head.length, at);
+    const expectation = message.slice(at + ". Expected ".length, -1);
+    for (const fragment of expected.says ?? []) {
+        assert.ok(problem.includes(fragment), `problem part should contain ${JSON.stringify(fragment)}:\n  ${message}`);
+    }
+    for (const fragment of expected.expects) {
+        assert.ok(expectation.includes(fragment), `"Expected" part should contain ${JSON.stringify(fragment)}:\n  ${message}`);
+    }
+    for (const secret of expected.never ?? []) {
+        for (const text of [message, String(error), util.inspect(error), JSON.stringify(error)]) {
+            assert.ok(!text.includes(secret), `the error must not echo ${JSON.stringify(secret)}:\n  ${text}`);
+        }
+    }
+    return error;
+}
+
+interface Rejection {
+    readonly title: string;
+    /** The real stack file the edit starts from; dev unless said. */
+    readonly stack?: FileStack;
+    readonly edit: (raw: MutableRaw) => void;
+    readonly key: string;
+    readonly says: readonly string[];
+    readonly expects: readonly string[];
+}
+
+/** One `it` per case: the real stack file with one change is refused with exactly this error. */
+function rejects(cases: readonly Rejection[]): void {
+    for (const c of cases) {
+        const stack = c.stack ?? "dev";
+        it(`rejects ${c.title} (${stack})`, () => {
+            expectConfigError(() => parseEdited(stack, c.edit), { stack, key: c.key, says: c.says, expects: c.expects });
+        });
+    }
+}
+
+/** Every object and array reachable from `value` is frozen. */
+function assertDeepFrozen(value: unknown, where: string): void {
+    if (value === null || typeof value !== "object") return;
+    assert.ok(Object.isFrozen(value), `${where} is not frozen`);
+    for (const [key, child] of Object.entries(value)) assertDeepFrozen(child, `${where}.${key}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expected results of the real stack files
+// ---------------------------------------------------------------------------------------------
+
+const ADDON_VERSIONS = {
+    vpcCni: "v1.23.1-eksbuild.1",
+    kubeProxy: "v1.35.3-eksbuild.13",
+    coredns: "v1.14.2-eksbuild.4",
+    ebsCsiDriver: "v1.66.0-eksbuild.1",
+    metricsServer: "v0.9.0-eksbuild.11",
+};
+
+const CHARTS = {
+    awsLoadBalancerController: { version: "3.5.0" },
+    clusterAutoscaler: { version: "9.59.0", imageTag: "v1.35.2" },
+};
+
+const EXPECTED_DEV: StackConfig = {
+    project: "scalable-backend",
+    stack: "dev",
+    profile: "dev",
+    owner: "platform-team",
+    region: "eu-west-1",
+    clusterName: "scalable-backend-dev",
+    kubernetesVersion: "1.35",
+    availabilityZoneCount: 2,
+    vpcCidr: "10.10.0.0/16",
+    natGateways: "single",
+    endpointPublicAccess: true,
+    publicAccessCidrs: [],
+    adminPrincipalArns: [],
+    clusterLogTypes: ["api", "audit", "authenticator"],
+    logRetentionDays: 7,
+    nodeGroups: {
+        general: { instanceTypes: ["t3.large", "t3a.large", "m5.large"], capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 4, diskSizeGiB: 30 },
+    },
+    addonVersions: ADDON_VERSIONS,
+    charts: CHARTS,
+    protect: false,
+    kmsDeletionWindowDays: 7,
+    loadBalancerControllerReplicas: 1,
+    tags: { project: "scalable-backend", stack: "dev", environment: "dev", owner: "platform-team", "managed-by": "pulumi" },
+};
+
+const EXPECTED_PROD: StackConfig = {
+    project: "scalable-backend",
+    stack: "prod",
+    profile: "prod",
+    owner: "platform-team",
+    region: "eu-west-1",
+    clusterName: "scalable-backend-prod",
+    kubernetesVersion: "1.35",
+    availabilityZoneCount: 3,
+    vpcCidr: "10.20.0.0/16",
+    natGateways: "perAz",
+    endpointPublicAccess: false,
+    publicAccessCidrs: [],
+    adminPrincipalArns: [],
+    clusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+    logRetentionDays: 90,
+    nodeGroups: {
+        general: { instanceTypes: ["m6i.large", "m6a.large", "m5.large"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 10, diskSizeGiB: 50 },
+    },
+    addonVersions: ADDON_VERSIONS,
+    charts: CHARTS,
+    protect: true,
+    kmsDeletionWindowDays: 30,
+    loadBalancerControllerReplicas: 2,
+    tags: { project: "scalable-backend", stack: "prod", environment: "prod", owner: "platform-team", "managed-by": "pulumi" },
+};
+
+const EXPECTED: Record<FileStack, StackConfig> = { dev: EXPECTED_DEV, prod: EXPECTED_PROD };
+
+// ---------------------------------------------------------------------------------------------
+// 1. The real stack files
+// ---------------------------------------------------------------------------------------------
+
+describe("config: the real stack files", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        describe(`Pulumi.${stack}.yaml`, () => {
+            const load = (): StackConfig => parseStackConfig(stack, rawFor(stack), fixture(stack).region);
+
+            it("sets aws:region to the region the tests assume", () => {
+                assert.equal(fixture(stack).region, REGION);
+            });
+
+            it("parses to exactly the expected config", () => {
+                assert.deepEqual(load(), EXPECTED[stack]);
+            });
+
+            it("has the profile, cluster name and Kubernetes version of the stack", () => {
+                const config = load();
+                assert.equal(config.profile, stack);
+                assert.equal(config.stack, stack);
+                assert.equal(config.clusterName, `scalable-backend-${stack}`);
+                assert.equal(config.kubernetesVersion, "1.35");
+                assert.equal(config.region, "eu-west-1");
+                assert.equal(config.owner, "platform-team");
+            });
+
+            it("has the network, endpoint and logging settings of the profile", () => {
+                const config = load();
+                const e = EXPECTED[stack];
+                assert.equal(config.availabilityZoneCount, stack === "prod" ? 3 : 2);
+                assert.equal(config.natGateways, stack === "prod" ? "perAz" : "single");
+                assert.equal(config.vpcCidr, e.vpcCidr);
+                assert.equal(config.endpointPublicAccess, stack === "dev");
+                assert.deepEqual(config.publicAccessCidrs, []);
+                assert.deepEqual(config.adminPrincipalArns, []);
+                assert.deepEqual(config.clusterLogTypes, stack === "prod" ? [...CLUSTER_LOG_TYPES] : ["api", "audit", "authenticator"]);
+                assert.equal(config.logRetentionDays, stack === "prod" ? 90 : 7);
+            });
+
+            it("has the node group, add-on and chart versions of the file", () => {
+                const config = load();
+                assert.deepEqual(Object.keys(config.nodeGroups), ["general"]);
+                assert.deepEqual(config.nodeGroups.general, EXPECTED[stack].nodeGroups.general);
+                assert.deepEqual(config.addonVersions, ADDON_VERSIONS);
+                assert.deepEqual(config.charts, CHARTS);
+            });
+
+            it("protects data only in prod and tags exactly project, stack, environment, owner, managed-by", () => {
+                const config = load();
+                assert.equal(config.protect, stack === "prod");
+                assert.equal(config.kmsDeletionWindowDays, stack === "prod" ? 30 : 7);
+                assert.equal(config.loadBalancerControllerReplicas, stack === "prod" ? 2 : 1);
+                assert.deepEqual(Object.keys(config.tags).sort(), ["environment", "managed-by", "owner", "project", "stack"]);
+                assert.deepEqual(config.tags, { project: "scalable-backend", stack, environment: stack, owner: "platform-team", "managed-by": "pulumi" });
+            });
+
+            it("is deeply frozen", () => {
+                const config = load();
+                assert.ok(Object.isFrozen(config));
+                assert.ok(Object.isFrozen(config.nodeGroups));
+                assert.ok(Object.isFrozen(config.nodeGroups.general));
+                assert.ok(Object.isFrozen(config.nodeGroups.general.instanceTypes));
+                assert.ok(Object.isFrozen(config.tags));
+                assert.ok(Object.isFrozen(config.addonVersions));
+                assert.ok(Object.isFrozen(config.charts));
+                assert.ok(Object.isFrozen(config.charts.clusterAutoscaler));
+                assert.ok(Object.isFrozen(config.charts.awsLoadBalancerController));
+                assert.ok(Object.isFrozen(config.clusterLogTypes));
+                assert.ok(Object.isFrozen(config.publicAccessCidrs));
+                assert.ok(Object.isFrozen(config.adminPrincipalArns));
+                assertDeepFrozen(config, "config");
+                // Modules are strict: writing to a frozen object throws instead of silently doing nothing.
+                assert.throws(() => {
+                    (config as any).owner = "someone-else";
+                }, TypeError);
+                assert.throws(() => {
+                    (config.nodeGroups.general.instanceTypes as string[]).push("m5.large");
+                }, TypeError);
+                assert.throws(() => {
+                    (config.tags as Record<string, string>).extra = "x";
+                }, TypeError);
+            });
+        });
+    }
+
+    describe("config drift between config.ts, Pulumi.yaml and the stack files", () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+            const projectKeys = (): string[] =>
+                Object.keys(readConfigFile(file).values)
+                    .filter((k) => k.startsWith(PREFIX))
+                    .map((k) => k.slice(PREFIX.length));
+
+            it(`Pulumi.${stack}.yaml sets only keys config.ts knows`, () => {
+                const unknown = projectKeys().filter((k) => !KNOWN_KEYS.includes(k));
+                assert.deepEqual(unknown, []);
+            });
+
+            it(`Pulumi.${stack}.yaml sets every key of CONFIG_KEYS explicitly`, () => {
+                const missing = KNOWN_KEYS.filter((k) => !projectKeys().includes(k));
+                assert.deepEqual(missing, []);
+                assert.deepEqual([...projectKeys()].sort(), [...KNOWN_KEYS].sort());
+            });
+
+            it(`Pulumi.${stack}.yaml disables the default kubernetes provider`, () => {
+                const raw = readConfigFile(file).values["pulumi:disable-default-providers"];
+                assert.ok(raw !== undefined, "pulumi:disable-default-providers is not set");
+                const disabled: unknown = JSON.parse(raw);
+                assert.ok(Array.isArray(disabled), `pulumi:disable-default-providers is not a list: ${raw}`);
+                assert.ok(disabled.includes("kubernetes"), `pulumi:disable-default-providers is ${raw}`);
+            });
+
+            it(`Pulumi.${stack}.yaml keeps no encrypted values the program would need`, () => {
+                assert.deepEqual(readConfigFile(file).secureKeys, []);
+            });
+        }
+
+        describe("Pulumi.yaml", () => {
+            interface Declaration {
+                type?: string;
+                description?: string;
+                items?: { type?: string };
+                default?: unknown;
+                value?: unknown;
+            }
+            const project = (): { name: string; config: Record<string, Declaration> } =>
+                yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, Declaration> };
+            const TYPE_OF_KIND: Record<string, string | undefined> = { string: "string", integer: "integer", boolean: "boolean", array: "array", object: undefined };
+
+            it("names the project PROJECT", () => {
+                assert.equal(project().name, PROJECT);
+            });
+
+            it("declares exactly the keys of CONFIG_KEYS", () => {
+                assert.deepEqual(Object.keys(project().config).sort(), [...KNOWN_KEYS].sort());
+            });
+
+            for (const [key, kind] of Object.entries(CONFIG_KEYS)) {
+                it(`declares ${key} (${kind}) with a description${kind === "object" ? " and no type" : ` and type ${kind}`}`, () => {
+                    const declaration = project().config[key];
+                    assert.ok(declaration && typeof declaration === "object", `Pulumi.yaml does not declare ${key}`);
+                    assert.equal(typeof declaration.description, "string", `${key} has no description`);
+                    assert.ok(declaration.description!.trim().length > 10, `${key}'s description is too short: ${declaration.description}`);
+                    assert.equal(declaration.type, TYPE_OF_KIND[kind]);
+                    if (kind === "array") assert.deepEqual(declaration.items, { type: "string" });
+                    // Defaults live in config.ts per profile; a project default would override them for every stack.
+                    assert.equal(declaration.default, undefined, `${key} has a project-level default`);
+                    assert.equal(declaration.value, undefined, `${key} has a project-level value`);
+                });
+            }
+        });
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. Stack classification
+// ---------------------------------------------------------------------------------------------
+
+describe("config: stack classification", () => {
+    const accepted: [string, string][] = [
+        ["dev", "dev"],
+        ["prod", "prod"],
+        ["eph-my-branch", "ephemeral"],
+        ["eph-a", "ephemeral"],
+        ["eph-42", "ephemeral"],
+        [`eph-${"a".repeat(32)}`, "ephemeral"], // 36 characters, the limit
+    ];
+    for (const [stack, profile] of accepted) {
+        it(`classifies "${stack}" as ${profile}`, () => {
+            assert.equal(classifyStack(stack), profile);
+        });
+    }
+
+    const refused = [
+        "staging",
+        "Eph-x",
+        "eph-",
+        "eph-UPPER",
+        "eph-my_branch",
+        "eph--x",
+        "eph-x-",
+        "development",
+        "Dev",
+        `eph-${"a".repeat(33)}`, // 37 characters
+        `eph-${"a".repeat(36)}`, // 40 characters
+    ];
+    for (const stack of refused) {
+        it(`refuses ${JSON.stringify(stack)} with a message naming it and the eph- convention`, () => {
+            assert.throws(
+                () => classifyStack(stack),
+                (error: unknown) => {
+                    assert.ok(error instanceof Error);
+                    assert.ok(error.message.includes(`Stack "${stack}" is not one this program knows`), error.message);
+                    assert.ok(error.message.includes(`"eph-<slug>"`), error.message);
+                    assert.ok(error.message.includes("at most 36 characters"), error.message);
+                    assert.ok(error.message.includes("pulumi stack init eph-my-branch"), error.message);
+                    return true;
+                },
+            );
+        });
+    }
+
+    it("refuses an unknown stack in parseStackConfig before looking at its config", () => {
+        assert.throws(() => parse("staging", devRaw()), /Stack "staging" is not one this program knows.*"eph-<slug>"/);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 3. Every error path of parseStackConfig
+// ---------------------------------------------------------------------------------------------
+
+describe("config: parseStackConfig errors", () => {
+    it("starts from valid raw configs (so each case below fails for its one change)", () => {
+        assert.equal(parse("dev", devRaw()).profile, "dev");
+        assert.equal(parse("prod", prodRaw()).profile, "prod");
+    });
+
+    it("ConfigError names the stack, the full key, the problem and the expectation", () => {
+        const error = new ConfigError("dev", "owner", "is bad", "good");
+        assert.ok(error instanceof Error);
+        assert.equal(error.name, "ConfigError");
+        assert.equal(error.key, "owner");
+        assert.equal(error.message, 'Stack "dev": config key "scalable-backend:owner" is bad. Expected good.');
+        assert.equal(new ConfigError("dev", "aws:region", "is null", "a region").message, 'Stack "dev": config key "aws:region" is null. Expected a region.');
+    });
+
+    it("ConfigError keeps its message in the stack trace (Pulumi prints errors with util.inspect)", () => {
+        // The Pulumi Node.js runtime reports an unhandled error with util.inspect(err), which prints
+        // err.stack. If err.stack does not carry the message, `pulumi up` never shows the user what is wrong.
+        const error = expectConfigError(() => parseEdited("dev", set("owner", "")), { key: "owner", says: ["is missing or empty"], expects: ["a non-empty string"] });
+        assert.equal(typeof error.stack, "string");
+        assert.ok(String(error.stack).includes(error.message), `err.stack is ${JSON.stringify(error.stack)}`);
+        assert.ok(util.inspect(error).includes('config key "scalable-backend:owner" is missing or empty'), util.inspect(error));
+    });
+
+    describe("unknown keys", () => {
+        rejects([
+            {
+                title: 'a misspelt top-level key with a suggestion ("kubernetesVersoin")',
+                edit: rename("kubernetesVersion", "kubernetesVersoin"),
+                key: "kubernetesVersoin",
+                says: ['is not a known key (did you mean "kubernetesVersion"?)'],
+                expects: [`one of ${KNOWN_KEYS.join(", ")}`],
+            },
+            {
+                title: 'a short key with two letters swapped ("owenr")',
+                edit: rename("owner", "owenr"),
+                key: "owenr",
+                says: ['is not a known key (did you mean "owner"?)'],
+                expects: [`one of ${KNOWN_KEYS.join(", ")}`],
+            },
+            {
+                title: "an unknown top-level key in prod",
+                stack: "prod",
+                edit: set("enableSpot", "true"),
+                key: "enableSpot",
+                says: ["is not a known key"],
+                expects: [`one of ${KNOWN_KEYS.join(", ")}`],
+            },
+            {
+                title: 'a misspelt key inside nodeGroups.general ("maxSzie")',
+                edit: group((g) => {
+                    g.maxSzie = g.maxSize;
+                    delete g.maxSize;
+                }),
+                key: "nodeGroups.general.maxSzie",
+                says: ['is not a known key (did you mean "maxSize"?)'],
+                expects: ["only instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB"],
+            },
+            {
+                title: 'a misspelt key inside addonVersions ("kubeProxi")',
+                edit: (raw) => rename("kubeProxy", "kubeProxi")(raw.addonVersions),
+                key: "addonVersions.kubeProxi",
+                says: ['is not a known key (did you mean "kubeProxy"?)'],
+                expects: ["only vpcCni, kubeProxy, coredns, ebsCsiDriver, metricsServer"],
+            },
+            {
+                title: "an extra add-on in addonVersions",
+                edit: setAddon("podIdentityAgent", "v1.3.4-eksbuild.1"),
+                key: "addonVersions.podIdentityAgent",
+                says: ["is not a known key"],
+                expects: ["only vpcCni, kubeProxy, coredns, ebsCsiDriver, metricsServer"],
+            },
+            {
+                title: 'a misspelt key inside charts ("clusterAutoscalr")',
+                edit: (raw) => rename("clusterAutoscaler", "clusterAutoscalr")(raw.charts),
+                key: "charts.clusterAutoscalr",
+                says: ['is not a known key (did you mean "clusterAutoscaler"?)'],
+                expects: ["only awsLoadBalancerController, clusterAutoscaler"],
+            },
+            {
+                title: 'a misspelt key inside charts.clusterAutoscaler ("imagetag")',
+                edit: (raw) => rename("imageTag", "imagetag")(raw.charts.clusterAutoscaler),
+                key: "charts.clusterAutoscaler.imagetag",
+                says: ['is not a known key (did you mean "imageTag"?)'],
+                expects: ["only version, imageTag"],
+            },
+            {
+                title: "an unknown key inside charts.awsLoadBalancerController",
+                edit: (raw) => {
+                    raw.charts.awsLoadBalancerController.replicas = 2;
+                },
+                key: "charts.awsLoadBalancerController.replicas",
+                says: ["is not a known key"],
+                expects: ["only version"],
+            },
+        ]);
+
+        it("offers no suggestion when nothing is close", () => {
+            const error = expectConfigError(() => parseEdited("dev", set("foo", "bar")), { key: "foo", says: ["is not a known key"], expects: ["one of owner"] });
+            assert.ok(!error.message.includes("did you mean"), error.message);
+        });
+    });
+
+    describe("node group sizes", () => {
+        rejects([
+            {
+                title: 'a non-integer minSize "2.5"',
+                edit: setGroup("minSize", "2.5"),
+                key: "nodeGroups.general.minSize",
+                says: ['is "2.5", not a whole number'],
+                expects: ["an integer from 0 to 100"],
+            },
+            {
+                title: 'a non-integer maxSize "two"',
+                edit: setGroup("maxSize", "two"),
+                key: "nodeGroups.general.maxSize",
+                says: ['is "two", not a whole number'],
+                expects: ["an integer from 1 to 100"],
+            },
+            {
+                title: "a non-integer desiredSize 2.5",
+                edit: setGroup("desiredSize", 2.5),
+                key: "nodeGroups.general.desiredSize",
+                says: ["is 2.5, not a whole number"],
+                expects: ["an integer from 0 to 100"],
+            },
+            {
+                title: "desiredSize above maxSize",
+                edit: setGroup("desiredSize", 5),
+                key: "nodeGroups.general",
+                says: ["has minSize 1, desiredSize 5, maxSize 4"],
+                expects: ["minSize <= desiredSize <= maxSize"],
+            },
+            {
+                title: "minSize above desiredSize",
+                edit: setGroup("minSize", 3),
+                key: "nodeGroups.general",
+                says: ["has minSize 3, desiredSize 2, maxSize 4"],
+                expects: ["minSize <= desiredSize <= maxSize"],
+            },
+            {
+                title: "minSize above maxSize with desiredSize left out",
+                edit: group((g) => {
+                    g.minSize = 5;
+                    delete g.desiredSize;
+                }),
+                key: "nodeGroups.general",
+                says: ["has minSize 5, desiredSize 5, maxSize 4"],
+                expects: ["minSize <= desiredSize <= maxSize"],
+            },
+            {
+                title: "minSize 1",
+                stack: "prod",
+                edit: setGroup("minSize", 1),
+                key: "nodeGroups.general.minSize",
+                says: ["is 1; prod needs at least 2 nodes so one node's loss is survivable"],
+                expects: ["minSize >= 2 in prod"],
+            },
+            {
+                title: "minSize 101",
+                edit: group((g) => Object.assign(g, { minSize: 101, desiredSize: 101, maxSize: 101 })),
+                key: "nodeGroups.general.minSize",
+                says: ["is 101, out of range"],
+                expects: ["an integer from 0 to 100"],
+            },
+            {
+                title: "maxSize 101",
+                edit: setGroup("maxSize", 101),
+                key: "nodeGroups.general.maxSize",
+                says: ["is 101, out of range"],
+                expects: ["an integer from 1 to 100"],
+            },
+            {
+                title: "a 10 GiB disk",
+                edit: setGroup("diskSizeGiB", 10),
+                key: "nodeGroups.general.diskSizeGiB",
+                says: ["is 10, out of range"],
+                expects: ["an integer from 20 to 1000"],
+            },
+        ]);
+    });
+
+    describe("availability zones", () => {
+        rejects([
+            {
+                title: 'an AZ count of "2"',
+                stack: "prod",
+                edit: set("availabilityZoneCount", "2"),
+                key: "availabilityZoneCount",
+                says: ["is 2; prod must survive the loss of one AZ with quorum"],
+                expects: ["at least 3 in prod"],
+            },
+            {
+                title: 'an AZ count of "1"',
+                edit: set("availabilityZoneCount", "1"),
+                key: "availabilityZoneCount",
+                says: ["is 1, out of range"],
+                expects: ["an integer from 2 to 6"],
+            },
+            {
+                title: 'an AZ count of "7"',
+                edit: set("availabilityZoneCount", "7"),
+                key: "availabilityZoneCount",
+                says: ["is 7, out of range"],
+                expects: ["an integer from 2 to 6"],
+            },
+            {
+                title: 'an AZ count of "three"',
+                edit: set("availabilityZoneCount", "three"),
+                key: "availabilityZoneCount",
+                says: ['is "three", not a whole number'],
+                expects: ["an integer from 2 to 6"],
+            },
+        ]);
+    });
+
+    describe("Kubernetes version", () => {
+        rejects([
+            {
+                title: '"1.3" (an unquoted 1.30 read by YAML as a number)',
+                edit: set("kubernetesVersion", "1.3"),
+                key: "kubernetesVersion",
+                says: ['is "1.3", not of the form 1.NN'],
+                expects: ["a quoted string such as", "(unquoted, YAML reads 1.30 as the number 1.3)"],
+            },
+            {
+                title: 'an unsupported "1.29"',
+                edit: set("kubernetesVersion", "1.29"),
+                key: "kubernetesVersion",
+                says: ['is "1.29", which this program does not support'],
+                expects: [`one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`, "one of 1.34, 1.35, 1.36"],
+            },
+            {
+                title: '"v1.35"',
+                edit: set("kubernetesVersion", "v1.35"),
+                key: "kubernetesVersion",
+                says: ['is "v1.35", not of the form 1.NN'],
+                expects: ["a quoted string such as"],
+            },
+            {
+                title: "a missing kubernetesVersion",
+                edit: drop("kubernetesVersion"),
+                key: "kubernetesVersion",
+                says: ["is missing or empty"],
+                expects: ["a non-empty string"],
+            },
+        ]);
+    });
+
+    describe("CIDRs", () => {
+        const malformed = ["10.0.0.0/33", "10.0.0.1/16", "300.0.0.0/16", "10.0.0.0", "10.0.0/16", "10.0.0.0/16 "];
+        rejects(
+            malformed.map((value) => ({
+                title: `a malformed vpcCidr ${JSON.stringify(value)}`,
+                edit: set("vpcCidr", value),
+                key: "vpcCidr",
+                says: [`is "${value}", not a valid network CIDR`],
+                expects: ['an IPv4 network such as "203.0.113.0/24" (host bits zero)'],
+            })),
+        );
+        rejects([
+            {
+                title: "a /24 VPC (too small)",
+                edit: set("vpcCidr", "10.10.0.0/24"),
+                key: "vpcCidr",
+                says: ['is "10.10.0.0/24", a /24'],
+                expects: ["a /16 to /20 network"],
+            },
+            {
+                title: "a /21 VPC (just too small)",
+                edit: set("vpcCidr", "10.10.0.0/21"),
+                key: "vpcCidr",
+                says: ['is "10.10.0.0/21", a /21'],
+                expects: ["a /16 to /20 network"],
+            },
+            {
+                title: "a /8 VPC (too big)",
+                edit: set("vpcCidr", "10.0.0.0/8"),
+                key: "vpcCidr",
+                says: ['is "10.0.0.0/8", a /8'],
+                expects: ["a /16 to /20 network"],
+            },
+            {
+                title: 'a public VPC range "8.8.0.0/16"',
+                edit: set("vpcCidr", "8.8.0.0/16"),
+                key: "vpcCidr",
+                says: ['is "8.8.0.0/16", outside the private ranges'],
+                expects: ["a network inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"],
+            },
+            {
+                title: 'a VPC range just past 172.16.0.0/12 ("172.32.0.0/16")',
+                edit: set("vpcCidr", "172.32.0.0/16"),
+                key: "vpcCidr",
+                says: ['is "172.32.0.0/16", outside the private ranges'],
+                expects: ["a network inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"],
+            },
+            {
+                title: "a public access CIDR with host bits set",
+                edit: set("publicAccessCidrs", ["203.0.113.7/24"]),
+                key: "publicAccessCidrs",
+                says: ['is "203.0.113.7/24", not a valid network CIDR'],
+                expects: ['an IPv4 network such as "203.0.113.0/24" (host bits zero)'],
+            },
+        ]);
+
+        for (const value of ["10.0.0.0/16", "10.255.240.0/20", "172.16.0.0/16", "172.31.0.0/16", "192.168.0.0/16", "192.168.16.0/20"]) {
+            it(`accepts the private VPC range ${value}`, () => {
+                assert.equal(parseEdited("dev", set("vpcCidr", value)).vpcCidr, value);
+            });
+        }
+    });
+
+    describe("API endpoint", () => {
+        rejects([
+            {
+                title: "a public endpoint with no CIDRs",
+                stack: "prod",
+                edit: set("endpointPublicAccess", "true"),
+                key: "publicAccessCidrs",
+                says: ["is empty while the prod API endpoint is public, which opens it to the whole internet"],
+                expects: ["your office/VPN/CI egress CIDRs, or endpointPublicAccess: false"],
+            },
+            {
+                title: "a public endpoint open to 0.0.0.0/0",
+                stack: "prod",
+                edit: both(set("endpointPublicAccess", "true"), set("publicAccessCidrs", ["0.0.0.0/0"])),
+                key: "publicAccessCidrs",
+                says: ["contains 0.0.0.0/0 in prod"],
+                expects: ['specific CIDRs such as "203.0.113.0/24", or endpointPublicAccess: false'],
+            },
+            {
+                title: "a public endpoint with 0.0.0.0/0 among specific CIDRs",
+                stack: "prod",
+                edit: both(set("endpointPublicAccess", "true"), set("publicAccessCidrs", ["203.0.113.0/24", "0.0.0.0/0"])),
+                key: "publicAccessCidrs",
+                says: ["contains 0.0.0.0/0 in prod"],
+                expects: ["or endpointPublicAccess: false"],
+            },
+            {
+                title: "0.0.0.0/0 split into two halves",
+                stack: "prod",
+                edit: both(set("endpointPublicAccess", "true"), set("publicAccessCidrs", ["0.0.0.0/1", "128.0.0.0/1"])),
+                key: "publicAccessCidrs",
+                says: ['contains "0.0.0.0/1", which opens the prod endpoint to a large part of the internet'],
+                expects: ["CIDRs of /8 or narrower, or endpointPublicAccess: false"],
+            },
+            {
+                title: "publicAccessCidrs set while endpointPublicAccess is false",
+                edit: both(set("endpointPublicAccess", "false"), set("publicAccessCidrs", ["203.0.113.0/24"])),
+                key: "publicAccessCidrs",
+                says: ["is set but endpointPublicAccess is false"],
+                expects: ["an empty list, or endpointPublicAccess: true"],
+            },
+            {
+                title: "publicAccessCidrs set while the endpoint is private",
+                stack: "prod",
+                edit: set("publicAccessCidrs", ["203.0.113.0/24"]),
+                key: "publicAccessCidrs",
+                says: ["is set but endpointPublicAccess is false"],
+                expects: ["an empty list, or endpointPublicAccess: true"],
+            },
+        ]);
+
+        it("accepts a public prod endpoint limited to specific CIDRs", () => {
+            const config = parseEdited("prod", both(set("endpointPublicAccess", "true"), set("publicAccessCidrs", ["203.0.113.0/24", "198.51.100.0/24"])));
+            assert.equal(config.endpointPublicAccess, true);
+            assert.deepEqual(config.publicAccessCidrs, ["203.0.113.0/24", "198.51.100.0/24"]);
+        });
+    });
+
+    describe("control-plane logs", () => {
+        rejects([
+            {
+                title: 'an unknown log type "audits" with a suggestion',
+                edit: set("clusterLogTypes", ["api", "audits"]),
+                key: "clusterLogTypes",
+                says: ['has unknown log type "audits" (did you mean "audit"?)'],
+                expects: [`a subset of ${CLUSTER_LOG_TYPES.join(", ")}`],
+            },
+            {
+                title: 'log types without "scheduler"',
+                stack: "prod",
+                edit: set("clusterLogTypes", ["api", "audit", "authenticator", "controllerManager"]),
+                key: "clusterLogTypes",
+                says: ["misses scheduler in prod"],
+                expects: ["all five: api, audit, authenticator, controllerManager, scheduler"],
+            },
+            {
+                title: "no log types",
+                stack: "prod",
+                edit: set("clusterLogTypes", []),
+                key: "clusterLogTypes",
+                says: ["misses api, audit, authenticator, controllerManager, scheduler in prod"],
+                expects: ["all five"],
+            },
+            {
+                // Five entries, one a duplicate: the count matches but "scheduler" is still missing.
+                title: 'five log types with "api" twice and no "scheduler"',
+                stack: "prod",
+                edit: set("clusterLogTypes", ["api", "api", "audit", "authenticator", "controllerManager"]),
+                key: "clusterLogTypes",
+                says: ["lists a log type twice"],
+                expects: ["each log type once"],
+            },
+            {
+                title: "all five log types plus a duplicate",
+                stack: "prod",
+                edit: set("clusterLogTypes", ["api", "audit", "authenticator", "controllerManager", "scheduler", "audit"]),
+                key: "clusterLogTypes",
+                says: ["lists a log type twice"],
+                expects: ["each log type once"],
+            },
+            {
+                title: "log types given as a string",
+                edit: set("clusterLogTypes", "api"),
+                key: "clusterLogTypes",
+                says: ["is not a list of strings"],
+                expects: ["a YAML list of strings"],
+            },
+            {
+                title: 'a retention of "10" days',
+                edit: set("logRetentionDays", "10"),
+                key: "logRetentionDays",
+                says: ["is 10, which CloudWatch does not accept"],
+                expects: [`one of ${LOG_RETENTION_DAYS.join(", ")}`],
+            },
+            {
+                title: 'a retention of "0" days',
+                edit: set("logRetentionDays", "0"),
+                key: "logRetentionDays",
+                says: ["is 0, out of range"],
+                expects: ["an integer from 1 to 3653"],
+            },
+        ]);
+    });
+
+    describe("instance types and capacity", () => {
+        const typeCase = (types: unknown[], says: string, expects: string): Rejection => ({
+            title: `instanceTypes ${JSON.stringify(types)}`,
+            edit: setGroup("instanceTypes", types),
+            key: "nodeGroups.general.instanceTypes",
+            says: [says],
+            expects: [expects],
+        });
+        rejects([
+            typeCase(["t3large"], 'has "t3large", not a family.size instance type', 'names like "m6i.large"'),
+            typeCase(["T3.large"], 'has "T3.large", not a family.size instance type', 'names like "m6i.large"'),
+            typeCase(["p4d.24xlarge"], 'has "p4d.24xlarge" from family "p4d", which is not allowed', `a family from ${INSTANCE_FAMILIES.join(", ")}`),
+            typeCase(["m7g.large"], 'has "m7g.large" from family "m7g", which is not allowed', `a family from ${INSTANCE_FAMILIES.join(", ")}`),
+            typeCase(["m5.large", "m5.xlarge"], "mixes sizes (large, xlarge)", 'instance types of one size, e.g. ["m6i.large", "m5.large"]'),
+            typeCase(["c5.large", "r5.large"], "mixes instance classes (c5.large, r5.large)", 'types of one class and size, e.g. ["m6i.large", "m5.large", "t3.large"]'),
+            typeCase(["m5.large", "c6i.large"], "mixes instance classes", "types of one class and size"),
+            typeCase([], "is empty", 'at least one instance type, e.g. ["t3.large"]'),
+            typeCase(["m5.large", 5], "is not a list of strings", "a YAML list of strings"),
+            {
+                title: 'capacityType "spot"',
+                edit: setGroup("capacityType", "spot"),
+                key: "nodeGroups.general.capacityType",
+                says: ['is "spot"'],
+                expects: ['one of "ON_DEMAND", "SPOT"'],
+            },
+            {
+                title: "spot nodes",
+                stack: "prod",
+                edit: setGroup("capacityType", "SPOT"),
+                key: "nodeGroups.general.capacityType",
+                says: ["is SPOT in prod"],
+                expects: ['"ON_DEMAND" in prod'],
+            },
+        ]);
+    });
+
+    describe("booleans", () => {
+        for (const value of ["yes", "1", "True", "no", "0"]) {
+            rejects([
+                {
+                    title: `endpointPublicAccess ${JSON.stringify(value)}`,
+                    edit: set("endpointPublicAccess", value),
+                    key: "endpointPublicAccess",
+                    says: [`is ${JSON.stringify(value)}, not a boolean`],
+                    expects: ['true or false (not "yes", "no", "1" or "0")'],
+                },
+            ]);
+        }
+    });
+
+    describe("add-on, chart and image versions", () => {
+        rejects([
+            {
+                title: 'cluster-autoscaler imageTag "v1.34.1" with Kubernetes 1.35',
+                edit: (raw) => {
+                    raw.charts.clusterAutoscaler.imageTag = "v1.34.1";
+                },
+                key: "charts.clusterAutoscaler.imageTag",
+                says: ['is "v1.34.1" (Kubernetes 1.34) but the cluster runs 1.35'],
+                expects: ['a cluster-autoscaler release "v1.35.x"'],
+            },
+            {
+                title: 'cluster-autoscaler imageTag "latest"',
+                edit: (raw) => {
+                    raw.charts.clusterAutoscaler.imageTag = "latest";
+                },
+                key: "charts.clusterAutoscaler.imageTag",
+                says: ['is "latest", not an exact image tag'],
+                expects: ['a tag such as "v1.35.0"'],
+            },
+            {
+                title: "a kube-proxy add-on built for Kubernetes 1.34",
+                edit: setAddon("kubeProxy", "v1.34.1-eksbuild.2"),
+                key: "addonVersions.kubeProxy",
+                says: ['is "v1.34.1-eksbuild.2", built for Kubernetes 1.34'],
+                expects: ['a kube-proxy version for Kubernetes 1.35 ("v1.35.x-eksbuild.N")'],
+            },
+            {
+                title: "a Kubernetes version bump without a matching kube-proxy",
+                edit: set("kubernetesVersion", "1.36"),
+                key: "addonVersions.kubeProxy",
+                says: ['is "v1.35.3-eksbuild.13", built for Kubernetes 1.35'],
+                expects: ['a kube-proxy version for Kubernetes 1.36 ("v1.36.x-eksbuild.N")'],
+            },
+            {
+                title: "a Kubernetes version bump without a matching cluster-autoscaler",
+                edit: both(set("kubernetesVersion", "1.36"), setAddon("kubeProxy", "v1.36.0-eksbuild.1")),
+                key: "charts.clusterAutoscaler.imageTag",
+                says: ['is "v1.35.2" (Kubernetes 1.35) but the cluster runs 1.36'],
+                expects: ['a cluster-autoscaler release "v1.36.x"'],
+            },
+            {
+                title: 'add-on version "latest"',
+                edit: setAddon("coredns", "latest"),
+                key: "addonVersions.coredns",
+                says: ['is "latest", not a pinned EKS add-on version'],
+                expects: ['an exact version such as "v1.19.2-eksbuild.1"'],
+            },
+            {
+                title: "an add-on version without its eksbuild suffix",
+                edit: setAddon("vpcCni", "v1.23.1"),
+                key: "addonVersions.vpcCni",
+                says: ['is "v1.23.1", not a pinned EKS add-on version'],
+                expects: ['an exact version such as "v1.19.2-eksbuild.1"'],
+            },
+            {
+                title: "a missing add-on version",
+                edit: (raw) => {
+                    delete raw.addonVersions.metricsServer;
+                },
+                key: "addonVersions.metricsServer",
+                says: ["is missing or empty"],
+                expects: ["a non-empty string"],
+            },
+            {
+                title: 'chart version "^3.5.0"',
+                edit: (raw) => {
+                    raw.charts.awsLoadBalancerController.version = "^3.5.0";
+                },
+                key: "charts.awsLoadBalancerController.version",
+                says: ['is "^3.5.0", not a pinned chart version'],
+                expects: ['an exact semver such as "1.13.4" (no ranges, no "latest")'],
+            },
+            {
+                title: 'chart version "latest" for cluster-autoscaler',
+                edit: (raw) => {
+                    raw.charts.clusterAutoscaler.version = "latest";
+                },
+                key: "charts.clusterAutoscaler.version",
+                says: ['is "latest", not a pinned chart version'],
+                expects: ['an exact semver such as "1.13.4" (no ranges, no "latest")'],
+            },
+        ]);
+
+        it("accepts Kubernetes 1.36 with kube-proxy and cluster-autoscaler for 1.36", () => {
+            const config = parseEdited(
+                "dev",
+                both(set("kubernetesVersion", "1.36"), setAddon("kubeProxy", "v1.36.0-eksbuild.1"), (raw) => {
+                    raw.charts.clusterAutoscaler.imageTag = "v1.36.0";
+                }),
+            );
+            assert.equal(config.kubernetesVersion, "1.36");
+            assert.equal(config.addonVersions.kubeProxy, "v1.36.0-eksbuild.1");
+            assert.equal(config.charts.clusterAutoscaler.imageTag, "v1.36.0");
+        });
+    });
+
+    describe("admin principals", () => {
+        const ROLE = "arn:aws:iam::123456789012:role/platform-admins";
+        rejects([
+            {
+                title: "an admin principal that is not an ARN",
+                edit: set("adminPrincipalArns", [ROLE, "platform-admins"]),
+                key: "adminPrincipalArns",
+                says: ['has "platform-admins", not an IAM role or user ARN'],
+                expects: ['ARNs like "arn:aws:iam::123456789012:role/platform-admins"'],
+            },
+            {
+                title: "an STS assumed-role ARN",
+                edit: set("adminPrincipalArns", ["arn:aws:sts::123456789012:assumed-role/platform-admins/alice"]),
+                key: "adminPrincipalArns",
+                says: ['has "arn:aws:sts::123456789012:assumed-role/platform-admins/alice", not an IAM role or user ARN'],
+                expects: ["ARNs like"],
+            },
+            {
+                title: "an admin principal listed twice",
+                edit: set("adminPrincipalArns", [ROLE, ROLE]),
+                key: "adminPrincipalArns",
+                says: ["lists a principal twice"],
+                expects: ["each ARN once"],
+            },
+        ]);
+
+        it("accepts role and user ARNs, with paths and in other partitions", () => {
+            const arns = [ROLE, "arn:aws:iam::123456789012:user/ops/alice", "arn:aws-us-gov:iam::123456789012:role/admins/platform"];
+            assert.deepEqual(parseEdited("prod", set("adminPrincipalArns", arns)).adminPrincipalArns, arns);
+        });
+    });
+
+    describe("NAT gateways and owner", () => {
+        rejects([
+            {
+                title: 'natGateways "single"',
+                stack: "prod",
+                edit: set("natGateways", "single"),
+                key: "natGateways",
+                says: [`is "single"; one NAT gateway makes one AZ's loss take egress from all nodes`],
+                expects: ['"perAz" in prod'],
+            },
+            {
+                title: 'natGateways "perAZ" (wrong case)',
+                edit: set("natGateways", "perAZ"),
+                key: "natGateways",
+                says: ['is "perAZ"'],
+                expects: ['one of "single", "perAz"'],
+            },
+            {
+                title: "an empty owner",
+                edit: set("owner", ""),
+                key: "owner",
+                says: ["is missing or empty"],
+                expects: ["a non-empty string"],
+            },
+            {
+                title: "a blank owner",
+                stack: "prod",
+                edit: set("owner", "   "),
+                key: "owner",
+                says: ["is missing or empty"],
+                expects: ["a non-empty string"],
+            },
+            {
+                title: "a missing owner",
+                edit: drop("owner"),
+                key: "owner",
+                says: ["is missing or empty"],
+                expects: ["a non-empty string"],
+            },
+            {
+                title: "an owner that is not a valid tag value",
+                edit: set("owner", "platform-team; rm -rf"),
+                key: "owner",
+                says: ['is "platform-team; rm -rf", not a valid tag value'],
+                expects: ["a team or person, 1-128 characters of letters, digits, spaces and ._:/=+@-"],
+            },
+            {
+                title: "an owner longer than 128 characters",
+                edit: set("owner", "a".repeat(129)),
+                key: "owner",
+                says: ["not a valid tag value"],
+                expects: ["1-128 characters"],
+            },
+        ]);
+    });
+
+    describe("region (aws:region, not a project key)", () => {
+        const regionError = (stack: FileStack, region: string | undefined, says: string): void => {
+            const error = expectConfigError(() => parseStackConfig(stack, rawFor(stack), region), {
+                stack,
+                key: "aws:region",
+                says: [says],
+                expects: ['an AWS region such as "eu-west-1" (pulumi config set aws:region eu-west-1)'],
+            });
+            assert.ok(!error.message.includes(`${PREFIX}aws:region`), error.message);
+        };
+
+        it("rejects a missing region (dev)", () => regionError("dev", undefined, "is null"));
+        it("rejects a missing region (prod)", () => regionError("prod", undefined, "is null"));
+        it("rejects an empty region", () => regionError("dev", "", 'is ""'));
+        it('rejects a bad region "eu-west"', () => regionError("dev", "eu-west", 'is "eu-west"'));
+        it('rejects a region with upper case "EU-WEST-1"', () => regionError("prod", "EU-WEST-1", 'is "EU-WEST-1"'));
+
+        for (const region of ["us-east-1", "ap-southeast-2", "us-gov-west-1"]) {
+            it(`accepts ${region}`, () => {
+                assert.equal(parseStackConfig("dev", devRaw(), region).region, region);
+            });
+        }
+    });
+
+    describe("structured keys of the wrong shape", () => {
+        rejects([
+            {
+                title: "nodeGroups as a string",
+                edit: set("nodeGroups", "general"),
+                key: "nodeGroups",
+                says: ["is not an object"],
+                expects: ["a YAML mapping (see Pulumi.dev.yaml)"],
+            },
+            {
+                title: "nodeGroups as a list",
+                edit: set("nodeGroups", [{ instanceTypes: ["m5.large"], minSize: 1, maxSize: 2 }]),
+                key: "nodeGroups",
+                says: ["is not an object"],
+                expects: ["a YAML mapping"],
+            },
+            {
+                title: "nodeGroups {}",
+                edit: set("nodeGroups", {}),
+                key: "nodeGroups",
+                says: ["is empty"],
+                expects: ["at least one node group"],
+            },
+            {
+                title: "a missing nodeGroups",
+                edit: drop("nodeGroups"),
+                key: "nodeGroups",
+                says: ["is not an object"],
+                expects: ["a YAML mapping"],
+            },
+            {
+                title: "a node group that is a string",
+                edit: (raw) => {
+                    raw.nodeGroups.general = "m5.large";
+                },
+                key: "nodeGroups.general",
+                says: ["is not an object"],
+                expects: ["a YAML mapping"],
+            },
+            {
+                title: "a node group with an invalid name",
+                edit: (raw) => rename("general", "General")(raw.nodeGroups),
+                key: "nodeGroups.General",
+                says: ["has an invalid name"],
+                expects: ["lowercase letters, digits and dashes, at most 20 characters"],
+            },
+            {
+                title: "addonVersions null",
+                edit: set("addonVersions", null),
+                key: "addonVersions",
+                says: ["is not an object"],
+                expects: ["a YAML mapping"],
+            },
+            {
+                title: "charts as a list",
+                edit: set("charts", ["3.5.0"]),
+                key: "charts",
+                says: ["is not an object"],
+                expects: ["a YAML mapping"],
+            },
+            {
+                title: "a missing charts.clusterAutoscaler",
+                edit: (raw) => {
+                    delete raw.charts.clusterAutoscaler;
+                },
+                key: "charts.clusterAutoscaler",
+                says: ["is not an object"],
+                expects: ["a YAML mapping"],
+            },
+            {
+                title: "publicAccessCidrs as a string",
+                edit: set("publicAccessCidrs", "203.0.113.0/24"),
+                key: "publicAccessCidrs",
+                says: ["is not a list of strings"],
+                expects: ["a YAML list of strings"],
+            },
+        ]);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. Secrets are never echoed
+// ---------------------------------------------------------------------------------------------
+
+describe("config: secrets in errors", () => {
+    const SECRET = "hunter2-s3cret";
+
+    it("does not echo the value of an unknown key that looks like a secret", () => {
+        const error = expectConfigError(() => parseEdited("dev", set("grafanaAdminPassword", SECRET)), {
+            key: "grafanaAdminPassword",
+            says: ["is not a known key"],
+            expects: [`one of ${KNOWN_KEYS.join(", ")}`],
+            never: [SECRET],
+        });
+        assert.ok(!error.message.includes("did you mean"), error.message);
+    });
+
+    it("does not echo the value of an unknown key in prod", () => {
+        expectConfigError(() => parseEdited("prod", set("databasePassword", SECRET)), { stack: "prod", key: "databasePassword", says: ["is not a known key"], expects: ["one of"], never: [SECRET] });
+    });
+
+    it("does not echo the value of an unknown key inside a structured key", () => {
+        expectConfigError(() => parseEdited("dev", setGroup("sshPrivateKey", SECRET)), {
+            key: "nodeGroups.general.sshPrivateKey",
+            says: ["is not a known key"],
+            expects: ["only instanceTypes"],
+            never: [SECRET],
+        });
+        expectConfigError(() => parseEdited("dev", setAddon("apiToken", SECRET)), { key: "addonVersions.apiToken", says: ["is not a known key"], expects: ["only vpcCni"], never: [SECRET] });
+    });
+
+    it("may echo a bad non-secret value, which helps the user", () => {
+        expectConfigError(() => parseEdited("dev", set("owner", "team!")), { key: "owner", says: ['is "team!", not a valid tag value'], expects: ["a team or person"] });
+        expectConfigError(() => parseEdited("dev", setGroup("instanceTypes", ["x1e.large"])), {
+            key: "nodeGroups.general.instanceTypes",
+            says: ['has "x1e.large" from family "x1e"'],
+            expects: ["a family from"],
+        });
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 5. CLI-shaped values and profile defaults
+// ---------------------------------------------------------------------------------------------
+
+describe("config: values as the CLI passes them, and profile defaults", () => {
+    it("the dev file hands scalars over as strings", () => {
+        const raw = devRaw();
+        assert.equal(raw.availabilityZoneCount, "2");
+        assert.equal(raw.endpointPublicAccess, "true");
+        assert.equal(raw.logRetentionDays, "7");
+        assert.equal(raw.kubernetesVersion, "1.35");
+        assert.deepEqual(raw.clusterLogTypes, ["api", "audit", "authenticator"]);
+    });
+
+    it("parses string scalars the same as typed values (dev)", () => {
+        const typed = both(set("availabilityZoneCount", 2), set("endpointPublicAccess", true), set("logRetentionDays", 7));
+        assert.deepEqual(parseEdited("dev", typed), parseEdited("dev", () => undefined));
+        assert.deepEqual(parseEdited("dev", typed), EXPECTED_DEV);
+    });
+
+    it('parses availabilityZoneCount "3" and endpointPublicAccess "false" the same as 3 and false (prod)', () => {
+        const fromStrings = parseEdited("prod", both(set("availabilityZoneCount", "3"), set("endpointPublicAccess", "false"), set("logRetentionDays", "90")));
+        const fromTyped = parseEdited("prod", both(set("availabilityZoneCount", 3), set("endpointPublicAccess", false), set("logRetentionDays", 90)));
+        assert.deepEqual(fromStrings, fromTyped);
+        assert.deepEqual(fromStrings, EXPECTED_PROD);
+        assert.equal(fromStrings.availabilityZoneCount, 3);
+        assert.equal(fromStrings.endpointPublicAccess, false);
+    });
+
+    it("parses node group sizes given as strings the same as numbers", () => {
+        const config = parseEdited("prod", group((g) => Object.assign(g, { minSize: "3", desiredSize: "3", maxSize: "10", diskSizeGiB: "50" })));
+        assert.deepEqual(config.nodeGroups.general, EXPECTED_PROD.nodeGroups.general);
+    });
+
+    it("parses the YAML-unquoted form of a supported version (1.35 → \"1.35\") the same", () => {
+        // What readConfigFile hands over for `kubernetesVersion: 1.35` without quotes.
+        assert.equal(String(yaml.load("1.35")), "1.35");
+        assert.deepEqual(parseEdited("dev", set("kubernetesVersion", String(yaml.load("1.35")))), EXPECTED_DEV);
+    });
+
+    describe("the YAML float trap, through a real stack file", () => {
+        let dir: string;
+        before(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-test-"));
+        });
+        after(() => {
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        /** The dev file with `kubernetesVersion: "1.35"` replaced, read the way the CLI hands it over. */
+        const devFileWith = (version: string): MutableRaw => {
+            const text = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+            const line = 'scalable-backend:kubernetesVersion: "1.35"';
+            assert.ok(text.includes(line), `Pulumi.dev.yaml no longer has ${line}`);
+            const file = path.join(dir, "Pulumi.dev.yaml");
+            fs.writeFileSync(file, text.replace(line, `scalable-backend:kubernetesVersion: ${version}`));
+            return rawFromCli(readConfigFile(file).values);
+        };
+
+        it("an unquoted 1.30 arrives as \"1.3\" and the error says to quote it", () => {
+            const raw = devFileWith("1.30");
+            assert.equal(raw.kubernetesVersion, "1.3");
+            expectConfigError(() => parse("dev", raw), {
+                key: "kubernetesVersion",
+                says: ['is "1.3", not of the form 1.NN'],
+                expects: ["a quoted string", "YAML reads 1.30 as the number 1.3"],
+            });
+        });
+
+        it("an unquoted 1.35 happens to survive", () => {
+            assert.deepEqual(parse("dev", devFileWith("1.35")), EXPECTED_DEV);
+        });
+    });
+
+    describe("ephemeral stacks", () => {
+        const ephemeralRaw = (): MutableRaw => {
+            const raw = devRaw();
+            drop("availabilityZoneCount", "natGateways", "logRetentionDays", "clusterLogTypes")(raw);
+            return raw;
+        };
+
+        it("take the ephemeral defaults for the keys they leave out", () => {
+            const config = parse("eph-feature-x", ephemeralRaw());
+            assert.equal(config.profile, "ephemeral");
+            assert.equal(config.availabilityZoneCount, 2);
+            assert.equal(config.natGateways, "single");
+            assert.equal(config.logRetentionDays, 1);
+            assert.deepEqual(config.clusterLogTypes, ["api", "audit"]);
+            assert.equal(config.clusterName, "scalable-backend-eph-feature-x");
+            assert.equal(config.protect, false);
+            assert.equal(config.tags.environment, "ephemeral");
+            assert.equal(config.tags.stack, "eph-feature-x");
+        });
+
+        it("parse to exactly the expected config", () => {
+            assert.deepEqual(parse("eph-feature-x", ephemeralRaw()), {
+                ...EXPECTED_DEV,
+                stack: "eph-feature-x",
+                profile: "ephemeral",
+                clusterName: "scalable-backend-eph-feature-x",
+                availabilityZoneCount: 2,
+                natGateways: "single",
+                logRetentionDays: 1,
+                clusterLogTypes: ["api", "audit"],
+                protect: false,
+                kmsDeletionWindowDays: 7,
+                loadBalancerControllerReplicas: 1,
+                tags: { project: "scalable-backend", stack: "eph-feature-x", environment: "ephemeral", owner: "platform-team", "managed-by": "pulumi" },
+            });
+        });
+
+        it("are deeply frozen, defaults included", () => {
+            assertDeepFrozen(parse("eph-feature-x", ephemeralRaw()), "config");
+        });
+
+        it("keep values they set explicitly over the defaults", () => {
+            const config = parse("eph-feature-x", devRaw());
+            assert.equal(config.logRetentionDays, 7);
+            assert.deepEqual(config.clusterLogTypes, ["api", "audit", "authenticator"]);
+        });
+
+        it("are validated like any stack", () => {
+            const raw = ephemeralRaw();
+            raw.owner = "";
+            expectConfigError(() => parse("eph-feature-x", raw), { stack: "eph-feature-x", key: "owner", says: ["is missing or empty"], expects: ["a non-empty string"] });
+        });
+    });
+
+    describe("defaults of the other profiles and shared defaults", () => {
+        it("dev defaults", () => {
+            const raw = devRaw();
+            drop("availabilityZoneCount", "natGateways", "endpointPublicAccess", "publicAccessCidrs", "logRetentionDays", "clusterLogTypes")(raw);
+            const config = parse("dev", raw);
+            assert.equal(config.availabilityZoneCount, 2);
+            assert.equal(config.natGateways, "single");
+            assert.equal(config.endpointPublicAccess, true);
+            assert.deepEqual(config.publicAccessCidrs, []);
+            assert.equal(config.logRetentionDays, 7);
+            assert.deepEqual(config.clusterLogTypes, ["api", "audit", "authenticator"]);
+        });
+
+        it("prod defaults", () => {
+            const raw = prodRaw();
+            drop("availabilityZoneCount", "natGateways", "endpointPublicAccess", "publicAccessCidrs", "logRetentionDays", "clusterLogTypes")(raw);
+            assert.deepEqual(parse("prod", raw), EXPECTED_PROD);
+        });
+
+        it("vpcCidr defaults to 10.0.0.0/16 and adminPrincipalArns to []", () => {
+            const config = parseEdited("dev", drop("vpcCidr", "adminPrincipalArns"));
+            assert.equal(config.vpcCidr, "10.0.0.0/16");
+            assert.deepEqual(config.adminPrincipalArns, []);
+        });
+
+        it("a node group defaults to ON_DEMAND, desiredSize = minSize and a 50 GiB disk", () => {
+            const config = parseEdited(
+                "dev",
+                group((g) => {
+                    delete g.capacityType;
+                    delete g.desiredSize;
+                    delete g.diskSizeGiB;
+                }),
+            );
+            assert.deepEqual(config.nodeGroups.general, { instanceTypes: ["t3.large", "t3a.large", "m5.large"], capacityType: "ON_DEMAND", minSize: 1, desiredSize: 1, maxSize: 4, diskSizeGiB: 50 });
+        });
+
+        it("several node groups are all parsed", () => {
+            const config = parseEdited("dev", (raw) => {
+                raw.nodeGroups.memory = { instanceTypes: ["r6i.xlarge", "r5.xlarge"], minSize: 0, maxSize: 3 };
+            });
+            assert.deepEqual(Object.keys(config.nodeGroups), ["general", "memory"]);
+            assert.deepEqual(config.nodeGroups.memory, { instanceTypes: ["r6i.xlarge", "r5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 3, diskSizeGiB: 50 });
+        });
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// loadConfig itself, through the Pulumi runtime's config (what `pulumi up` runs)
+// ---------------------------------------------------------------------------------------------
+
+describe("config: loadConfig", () => {
+    const useStack = async (stack: string, values: Record<string, string>, secretKeys: string[] = []): Promise<void> => {
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: args.inputs }),
+                call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+            },
+            PROJECT,
+            stack,
+            false,
+        );
+        pulumi.runtime.setAllConfig(values, secretKeys);
+    };
+
+    after(() => {
+        pulumi.runtime.setAllConfig({});
+    });
+
+    for (const stack of ["dev", "prod"] as const) {
+        it(`reads Pulumi.${stack}.yaml to the same config as the tests' raw object`, async () => {
+            await useStack(stack, stackConfig(stack));
+            assert.deepEqual(loadConfig(), EXPECTED[stack]);
+            assert.deepEqual(loadConfig(), parseStackConfig(stack, rawFor(stack), fixture(stack).region));
+        });
+    }
+
+    it("names aws:region when it is missing", async () => {
+        const values = stackConfig("dev");
+        delete values["aws:region"];
+        await useStack("dev", values);
+        expectConfigError(() => loadConfig(), { key: "aws:region", says: ["is null"], expects: ["an AWS region such as"] });
+    });
+
+    it("refuses structured config that is not JSON, naming the key and the stack file", async () => {
+        await useStack("dev", stackConfig("dev", { "scalable-backend:nodeGroups": "general" }));
+        expectConfigError(() => loadConfig(), { key: "nodeGroups", says: ["is not valid structured config"], expects: ["a YAML mapping in Pulumi.dev.yaml"] });
+        await useStack("prod", stackConfig("prod", { "scalable-backend:clusterLogTypes": "api" }));
+        expectConfigError(() => loadConfig(), { stack: "prod", key: "clusterLogTypes", says: ["is not valid structured config"], expects: ["a YAML list in Pulumi.prod.yaml"] });
+    });
+
+    it("does not echo a secret set under an unknown key", async () => {
+        const key = "scalable-backend:grafanaAdminPassword";
+        await useStack("dev", stackConfig("dev", { [key]: "hunter2-s3cret" }), [key]);
+        expectConfigError(() => loadConfig(), { key: "grafanaAdminPassword", says: ["is not a known key"], expects: ["one of"], never: ["hunter2-s3cret"] });
+    });
+
+    it("ignores other namespaces' keys", async () => {
+        await useStack("dev", stackConfig("dev", { "aws:profile": "sandbox", "kubernetes:context": "kind" }));
+        assert.deepEqual(loadConfig(), EXPECTED_DEV);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 6. parseCidr / formatCidr
+// ---------------------------------------------------------------------------------------------
+
+describe("config: parseCidr and formatCidr", () => {
+    it("parses a network into its 32-bit address and prefix", () => {
+        assert.deepEqual(parseCidr("10.0.0.0/16"), { address: 10 * 2 ** 24, prefix: 16 });
+        assert.deepEqual(parseCidr("192.168.1.0/24"), { address: ((192 * 256 + 168) * 256 + 1) * 256, prefix: 24 });
+        assert.deepEqual(parseCidr("0.0.0.0/0"), { address: 0, prefix: 0 });
+        assert.deepEqual(parseCidr("255.255.255.255/32"), { address: 2 ** 32 - 1, prefix: 32 });
+    });
+
+    it("formats an address and prefix, including addresses above 2^31 (no sign trouble)", () => {
+        assert.equal(formatCidr(10 * 2 ** 24, 16), "10.0.0.0/16");
+        assert.equal(formatCidr(2 ** 32 - 1, 32), "255.255.255.255/32");
+        assert.equal(formatCidr(0xc0a80100, 24), "192.168.1.0/24");
+        assert.equal(formatCidr(0, 0), "0.0.0.0/0");
+    });
+
+    for (const cidr of ["0.0.0.0/0", "10.0.0.0/8", "10.10.0.0/16", "10.20.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "203.0.113.0/24", "198.51.100.128/25", "255.255.255.255/32", "128.0.0.0/1"]) {
+        it(`round-trips ${cidr}`, () => {
+            const parsed = parseCidr(cidr);
+            assert.ok(parsed, `${cidr} did not parse`);
+            assert.equal(formatCidr(parsed.address, parsed.prefix), cidr);
+        });
+    }
+
+    const rejected: [string, string][] = [
+        ["10.0.0.0/33", "prefix above 32"],
+        ["10.0.0.1/16", "host bits set"],
+        ["11.0.0.0/7", "host bits set for a /7"],
+        ["1.2.3.4/0", "host bits set for a /0"],
+        ["300.0.0.0/16", "octet above 255"],
+        ["10.0.256.0/24", "octet above 255"],
+        ["10.0.0.0", "no prefix"],
+        ["10.0.0/16", "three octets"],
+        ["10.0.0.0.0/16", "five octets"],
+        ["1000.0.0.0/8", "four-digit octet"],
+        ["10.0.0.0/100", "three-digit prefix"],
+        ["10.0.0.0/-1", "negative prefix"],
+        [" 10.0.0.0/16", "leading space"],
+        ["10.0.0.0/16 ", "trailing space"],
+        ["10.0.0.0/16\n", "trailing newline"],
+        ["a.b.c.d/16", "letters"],
+        ["::/0", "IPv6"],
+        ["", "empty"],
+    ];
+    for (const [cidr, why] of rejected) {
+        it(`rejects ${JSON.stringify(cidr)} (${why})`, () => {
+            assert.equal(parseCidr(cidr), undefined);
+        });
+    }
+});
+
+describe("config: review fixes", () => {
+    it("refuses CIDRs with leading zeros, which some parsers read as octal", () => {
+        assert.equal(parseCidr("010.20.0.0/16"), undefined);
+        assert.equal(parseCidr("10.0.0.0/08"), undefined);
+        expectConfigError(() => parseEdited("dev", set("vpcCidr", "010.20.0.0/16")), { key: "vpcCidr", says: ['is "010.20.0.0/16", not a valid network CIDR'], expects: ["host bits zero"] });
+    });
+
+    it("says a non-string value is not a string rather than missing", () => {
+        expectConfigError(() => parseEdited("dev", set("owner", 42)), { key: "owner", says: ["is 42, not a string"], expects: ["quote it in YAML"] });
+    });
+
+    it("accepts the region names of every partition", () => {
+        for (const region of ["us-gov-west-1", "cn-north-1", "ap-southeast-5", "us-iso-east-1", "eu-isoe-west-1"]) {
+            assert.equal(parseStackConfig("dev", devRaw(), region).region, region);
+        }
+    });
+
+    it("is pure: the caller's arrays are neither frozen nor shared", () => {
+        const raw = devRaw();
+        const config = parseStackConfig("dev", raw, REGION);
+        assert.equal(Object.isFrozen(raw.clusterLogTypes), false);
+        assert.equal(Object.isFrozen(raw.adminPrincipalArns), false);
+        assert.equal(Object.isFrozen(raw.nodeGroups.general.instanceTypes), false);
+        assert.notEqual(config.nodeGroups.general.instanceTypes, raw.nodeGroups.general.instanceTypes);
+    });
+});
