@@ -1,0 +1,61 @@
+// Process entry point: configuration from the environment, signals, exit codes.
+import * as os from "node:os";
+import { createBackendServer, jsonLogger } from "./server";
+
+export interface Settings {
+    readonly port: number;
+    readonly podName: string;
+    readonly drainSeconds: number;
+    readonly shutdownTimeoutSeconds: number;
+    readonly accessLog: boolean;
+}
+
+/** Parses the environment strictly: a typo in a Deployment's env must stop the pod, not be ignored. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv, hostname: string = os.hostname()): Settings {
+    const number = (name: string, fallback: number, min: number, max: number): number => {
+        const raw = env[name];
+        if (raw === undefined || raw === "") return fallback;
+        const value = Number(raw);
+        if (!Number.isFinite(value) || value < min || value > max) throw new Error(`${name} is "${raw}"; expected a number from ${min} to ${max}`);
+        return value;
+    };
+    const accessLog = env.ACCESS_LOG ?? "true";
+    if (accessLog !== "true" && accessLog !== "false") throw new Error(`ACCESS_LOG is "${accessLog}"; expected true or false`);
+    // 0 asks the OS for a free port (tests).
+    const port = number("PORT", 8080, 0, 65535);
+    if (!Number.isInteger(port)) throw new Error(`PORT is "${env.PORT}"; expected an integer`);
+    return {
+        port,
+        podName: env.POD_NAME || hostname,
+        drainSeconds: number("DRAIN_SECONDS", 0, 0, 300),
+        shutdownTimeoutSeconds: number("SHUTDOWN_TIMEOUT_SECONDS", 20, 1, 600),
+        accessLog: accessLog === "true",
+    };
+}
+
+async function main(): Promise<void> {
+    const logger = jsonLogger();
+    let settings: Settings;
+    try {
+        settings = settingsFromEnv(process.env);
+    } catch (error) {
+        logger.error("invalid configuration", { error: (error as Error).message });
+        process.exit(1);
+    }
+    const backend = createBackendServer({ ...settings, logger });
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.on(signal, () => {
+            void backend.shutdown(signal).then((code) => process.exit(code));
+        });
+    }
+    process.on("uncaughtException", (error) => {
+        logger.error("uncaught exception", { error: error.message, stack: error.stack });
+        process.exit(1);
+    });
+    const port = await backend.listen(settings.port);
+    logger.info("listening", { port, pod: settings.podName });
+}
+
+if (require.main === module) {
+    void main();
+}

@@ -1,0 +1,237 @@
+// Starts the real server on an ephemeral port and speaks HTTP to it.
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as net from "node:net";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import { settingsFromEnv } from "../src/main";
+import { BackendServer, createBackendServer, jsonLogger, LATENCY_BUCKETS, ServerOptions } from "../src/server";
+
+interface Started {
+    backend: BackendServer;
+    base: string;
+    logs: () => Record<string, unknown>[];
+}
+
+const running: BackendServer[] = [];
+
+async function start(overrides: Partial<ServerOptions> = {}): Promise<Started> {
+    const stream = new PassThrough();
+    let text = "";
+    stream.on("data", (chunk) => (text += chunk));
+    const backend = createBackendServer({
+        podName: "backend-7d9f-abcde",
+        logger: jsonLogger(stream, () => new Date("2026-01-01T00:00:00Z")),
+        drainSeconds: 0,
+        shutdownTimeoutSeconds: 5,
+        accessLog: true,
+        ...overrides,
+    });
+    running.push(backend);
+    const port = await backend.listen(0, "127.0.0.1");
+    return { backend, base: `http://127.0.0.1:${port}`, logs: () => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) };
+}
+
+afterEach(async () => {
+    for (const backend of running.splice(0)) {
+        backend.server.closeAllConnections();
+        await new Promise((resolve) => backend.server.close(resolve));
+    }
+});
+
+/** A raw HTTP/1.1 exchange, for what fetch will not send. */
+function raw(base: string, request: string): Promise<string> {
+    const { hostname, port } = new URL(base);
+    return new Promise((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname, () => socket.write(request));
+        let data = "";
+        socket.on("data", (chunk) => (data += chunk));
+        socket.on("end", () => resolve(data));
+        socket.on("error", reject);
+    });
+}
+
+describe("app: HTTP endpoints", () => {
+    it("answers GET / with the JSON hello and the pod's name", async () => {
+        const { base } = await start();
+        const response = await fetch(`${base}/`);
+        assert.equal(response.status, 200);
+        assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
+        assert.deepEqual(await response.json(), { message: "Hello, World!", pod: "backend-7d9f-abcde" });
+    });
+
+    it("reports liveness and readiness", async () => {
+        const { base } = await start();
+        assert.deepEqual([(await fetch(`${base}/healthz`)).status, await (await fetch(`${base}/healthz`)).json()], [200, { status: "ok" }]);
+        assert.deepEqual([(await fetch(`${base}/readyz`)).status, await (await fetch(`${base}/readyz`)).json()], [200, { status: "ready" }]);
+    });
+
+    it("answers unknown paths with 404 and other methods with 405 and an Allow header", async () => {
+        const { base } = await start();
+        const notFound = await fetch(`${base}/admin?x=1`);
+        assert.equal(notFound.status, 404);
+        assert.deepEqual(await notFound.json(), { error: "not found", path: "/admin" });
+        for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+            const response = await fetch(`${base}/`, { method, body: method === "DELETE" ? undefined : "x" });
+            assert.equal(response.status, 405, method);
+            assert.equal(response.headers.get("allow"), "GET, HEAD");
+        }
+        const head = await fetch(`${base}/`, { method: "HEAD" });
+        assert.equal(head.status, 200);
+        assert.equal(await head.text(), "");
+    });
+
+    it("answers a malformed request with 400 and keeps serving", async () => {
+        const { base } = await start();
+        const answer = await raw(base, "GARBAGE\r\n\r\n");
+        assert.match(answer, /^HTTP\/1\.1 400 Bad Request/);
+        assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    });
+});
+
+/** Parses Prometheus text exposition into sample lines: name{labels} value. */
+function samples(text: string): Map<string, number> {
+    const result = new Map<string, number>();
+    for (const line of text.split("\n")) {
+        if (!line || line.startsWith("#")) continue;
+        const at = line.lastIndexOf(" ");
+        result.set(line.slice(0, at), Number(line.slice(at + 1)));
+    }
+    return result;
+}
+
+describe("app: /metrics", () => {
+    it("counts requests and observes latency by method, route and status, in Prometheus text format", async () => {
+        const { base } = await start();
+        await fetch(`${base}/`);
+        await fetch(`${base}/`);
+        await fetch(`${base}/nope`);
+        await fetch(`${base}/`, { method: "POST", body: "x" });
+        const response = await fetch(`${base}/metrics`);
+        assert.equal(response.status, 200);
+        assert.match(response.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+        const text = await response.text();
+        assert.match(text, /^# TYPE http_requests_total counter$/m);
+        assert.match(text, /^# TYPE http_request_duration_seconds histogram$/m);
+        const values = samples(text);
+        assert.equal(values.get('http_requests_total{method="GET",route="/",status="200"}'), 2);
+        assert.equal(values.get('http_requests_total{method="GET",route="unmatched",status="404"}'), 1);
+        assert.equal(values.get('http_requests_total{method="POST",route="/",status="405"}'), 1);
+        assert.equal(values.get('http_request_duration_seconds_count{method="GET",route="/",status="200"}'), 2);
+        assert.equal(values.get('http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/",status="200"}'), 2);
+        for (const le of LATENCY_BUCKETS) {
+            assert.ok(values.has(`http_request_duration_seconds_bucket{le="${le}",method="GET",route="/",status="200"}`), `bucket ${le}`);
+        }
+        // Process metrics from the client library's defaults.
+        for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds", "nodejs_heap_size_used_bytes"]) {
+            assert.ok(values.has(name), name);
+        }
+        // Scrapes count too, but never the path of an unknown route (bounded label cardinality).
+        assert.ok(![...values.keys()].some((k) => k.includes("/nope")));
+    });
+});
+
+describe("app: logs", () => {
+    it("writes one JSON object per line, access logs for traffic but not for probes or scrapes", async () => {
+        const { base, logs } = await start();
+        await fetch(`${base}/`);
+        await fetch(`${base}/healthz`);
+        await fetch(`${base}/readyz`);
+        await fetch(`${base}/metrics`);
+        await new Promise((resolve) => setImmediate(resolve));
+        const entries = logs();
+        assert.equal(entries.length, 1);
+        assert.deepEqual({ ...entries[0], durationMs: undefined }, { time: "2026-01-01T00:00:00.000Z", level: "info", message: "request", method: "GET", route: "/", status: "200", durationMs: undefined });
+        assert.equal(typeof entries[0].durationMs, "number");
+    });
+});
+
+describe("app: graceful shutdown", () => {
+    it("turns not-ready at once, finishes in-flight requests, then stops accepting and exits 0", async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let entered!: () => void;
+        const inHandler = new Promise<void>((resolve) => (entered = resolve));
+        const { backend, base, logs } = await start({
+            drainSeconds: 0.3,
+            beforeRespond: async (route) => {
+                if (route === "/") {
+                    entered();
+                    await gate;
+                }
+            },
+        });
+        const inFlight = fetch(`${base}/`);
+        await inHandler;
+        const exitCode = backend.shutdown("SIGTERM");
+        assert.equal(backend.ready, false);
+
+        // During the drain window the pod still answers, as not ready, and closes the connection.
+        const readiness = await fetch(`${base}/readyz`);
+        assert.equal(readiness.status, 503);
+        assert.deepEqual(await readiness.json(), { status: "draining" });
+        assert.equal(readiness.headers.get("connection"), "close");
+
+        release();
+        const response = await inFlight;
+        assert.equal(response.status, 200);
+        assert.equal((await response.json()).message, "Hello, World!");
+        assert.equal(await exitCode, 0);
+        await assert.rejects(fetch(`${base}/healthz`), "the listener is closed after the drain");
+        assert.deepEqual(logs().filter((l) => l.message !== "request").map((l) => l.message), ["shutdown started: not ready, draining", "shutdown complete"]);
+        assert.equal(backend.shutdown("SIGTERM"), backend.shutdown("SIGINT"), "a second signal joins the first shutdown");
+    });
+
+    it("cuts connections and exits 1 when in-flight requests outlive the shutdown timeout", async () => {
+        const { backend, base, logs } = await start({ shutdownTimeoutSeconds: 0.2, beforeRespond: () => new Promise(() => undefined) });
+        const stuck = fetch(`${base}/`).catch((error: Error) => error);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(await backend.shutdown("SIGTERM"), 1);
+        assert.ok((await stuck) instanceof Error);
+        assert.equal(logs().at(-1)?.message, "shutdown timed out: cut remaining connections");
+    });
+
+    it("exits 0 on SIGTERM as a real process, logging JSON to stdout", async function () {
+        this.timeout(20_000);
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "../src/main.ts")], {
+            env: { ...process.env, PORT: "0", POD_NAME: "pod-under-test", TS_NODE_PROJECT: path.join(__dirname, "../../tsconfig.json") },
+            stdio: ["ignore", "pipe", "inherit"],
+        });
+        let stdout = "";
+        const listening = new Promise<number>((resolve, reject) => {
+            child.once("exit", (code) => reject(new Error(`the server exited with ${code} before listening: ${stdout}`)));
+            child.stdout.on("data", (chunk) => {
+                stdout += chunk;
+                const match = /"message":"listening","port":(\d+)/.exec(stdout);
+                if (match) resolve(Number(match[1]));
+            });
+        });
+        const port = await listening;
+        assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/`)).json(), { message: "Hello, World!", pod: "pod-under-test" });
+        const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+        child.kill("SIGTERM");
+        assert.equal(await exited, 0);
+        const messages = stdout.trim().split("\n").map((l) => JSON.parse(l).message);
+        assert.deepEqual(messages, ["listening", "request", "shutdown started: not ready, draining", "shutdown complete"]);
+    });
+});
+
+describe("app: settings from the environment", () => {
+    it("defaults to port 8080, the hostname, no drain and a 20 s shutdown timeout", () => {
+        assert.deepEqual(settingsFromEnv({}, "host-1"), { port: 8080, podName: "host-1", drainSeconds: 0, shutdownTimeoutSeconds: 20, accessLog: true });
+        assert.deepEqual(settingsFromEnv({ PORT: "9000", POD_NAME: "p", DRAIN_SECONDS: "5", SHUTDOWN_TIMEOUT_SECONDS: "25", ACCESS_LOG: "false" }, "h"), {
+            port: 9000,
+            podName: "p",
+            drainSeconds: 5,
+            shutdownTimeoutSeconds: 25,
+            accessLog: false,
+        });
+    });
+
+    it("refuses values that would otherwise be ignored", () => {
+        assert.throws(() => settingsFromEnv({ PORT: "80a" }), /PORT is "80a"; expected a number from 0 to 65535/);
+        assert.throws(() => settingsFromEnv({ PORT: "8080.5" }), /PORT is "8080.5"; expected an integer/);
+        assert.throws(() => settingsFromEnv({ SHUTDOWN_TIMEOUT_SECONDS: "0" }), /SHUTDOWN_TIMEOUT_SECONDS is "0"/);
+        assert.throws(() => settingsFromEnv({ ACCESS_LOG: "yes" }), /ACCESS_LOG is "yes"; expected true or false/);
+    });
+});
