@@ -75,6 +75,8 @@ export interface StackConfig {
     readonly natGateways: "single" | "perAz";
     readonly endpointPublicAccess: boolean;
     readonly publicAccessCidrs: readonly string[];
+    /** Networks besides the VPC (VPN, peered CI runners) that may reach the private API endpoint. */
+    readonly privateEndpointAccessCidrs: readonly string[];
     readonly adminPrincipalArns: readonly string[];
     readonly clusterLogTypes: readonly ClusterLogType[];
     readonly logRetentionDays: number;
@@ -117,6 +119,7 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     natGateways: "string",
     endpointPublicAccess: "boolean",
     publicAccessCidrs: "array",
+    privateEndpointAccessCidrs: "array",
     adminPrincipalArns: "array",
     clusterLogTypes: "array",
     logRetentionDays: "integer",
@@ -159,6 +162,7 @@ const PROFILE_DEFAULTS: Readonly<Record<Profile, RawConfig>> = {
 
 const SHARED_DEFAULTS: RawConfig = {
     vpcCidr: "10.0.0.0/16",
+    privateEndpointAccessCidrs: [],
     adminPrincipalArns: [],
 };
 
@@ -445,6 +449,13 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
         }
     }
 
+    const privateEndpointAccessCidrs = reader
+        .stringArray("privateEndpointAccessCidrs", merged.privateEndpointAccessCidrs)
+        .map((c) => cidr(reader, "privateEndpointAccessCidrs", c));
+    if (privateEndpointAccessCidrs.some((c) => !isPrivateRange(parseCidr(c)!))) {
+        reader.fail("privateEndpointAccessCidrs", "contains a network outside the private ranges", "private networks (VPN, peered VPCs) inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
+    }
+
     const adminPrincipalArns = reader.stringArray("adminPrincipalArns", merged.adminPrincipalArns);
     for (const arn of adminPrincipalArns) {
         if (!IAM_PRINCIPAL_PATTERN.test(arn)) reader.fail("adminPrincipalArns", `has "${arn}", not an IAM role or user ARN`, `ARNs like "arn:aws:iam::123456789012:role/platform-admins"`);
@@ -494,6 +505,7 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
         natGateways,
         endpointPublicAccess,
         publicAccessCidrs: Object.freeze(publicAccessCidrs),
+        privateEndpointAccessCidrs: Object.freeze(privateEndpointAccessCidrs),
         adminPrincipalArns: Object.freeze([...adminPrincipalArns]),
         clusterLogTypes: Object.freeze([...clusterLogTypes] as ClusterLogType[]),
         logRetentionDays,

@@ -29,6 +29,8 @@ const cluster = new Cluster(
         privateEgressRoutes: network.privateEgressRoutes,
         endpointPublicAccess: config.endpointPublicAccess,
         publicAccessCidrs: config.publicAccessCidrs,
+        vpcCidr: config.vpcCidr,
+        privateEndpointAccessCidrs: config.privateEndpointAccessCidrs,
         adminPrincipalArns: config.adminPrincipalArns,
         clusterLogTypes: config.clusterLogTypes,
         logRetentionDays: config.logRetentionDays,
@@ -51,7 +53,7 @@ new Platform(
         oidcIssuer: cluster.oidcIssuer,
         charts: config.charts,
         loadBalancerControllerReplicas: config.loadBalancerControllerReplicas,
-        nodes: cluster.nodeGroups,
+        after: [...cluster.nodeGroups, ...cluster.addons],
     },
     { providers: { aws: awsProvider, kubernetes: cluster.provider } },
 );

@@ -71,6 +71,9 @@ export interface ClusterArgs {
     readonly privateEgressRoutes: pulumi.Resource[];
     readonly endpointPublicAccess: boolean;
     readonly publicAccessCidrs: readonly string[];
+    /** The VPC's CIDR: runners inside the VPC reach the private endpoint. */
+    readonly vpcCidr: string;
+    readonly privateEndpointAccessCidrs: readonly string[];
     readonly adminPrincipalArns: readonly string[];
     readonly clusterLogTypes: readonly ClusterLogType[];
     readonly logRetentionDays: number;
@@ -91,6 +94,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     readonly nodeGroups: eks.ManagedNodeGroup[];
     readonly ebsCsiAddon: aws.eks.Addon;
+    /** Every EKS add-on created after the nodes (some create Services). */
+    readonly addons: aws.eks.Addon[];
     readonly storageClass: k8s.storage.v1.StorageClass;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -153,6 +158,22 @@ export class Cluster extends pulumi.ComponentResource {
         this.oidcProviderArn = this.eksCluster.oidcProviderArn;
         this.oidcIssuer = this.eksCluster.oidcIssuer;
 
+        // The EKS-managed cluster security group admits only its members: without this rule a
+        // deploy runner inside the VPC (or on the VPN) times out on the private endpoint.
+        new aws.ec2.SecurityGroupRule(
+            `${name}-private-endpoint`,
+            {
+                type: "ingress",
+                description: "Kubernetes API (private endpoint) from the VPC and configured private networks",
+                securityGroupId: this.eksCluster.eksCluster.vpcConfig.clusterSecurityGroupId,
+                protocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrBlocks: [args.vpcCidr, ...args.privateEndpointAccessCidrs],
+            },
+            child,
+        );
+
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, child);
 
         const nodeRole = new aws.iam.Role(
@@ -184,6 +205,8 @@ export class Cluster extends pulumi.ComponentResource {
                     ignoreScalingChanges: true,
                     launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
                     labels: { "node-group": groupName, "capacity-type": group.capacityType.toLowerCase() },
+                    // EKS puts the same discovery tags on the group's Auto Scaling group, which is what
+                    // the autoscaler and its IAM condition read; these mark the node group itself.
                     tags: autoscalerDiscoveryTags(args.clusterName),
                 },
                 { parent: this, providers: remoteProviders, dependsOn: [...args.privateEgressRoutes, ...nodeRolePolicies] },
@@ -205,7 +228,7 @@ export class Cluster extends pulumi.ComponentResource {
                 },
                 afterNodes,
             );
-        addon("coredns", args.addonVersions.coredns);
+        const coredns = addon("coredns", args.addonVersions.coredns);
         const ebsCsiRole = new IrsaRole(
             `${name}-ebs-csi`,
             {
@@ -218,7 +241,8 @@ export class Cluster extends pulumi.ComponentResource {
             child,
         );
         this.ebsCsiAddon = addon("aws-ebs-csi-driver", args.addonVersions.ebsCsiDriver, { serviceAccountRoleArn: ebsCsiRole.arn });
-        addon("metrics-server", args.addonVersions.metricsServer);
+        const metricsServer = addon("metrics-server", args.addonVersions.metricsServer);
+        this.addons = [coredns, this.ebsCsiAddon, metricsServer];
 
         this.storageClass = new k8s.storage.v1.StorageClass(
             `${name}-gp3`,

@@ -53,6 +53,8 @@ export function clusterAutoscalerValues(args: ClusterAutoscalerValuesArgs): Reco
         rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SA.name, annotations: { [IRSA_ANNOTATION]: args.roleArn } } },
         extraArgs: {
             "balance-similar-node-groups": true,
+            // Our per-group label would otherwise make every group look different.
+            "balancing-ignore-label": "node-group",
             "skip-nodes-with-system-pods": false,
             expander: "least-waste",
             "scale-down-unneeded-time": "5m",
@@ -72,8 +74,11 @@ export interface PlatformArgs {
         readonly clusterAutoscaler: { readonly version: string; readonly imageTag: string };
     };
     readonly loadBalancerControllerReplicas: number;
-    /** Charts run pods: they wait for these (the node groups). */
-    readonly nodes: pulumi.Resource[];
+    /**
+     * Charts run pods, so they wait for the node groups; and for the EKS add-ons, which create
+     * Services the controller's webhook would reject while it starts.
+     */
+    readonly after: pulumi.Resource[];
 }
 
 export class Platform extends pulumi.ComponentResource {
@@ -105,7 +110,7 @@ export class Platform extends pulumi.ComponentResource {
                 atomic: true,
                 timeout: 600,
             },
-            { parent: this, dependsOn: args.nodes },
+            { parent: this, dependsOn: args.after },
         );
 
         const autoscalerRole = new IrsaRole(
@@ -133,7 +138,7 @@ export class Platform extends pulumi.ComponentResource {
                 timeout: 600,
             },
             // The chart creates a Service: the controller's webhook rejects Services until it runs.
-            { parent: this, dependsOn: [...args.nodes, this.loadBalancerController] },
+            { parent: this, dependsOn: [...args.after, this.loadBalancerController] },
         );
 
         this.registerOutputs({ loadBalancerController: this.loadBalancerController.status, clusterAutoscaler: this.clusterAutoscaler.status });

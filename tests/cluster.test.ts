@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { adminAccessEntries, autoscalerDiscoveryTags, CLUSTER_ADMIN_POLICY_ARN, controlPlaneLogGroupName, nodeLaunchTemplateArgs } from "../components/cluster";
 import { irsaTrustPolicy } from "../components/iam";
-import { ofType, one, stackRun, STACKS, waitsFor } from "./helpers";
+import { evaluate, ofType, one, stackRun, STACKS, waitsFor } from "./helpers";
 
 describe("cluster: pure helpers", () => {
     it("names the control-plane log group where EKS writes", () => {
@@ -227,6 +227,16 @@ for (const stack of STACKS) {
             assert.ok(waitsFor(run, storageClass, one(run, "eks:index:ManagedNodeGroup", "cluster-general")), "through the add-on, after the nodes");
         });
 
+        it("opens the private API endpoint to the VPC (deploy runners inside it) and nothing else by default", async () => {
+            const run = await stackRun(stack);
+            const rule = one(run, "aws:ec2/securityGroupRule:SecurityGroupRule", "cluster-private-endpoint");
+            assert.equal(rule.inputs.type, "ingress");
+            assert.equal(rule.inputs.protocol, "tcp");
+            assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort], [443, 443]);
+            assert.deepEqual(rule.inputs.cidrBlocks, [stack === "dev" ? "10.10.0.0/16" : "10.20.0.0/16"]);
+            assert.equal(rule.inputs.securityGroupId, `<cluster security group of ${clusterName}>`);
+        });
+
         it("builds the one Kubernetes provider from the cluster's kubeconfig, kept secret", async () => {
             const run = await stackRun(stack);
             const provider = one(run, "pulumi:providers:kubernetes", "cluster-k8s");
@@ -236,3 +246,31 @@ for (const stack of STACKS) {
         });
     });
 }
+
+describe("cluster: configured access", () => {
+    it("grants the configured admins access entries and opens the private endpoint to the configured networks", async () => {
+        const run = await evaluate("prod", {
+            config: {
+                "scalable-backend:adminPrincipalArns": JSON.stringify(["arn:aws:iam::123456789012:role/platform-admins"]),
+                "scalable-backend:privateEndpointAccessCidrs": JSON.stringify(["172.16.8.0/22"]),
+            },
+        });
+        assert.deepEqual(one(run, "eks:index:Cluster", "cluster-eks").inputs.accessEntries, {
+            "admin-123456789012-role-platform-admins": {
+                principalArn: "arn:aws:iam::123456789012:role/platform-admins",
+                accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } },
+            },
+        });
+        assert.deepEqual(one(run, "aws:ec2/securityGroupRule:SecurityGroupRule", "cluster-private-endpoint").inputs.cidrBlocks, ["10.20.0.0/16", "172.16.8.0/22"]);
+    });
+
+    it("restricts a public prod endpoint to the configured CIDRs", async () => {
+        const run = await evaluate("prod", {
+            config: { "scalable-backend:endpointPublicAccess": "true", "scalable-backend:publicAccessCidrs": JSON.stringify(["203.0.113.0/24"]) },
+        });
+        const inputs = one(run, "eks:index:Cluster", "cluster-eks").inputs;
+        assert.equal(inputs.endpointPublicAccess, true);
+        assert.deepEqual(inputs.publicAccessCidrs, ["203.0.113.0/24"]);
+        assert.equal(inputs.endpointPrivateAccess, true);
+    });
+});

@@ -219,6 +219,7 @@ const EXPECTED_DEV: StackConfig = {
     natGateways: "single",
     endpointPublicAccess: true,
     publicAccessCidrs: [],
+    privateEndpointAccessCidrs: [],
     adminPrincipalArns: [],
     clusterLogTypes: ["api", "audit", "authenticator"],
     logRetentionDays: 7,
@@ -246,6 +247,7 @@ const EXPECTED_PROD: StackConfig = {
     natGateways: "perAz",
     endpointPublicAccess: false,
     publicAccessCidrs: [],
+    privateEndpointAccessCidrs: [],
     adminPrincipalArns: [],
     clusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
     logRetentionDays: 90,
@@ -1599,5 +1601,18 @@ describe("config: review fixes", () => {
         assert.equal(Object.isFrozen(raw.adminPrincipalArns), false);
         assert.equal(Object.isFrozen(raw.nodeGroups.general.instanceTypes), false);
         assert.notEqual(config.nodeGroups.general.instanceTypes, raw.nodeGroups.general.instanceTypes);
+    });
+});
+
+describe("config: private endpoint access", () => {
+    it("accepts private networks and refuses public ones or malformed CIDRs", () => {
+        assert.deepEqual(parseEdited("prod", set("privateEndpointAccessCidrs", ["172.16.8.0/22", "192.168.0.0/24"])).privateEndpointAccessCidrs, ["172.16.8.0/22", "192.168.0.0/24"]);
+        expectConfigError(() => parseEdited("prod", set("privateEndpointAccessCidrs", ["203.0.113.0/24"])), {
+            stack: "prod",
+            key: "privateEndpointAccessCidrs",
+            says: ["contains a network outside the private ranges"],
+            expects: ["private networks (VPN, peered VPCs)"],
+        });
+        expectConfigError(() => parseEdited("dev", set("privateEndpointAccessCidrs", ["10.0.0.1/16"])), { key: "privateEndpointAccessCidrs", says: ["not a valid network CIDR"], expects: ["IPv4 network"] });
     });
 });

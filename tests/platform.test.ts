@@ -58,6 +58,7 @@ describe("platform: pure helpers", () => {
         assert.deepEqual(values.image, { tag: "v1.35.2" });
         assert.deepEqual(values.rbac, { serviceAccount: { create: true, name: "cluster-autoscaler", annotations: { "eks.amazonaws.com/role-arn": "arn:r" } } });
         assert.equal((values.extraArgs as Record<string, unknown>)["balance-similar-node-groups"], true);
+        assert.equal((values.extraArgs as Record<string, unknown>)["balancing-ignore-label"], "node-group");
     });
 });
 
@@ -67,7 +68,7 @@ for (const stack of STACKS) {
     const oidcArn = `arn:aws:iam::<account-id>:oidc-provider/${issuer}`;
 
     describe(`platform: ${stack} stack`, () => {
-        it("installs the AWS Load Balancer Controller, pinned, with its IRSA role, after the nodes", async () => {
+        it("installs the AWS Load Balancer Controller, pinned, with its IRSA role, after the nodes and the EKS add-ons", async () => {
             const run = await stackRun(stack);
             const release = one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc");
             assert.equal(release.inputs.chart, "aws-load-balancer-controller");
@@ -78,8 +79,10 @@ for (const stack of STACKS) {
                 release.inputs.values,
                 loadBalancerControllerValues({ clusterName, region: "eu-west-1", vpcId: "<id of network-vpc>", roleArn: "arn:aws:iam::<account-id>:role/platform-lbc-role", replicas: stack === "prod" ? 2 : 1 }),
             );
-            assert.deepEqual(release.options.dependsOn, ["cluster-general"]);
+            // metrics-server creates a Service: the controller's webhook would reject it while starting.
+            assert.deepEqual(release.options.dependsOn, ["cluster-general", "cluster-coredns", "cluster-aws-ebs-csi-driver", "cluster-metrics-server"]);
             assert.ok(release.dependencies.includes(one(run, "eks:index:ManagedNodeGroup", "cluster-general").urn));
+            assert.ok(release.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-metrics-server").urn));
             const role = one(run, "aws:iam/role:Role", "platform-lbc-role");
             assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), irsaTrustPolicy(oidcArn, issuer, { namespace: "kube-system", name: "aws-load-balancer-controller" }));
             assert.deepEqual(JSON.parse(one(run, "aws:iam/policy:Policy", "platform-lbc-policy").inputs.policy), loadBalancerControllerPolicy());
@@ -94,7 +97,7 @@ for (const stack of STACKS) {
             assert.equal(release.inputs.version, "9.59.0");
             assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes.github.io/autoscaler" });
             assert.deepEqual(release.inputs.values, clusterAutoscalerValues({ clusterName, region: "eu-west-1", roleArn: "arn:aws:iam::<account-id>:role/platform-autoscaler-role", imageTag: "v1.35.2" }));
-            assert.deepEqual(release.options.dependsOn, ["cluster-general", "platform-lbc"]);
+            assert.deepEqual(release.options.dependsOn, ["cluster-general", "cluster-coredns", "cluster-aws-ebs-csi-driver", "cluster-metrics-server", "platform-lbc"]);
             assert.ok(release.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc").urn));
             const role = one(run, "aws:iam/role:Role", "platform-autoscaler-role");
             assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), irsaTrustPolicy(oidcArn, issuer, { namespace: "kube-system", name: "cluster-autoscaler" }));
