@@ -61,6 +61,20 @@ export interface ChartVersions {
     readonly clusterAutoscaler: { readonly version: string; readonly imageTag: string };
 }
 
+export interface BackendConfig {
+    /** A prebuilt image (CI built it elsewhere): no build happens. Undefined: build app/ and push to ECR. */
+    readonly image?: string;
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    /** HPA target: average CPU utilisation as a percentage of the request. */
+    readonly cpuTargetPercent: number;
+    readonly cpuRequest: string;
+    readonly memoryRequest: string;
+    readonly memoryLimit: string;
+    /** Who may reach the load balancer; empty means anyone (refused in prod). */
+    readonly loadBalancerSourceRanges: readonly string[];
+}
+
 export interface StackConfig {
     readonly project: string;
     readonly stack: string;
@@ -83,6 +97,7 @@ export interface StackConfig {
     readonly nodeGroups: Readonly<Record<string, NodeGroupConfig>>;
     readonly addonVersions: AddonVersions;
     readonly charts: ChartVersions;
+    readonly backend: BackendConfig;
     /** `protect` on the resources whose loss loses data or the cluster. */
     readonly protect: boolean;
     readonly kmsDeletionWindowDays: number;
@@ -126,11 +141,17 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     nodeGroups: "object",
     addonVersions: "object",
     charts: "object",
+    backend: "object",
 };
 
 const NODE_GROUP_KEYS = ["instanceTypes", "capacityType", "minSize", "desiredSize", "maxSize", "diskSizeGiB"];
 const ADDON_KEYS = ["vpcCni", "kubeProxy", "coredns", "ebsCsiDriver", "metricsServer"];
 const CHART_KEYS = ["awsLoadBalancerController", "clusterAutoscaler"];
+const BACKEND_KEYS = ["image", "minReplicas", "maxReplicas", "cpuTargetPercent", "cpuRequest", "memoryRequest", "memoryLimit", "loadBalancerSourceRanges"];
+const CPU_PATTERN = /^(?:([1-9]\d*)m|(\d+(?:\.\d{1,3})?))$/;
+const MEMORY_PATTERN = /^([1-9]\d*)(Mi|Gi)$/;
+/** registry/path[:tag][@sha256:digest], lowercase path as registries require. */
+const IMAGE_PATTERN = /^(?<name>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
 /** Per-profile values for keys a stack file leaves out. dev and prod files set everything. */
 const PROFILE_DEFAULTS: Readonly<Record<Profile, RawConfig>> = {
@@ -383,6 +404,76 @@ function parseCharts(reader: Reader, raw: unknown, kubernetesVersion: string): C
     });
 }
 
+/** CPU quantity in millicores, or undefined if malformed ("250m", "0.5", "2"). */
+export function cpuMillis(quantity: string): number | undefined {
+    const match = CPU_PATTERN.exec(quantity);
+    if (!match) return undefined;
+    return match[1] !== undefined ? Number(match[1]) : Math.round(Number(match[2]) * 1000);
+}
+
+/** Memory quantity in MiB, or undefined if malformed (only Mi and Gi: the units people mean). */
+export function memoryMiB(quantity: string): number | undefined {
+    const match = MEMORY_PATTERN.exec(quantity);
+    if (!match) return undefined;
+    return Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
+}
+
+/** Splits an image reference; undefined when it is not one. */
+export function parseImageReference(reference: string): { name: string; tag?: string; digest?: string } | undefined {
+    const groups = IMAGE_PATTERN.exec(reference)?.groups;
+    return groups ? { name: groups.name, tag: groups.tag, digest: groups.digest } : undefined;
+}
+
+function parseBackend(reader: Reader, raw: unknown, profile: Profile): BackendConfig {
+    const value = reader.object("backend", raw);
+    reader.rejectUnknownKeys("backend", value, BACKEND_KEYS);
+
+    let image: string | undefined;
+    if (value.image !== undefined && value.image !== "") {
+        image = reader.string("backend.image", value.image);
+        const parsed = parseImageReference(image);
+        if (!parsed) reader.fail("backend.image", `is "${image}", not an image reference`, `"registry/repository:tag" or "registry/repository@sha256:<digest>"`);
+        if (!parsed.tag && !parsed.digest) reader.fail("backend.image", `is "${image}", with neither tag nor digest`, "an image pinned by digest (best) or by an explicit version tag");
+        if (parsed.tag === "latest") reader.fail("backend.image", `is "${image}": ":latest" moves under you`, "an image pinned by digest (best) or by an explicit version tag");
+    }
+
+    const minReplicas = reader.integer("backend.minReplicas", value.minReplicas, 1, 100);
+    const maxReplicas = reader.integer("backend.maxReplicas", value.maxReplicas, 1, 200);
+    if (minReplicas > maxReplicas) reader.fail("backend", `has minReplicas ${minReplicas} above maxReplicas ${maxReplicas}`, "minReplicas <= maxReplicas");
+    if (profile === "prod" && minReplicas < 2) reader.fail("backend.minReplicas", `is ${minReplicas}; one replica means downtime on every node drain`, "at least 2 in prod");
+    const cpuTargetPercent = reader.integer("backend.cpuTargetPercent", value.cpuTargetPercent, 1, 100);
+
+    const cpuRequest = reader.string("backend.cpuRequest", value.cpuRequest);
+    const millis = cpuMillis(cpuRequest);
+    if (millis === undefined || millis === 0) reader.fail("backend.cpuRequest", `is "${cpuRequest}", not a CPU quantity`, `millicores such as "250m" or cores such as "0.5"`);
+    if (millis > 8000) reader.fail("backend.cpuRequest", `is "${cpuRequest}", more than a node offers`, "at most 8 cores");
+    const memoryRequest = reader.string("backend.memoryRequest", value.memoryRequest);
+    const memoryLimit = reader.string("backend.memoryLimit", value.memoryLimit);
+    for (const [key, quantity] of [["backend.memoryRequest", memoryRequest], ["backend.memoryLimit", memoryLimit]] as const) {
+        if (memoryMiB(quantity) === undefined) reader.fail(key, `is "${quantity}", not a memory quantity`, `mebibytes or gibibytes such as "256Mi" or "1Gi" (not "256M" or "256mi")`);
+    }
+    if (memoryMiB(memoryLimit)! < memoryMiB(memoryRequest)!) {
+        reader.fail("backend.memoryLimit", `is "${memoryLimit}", below memoryRequest "${memoryRequest}"`, "a limit at least as large as the request");
+    }
+
+    const loadBalancerSourceRanges = reader.stringArray("backend.loadBalancerSourceRanges", value.loadBalancerSourceRanges ?? []).map((c) => cidr(reader, "backend.loadBalancerSourceRanges", c));
+    if (profile === "prod") {
+        if (loadBalancerSourceRanges.length === 0) reader.fail("backend.loadBalancerSourceRanges", "is empty in prod, which opens the load balancer to the whole internet", "the CIDRs of your clients or CDN");
+        const broad = loadBalancerSourceRanges.find((c) => parseCidr(c)!.prefix < MIN_PROD_PUBLIC_PREFIX);
+        if (broad) reader.fail("backend.loadBalancerSourceRanges", `contains "${broad}" in prod`, `CIDRs of /${MIN_PROD_PUBLIC_PREFIX} or narrower`);
+    }
+    return Object.freeze({
+        ...(image !== undefined ? { image } : {}),
+        minReplicas,
+        maxReplicas,
+        cpuTargetPercent,
+        cpuRequest,
+        memoryRequest,
+        memoryLimit,
+        loadBalancerSourceRanges: Object.freeze(loadBalancerSourceRanges),
+    });
+}
+
 /**
  * Validates raw stack config. Pure: no Pulumi calls, so tests exercise every error path.
  * `raw` holds the project's keys without the "scalable-backend:" prefix; `region` comes from `aws:region`.
@@ -490,6 +581,7 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
 
     const addonVersions = parseAddonVersions(reader, merged.addonVersions, kubernetesVersion);
     const charts = parseCharts(reader, merged.charts, kubernetesVersion);
+    const backend = parseBackend(reader, merged.backend, profile);
 
     const environment = profile === "ephemeral" ? "ephemeral" : profile;
     return Object.freeze({
@@ -512,6 +604,7 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
         nodeGroups: Object.freeze(nodeGroups),
         addonVersions,
         charts,
+        backend,
         protect: profile === "prod",
         kmsDeletionWindowDays: profile === "prod" ? 30 : 7,
         loadBalancerControllerReplicas: profile === "prod" ? 2 : 1,

@@ -1,7 +1,9 @@
 // Composition only: config in, components wired together, outputs out.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Backend } from "./components/backend";
 import { Cluster } from "./components/cluster";
+import { BackendImage } from "./components/image";
 import { Network } from "./components/network";
 import { Platform } from "./components/platform";
 import { loadConfig } from "./config";
@@ -43,7 +45,7 @@ const cluster = new Cluster(
     onAws,
 );
 
-new Platform(
+const platform = new Platform(
     "platform",
     {
         clusterName: cluster.name,
@@ -58,6 +60,27 @@ new Platform(
     { providers: { aws: awsProvider, kubernetes: cluster.provider } },
 );
 
+const image = new BackendImage(
+    "backend-image",
+    { repositoryName: `${config.clusterName}/backend`, prebuilt: config.backend.image, root: __dirname, forceDelete: !config.protect },
+    onAws,
+);
+
+const backend = new Backend(
+    "backend",
+    {
+        stack: config.stack,
+        image: image.reference,
+        scaling: config.backend,
+        resources: config.backend,
+        loadBalancerSourceRanges: config.backend.loadBalancerSourceRanges,
+        vpcCidr: config.vpcCidr,
+        loadBalancerController: platform.loadBalancerController,
+        nodes: cluster.nodeGroups,
+    },
+    { providers: { kubernetes: cluster.provider } },
+);
+
 export const clusterName = cluster.name;
 export const kubeconfig = cluster.kubeconfig;
 export const region = config.region;
@@ -66,3 +89,5 @@ export const vpcCidr = network.vpcCidr;
 export const privateSubnetIds = pulumi.all(network.privateSubnetIds);
 export const oidcProviderArn = cluster.oidcProviderArn;
 export const oidcIssuer = cluster.oidcIssuer;
+export const backendUrl = backend.url;
+export const backendImage = image.reference;

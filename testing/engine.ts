@@ -5,6 +5,7 @@
 //   dependencies (explicit and Output-borne) and the resource options (via a stack
 //   transformation registered inside the stack);
 // - `pulumi:disable-default-providers` enforced as the engine does: such a resource fails.
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -31,7 +32,7 @@ export interface RecordedResource {
     readonly custom: boolean;
     /** Inputs as sent to the engine; secrets unwrapped (see `secretPaths`), resource references as URNs. */
     readonly inputs: Record<string, any>;
-    /** Top-level input keys whose value was secret. */
+    /** Top-level input keys whose value was, or contained, a secret. */
     readonly secretInputs: string[];
     /** The provider reference ("urn::id"), when one was sent. */
     readonly provider?: string;
@@ -87,6 +88,8 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
 }
 
 const isSecret = (v: any): boolean => v && typeof v === "object" && v[specialSigKey] === specialSecretSig;
+/** True if the value or anything inside it is secret. */
+const containsSecret = (v: any): boolean => isSecret(v) || (v !== null && typeof v === "object" && Object.values(v).some(containsSecret));
 
 /** Turns the wire form into plain values: secrets unwrapped, resource references as URNs. */
 function plain(value: any): any {
@@ -149,6 +152,18 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, a
             return { id, state: { ...inputs, arn: arn("ec2", `vpc/${id}`) } };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { id, state: { ...inputs, latestVersion: 1, arn: arn("ec2", `launch-template/${id}`) } };
+        case "aws:ecr/repository:Repository":
+            return { id: inputs.name, state: { ...inputs, registryId: ACCOUNT, arn: arn("ecr", `repository/${inputs.name}`), repositoryUrl: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name}` } };
+        case "docker-build:index:Image": {
+            // A real-looking digest derived from the tags, so "by digest" checks see the true shape.
+            const digest = `sha256:${crypto.createHash("sha256").update(JSON.stringify(inputs.tags ?? [])).digest("hex")}`;
+            return { id, state: { ...inputs, digest, ref: `${(inputs.tags ?? [])[0]}@${digest}`, contextHash: placeholder("context hash", name) } };
+        }
+        case "kubernetes:core/v1:Service": {
+            const metadata = { ...inputs.metadata, name: inputs.metadata?.name ?? `${name}-<suffix>` };
+            const ingress = inputs.spec?.type === "LoadBalancer" ? [{ hostname: `<nlb hostname of ${metadata.name}>.elb.${region}.amazonaws.com` }] : [];
+            return { id: `${metadata.namespace}/${metadata.name}`, state: { ...inputs, metadata, status: { loadBalancer: { ingress } } } };
+        }
         case "kubernetes:helm.sh/v3:Release":
             return { id: `${inputs.namespace}/${inputs.name}`, state: { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, version: inputs.version, status: "deployed", chart: inputs.chart } } };
         default:
@@ -171,6 +186,8 @@ function mockCall(token: string, inputs: Record<string, any>, region: string): R
             return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/<caller>`, userId: "<caller>", id: ACCOUNT };
         case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region };
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return { id: inputs.registryId, userName: "AWS", password: "<ecr token>", authorizationToken: "<ecr token>", proxyEndpoint: `https://${inputs.registryId}.dkr.ecr.${region}.amazonaws.com`, expiresAt: "<expiry>" };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         default:
@@ -260,7 +277,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                     urn,
                     custom: req.getCustom(),
                     inputs: plain(object),
-                    secretInputs: Object.keys(object).filter((k) => isSecret(object[k])).sort(),
+                    secretInputs: Object.keys(object).filter((k) => containsSecret(object[k])).sort(),
                     provider: req.getProvider() || undefined,
                     providers: Object.fromEntries(req.getProvidersMap().toArray()),
                     parent: req.getParent() || undefined,

@@ -45,7 +45,10 @@ for (const stack of STACKS) {
                 privateSubnetIds: ["a", "b", "c"].slice(0, stack === "dev" ? 2 : 3).map((l) => `<id of network-private-${l}>`),
                 oidcProviderArn: `arn:aws:iam::<account-id>:oidc-provider/${issuer}`,
                 oidcIssuer: issuer,
+                backendUrl: "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com",
+                backendImage: `<account-id>.dkr.ecr.eu-west-1.amazonaws.com/${clusterName}/backend@${one(run, "docker-build:index:Image", "backend-image-build").outputs.digest}`,
             });
+            assert.match(plainOutputs.backendImage as string, /@sha256:[a-f0-9]{64}$/);
             assert.equal(JSON.parse(kubeconfig as string).kind, "Config");
             assert.deepEqual(run.secretOutputs, ["kubeconfig"]);
         });
@@ -117,7 +120,9 @@ describe("offline plan", () => {
             for (const dir of dirs) runs.push(await writePlan("prod", dir));
             const files = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, withFileTypes: false }).map(String).sort();
             assert.deepEqual(files(dirs[0]), files(dirs[1]));
-            assert.deepEqual(files(dirs[0]), ["helm", "helm/platform-autoscaler.yaml", "helm/platform-lbc.yaml", "k8s", "k8s/cluster-gp3.yaml", "plan.json"]);
+            const k8sFiles = runs[0].resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.apiVersion).map((r) => `k8s/${r.name}.yaml`);
+            assert.deepEqual(files(dirs[0]), ["helm", "helm/platform-autoscaler.yaml", "helm/platform-lbc.yaml", "k8s", ...k8sFiles.sort(), "plan.json"]);
+            assert.ok(k8sFiles.includes("k8s/backend-deployment.yaml") && k8sFiles.includes("k8s/cluster-gp3.yaml"));
             for (const file of files(dirs[0]).filter((f) => f.includes("."))) {
                 assert.equal(fs.readFileSync(path.join(dirs[0], file), "utf8"), fs.readFileSync(path.join(dirs[1], file), "utf8"), file);
             }

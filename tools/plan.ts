@@ -21,6 +21,8 @@ const SUMMARY_KEYS: Record<string, string[]> = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["policyArn"],
     "kubernetes:helm.sh/v3:Release": ["chart", "version", "namespace"],
     "pulumi:providers:aws": ["region"],
+    "aws:ecr/repository:Repository": ["name", "imageTagMutability"],
+    "docker-build:index:Image": ["tags", "platforms"],
 };
 
 const SECRET = "[secret]";

@@ -1,0 +1,107 @@
+// The backend's container image: an ECR repository, and either the image built from app/ and
+// pushed at `pulumi up`, or a prebuilt image named in config. Always referenced immutably.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+
+/** What app/Dockerfile copies (mirrors .dockerignore): a change to any of these is a new image. */
+export const BUILD_INPUTS: readonly string[] = ["package.json", "package-lock.json", "tsconfig.json", "app/package.json", "app/tsconfig.build.json", "app/Dockerfile", "app/src"];
+
+function filesUnder(root: string, relative: string): string[] {
+    const full = path.join(root, relative);
+    if (!fs.statSync(full).isDirectory()) return [relative];
+    return fs
+        .readdirSync(full)
+        .sort()
+        .flatMap((entry) => filesUnder(root, path.posix.join(relative, entry)));
+}
+
+/**
+ * A content-derived tag: ECR tags are immutable here, so each distinct build needs its own tag,
+ * and an unchanged tree must map to the same one (no rebuild, reproducible plans).
+ */
+export function sourceTag(root: string, inputs: readonly string[] = BUILD_INPUTS): string {
+    const hash = crypto.createHash("sha256");
+    for (const file of inputs.flatMap((input) => filesUnder(root, input))) {
+        hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file))).update("\0");
+    }
+    return `src-${hash.digest("hex").slice(0, 16)}`;
+}
+
+/** Untagged layers go after a week; the newest tagged images stay for rollbacks. */
+export function lifecyclePolicy(keepTagged: number): object {
+    return {
+        rules: [
+            {
+                rulePriority: 1,
+                description: "Expire untagged images after 7 days",
+                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+                action: { type: "expire" },
+            },
+            {
+                rulePriority: 2,
+                description: `Keep the last ${keepTagged} tagged images`,
+                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
+                action: { type: "expire" },
+            },
+        ],
+    };
+}
+
+export interface BackendImageArgs {
+    readonly repositoryName: string;
+    /** Config's prebuilt image; when set nothing is built. */
+    readonly prebuilt?: string;
+    /** The repository root (the Docker build context). */
+    readonly root: string;
+    /** Let `pulumi destroy` remove a repository that still holds images (not in prod). */
+    readonly forceDelete: boolean;
+}
+
+export class BackendImage extends pulumi.ComponentResource {
+    readonly repository: aws.ecr.Repository;
+    /** An immutable reference: repository@sha256:digest for built images. */
+    readonly reference: pulumi.Output<string>;
+
+    constructor(name: string, args: BackendImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-backend:image:BackendImage", name, {}, opts);
+        this.repository = new aws.ecr.Repository(
+            `${name}-repo`,
+            {
+                name: args.repositoryName,
+                imageTagMutability: "IMMUTABLE",
+                imageScanningConfiguration: { scanOnPush: true },
+                encryptionConfigurations: [{ encryptionType: "KMS" }],
+                forceDelete: args.forceDelete,
+            },
+            { parent: this },
+        );
+        new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, { repository: this.repository.name, policy: JSON.stringify(lifecyclePolicy(30)) }, { parent: this });
+
+        if (args.prebuilt !== undefined) {
+            this.reference = pulumi.output(args.prebuilt);
+        } else {
+            const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this });
+            const image = new dockerBuild.Image(
+                `${name}-build`,
+                {
+                    context: { location: args.root },
+                    dockerfile: { location: path.join(args.root, "app", "Dockerfile") },
+                    // The nodes are x86_64 (AL2023_x86_64_STANDARD).
+                    platforms: ["linux/amd64"],
+                    push: true,
+                    // Previews must not need a Docker engine; the build runs at `pulumi up`.
+                    buildOnPreview: false,
+                    tags: [pulumi.interpolate`${this.repository.repositoryUrl}:${sourceTag(args.root)}`],
+                    registries: [{ address: this.repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
+                },
+                { parent: this },
+            );
+            this.reference = pulumi.interpolate`${this.repository.repositoryUrl}@${image.digest}`;
+        }
+        this.registerOutputs({ repositoryUrl: this.repository.repositoryUrl, reference: this.reference });
+    }
+}
