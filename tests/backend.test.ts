@@ -1,0 +1,269 @@
+import * as assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    Backend,
+    CONTAINER_PORT,
+    deploymentSpec,
+    hpaSpec,
+    LOAD_BALANCER_ANNOTATIONS,
+    networkPolicies,
+    pdbSpec,
+    PORT_NAME,
+    PRE_STOP_SECONDS,
+    selectorLabels,
+    SERVICE_PORT,
+    serviceSpec,
+    SHUTDOWN_TIMEOUT_SECONDS,
+    TERMINATION_GRACE_SECONDS,
+} from "../components/backend";
+import { RecordedResource, StackRun } from "../testing/engine";
+import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
+
+const EXPECTED = {
+    dev: { min: 1, max: 4, cpu: 70, requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" }, sourceRanges: undefined, vpc: "10.10.0.0/16" },
+    prod: { min: 3, max: 20, cpu: 60, requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" }, sourceRanges: ["203.0.113.0/24"], vpc: "10.20.0.0/16" },
+} as const;
+
+const SELECTOR = { "app.kubernetes.io/name": "backend", "app.kubernetes.io/component": "api" };
+
+const container = (deployment: RecordedResource) => deployment.inputs.spec.template.spec.containers[0];
+
+describe("backend: pure builders", () => {
+    it("selects pods by stable name and component labels only", () => {
+        assert.deepEqual(selectorLabels("backend"), SELECTOR);
+    });
+
+    it("keeps the HPA's replica count out of the Deployment", () => {
+        const spec = deploymentSpec({ name: "backend", stack: "dev", image: "i@sha256:0", serviceAccountName: "sa", resources: { cpuRequest: "100m", memoryRequest: "64Mi", memoryLimit: "128Mi" } });
+        assert.equal("replicas" in spec, false);
+        assert.deepEqual(spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } });
+    });
+
+    it("outlasts the preStop pause plus the app's drain before the kubelet kills a pod", () => {
+        assert.equal(TERMINATION_GRACE_SECONDS, PRE_STOP_SECONDS + SHUTDOWN_TIMEOUT_SECONDS + 5);
+        assert.ok(TERMINATION_GRACE_SECONDS > PRE_STOP_SECONDS + SHUTDOWN_TIMEOUT_SECONDS);
+    });
+
+    it("sends port 80 to the container's named port and hands the Service to the Load Balancer Controller", () => {
+        assert.deepEqual(serviceSpec("backend", []), {
+            type: "LoadBalancer",
+            loadBalancerClass: "service.k8s.aws/nlb",
+            selector: SELECTOR,
+            ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+        });
+        assert.deepEqual(serviceSpec("backend", ["198.51.100.0/24"]).loadBalancerSourceRanges, ["198.51.100.0/24"]);
+        assert.equal(LOAD_BALANCER_ANNOTATIONS["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"], "ip");
+        assert.equal(LOAD_BALANCER_ANNOTATIONS["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internet-facing");
+        assert.equal(LOAD_BALANCER_ANNOTATIONS["service.beta.kubernetes.io/aws-load-balancer-healthcheck-path"], "/readyz");
+    });
+
+    it("scales up fast and down slowly", () => {
+        const spec = hpaSpec("backend", { minReplicas: 2, maxReplicas: 9, cpuTargetPercent: 65 });
+        assert.deepEqual(spec.metrics, [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 65 } } }]);
+        const behavior = spec.behavior as { scaleUp: { stabilizationWindowSeconds: number }; scaleDown: { stabilizationWindowSeconds: number } };
+        assert.equal(behavior.scaleUp.stabilizationWindowSeconds, 0);
+        assert.equal(behavior.scaleDown.stabilizationWindowSeconds, 300);
+    });
+
+    it("budgets disruptions with maxUnavailable, never a minAvailable that could block drains", () => {
+        assert.deepEqual(pdbSpec("backend"), { maxUnavailable: 1, selector: { matchLabels: SELECTOR }, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+    });
+
+    it("denies everything by default, then admits the load balancer from the VPC and DNS to kube-dns", () => {
+        const policies = networkPolicies("backend", "10.0.0.0/16");
+        assert.deepEqual(Object.keys(policies), ["default-deny", "allow-load-balancer", "allow-dns"]);
+        assert.deepEqual(policies["default-deny"], { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        assert.deepEqual(policies["allow-load-balancer"].ingress, [{ from: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: "http" }] }]);
+        assert.deepEqual(policies["allow-dns"].egress, [
+            {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ]);
+    });
+});
+
+for (const stack of STACKS) {
+    const expected = EXPECTED[stack];
+    describe(`backend: ${stack} stack`, () => {
+        let run: StackRun;
+        before(async () => {
+            run = await stackRun(stack);
+        });
+        const deployment = () => one(run, "kubernetes:apps/v1:Deployment", "backend-deployment");
+
+        it("runs in its own namespace that enforces Pod Security restricted and NLB readiness gates", () => {
+            const namespace = one(run, "kubernetes:core/v1:Namespace", "backend-ns");
+            assert.equal(namespace.inputs.metadata.name, "backend");
+            const labels = namespace.inputs.metadata.labels;
+            assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted");
+            assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted");
+            assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted");
+            assert.equal(labels["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
+            for (const resource of run.resources.filter((r) => r.parent?.endsWith("::backend") && r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace")) {
+                assert.equal(resource.inputs.metadata.namespace, "backend", resource.name);
+            }
+        });
+
+        it("uses a dedicated service account without a mounted token", () => {
+            const serviceAccount = one(run, "kubernetes:core/v1:ServiceAccount", "backend-sa");
+            assert.equal(serviceAccount.inputs.automountServiceAccountToken, false);
+            const pod = deployment().inputs.spec.template.spec;
+            assert.equal(pod.serviceAccountName, serviceAccount.inputs.metadata.name);
+            assert.equal(pod.automountServiceAccountToken, false);
+        });
+
+        it("deploys the image by digest with no replicas field, rolling with zero unavailable", () => {
+            const spec = deployment().inputs.spec;
+            assert.equal("replicas" in spec, false);
+            assert.equal(spec.strategy.rollingUpdate.maxUnavailable, 0);
+            const image = container(deployment()).image as string;
+            const build = one(run, "docker-build:index:Image", "backend-image-build");
+            assert.equal(image, `<account-id>.dkr.ecr.eu-west-1.amazonaws.com/scalable-backend-${stack}/backend@${build.outputs.digest}`);
+            assert.match(image, /@sha256:[a-f0-9]{64}$/);
+            assert.deepEqual(spec.selector.matchLabels, SELECTOR);
+            for (const [key, value] of Object.entries(SELECTOR)) assert.equal(spec.template.metadata.labels[key], value, "pods carry the selector");
+        });
+
+        it("lines every port up: Service 80 -> named port http -> container 8080 <- probes", () => {
+            const service = one(run, "kubernetes:core/v1:Service", "backend-service");
+            const c = container(deployment());
+            assert.deepEqual(c.ports, [{ name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }]);
+            assert.deepEqual(service.inputs.spec.ports, [{ name: PORT_NAME, port: SERVICE_PORT, targetPort: PORT_NAME, protocol: "TCP" }]);
+            assert.equal(c.env.find((e: { name: string }) => e.name === "PORT").value, String(CONTAINER_PORT));
+            assert.deepEqual(c.livenessProbe.httpGet, { path: "/healthz", port: PORT_NAME, scheme: "HTTP" });
+            assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: PORT_NAME, scheme: "HTTP" });
+            assert.deepEqual(c.startupProbe.httpGet, { path: "/healthz", port: PORT_NAME, scheme: "HTTP" });
+            assert.deepEqual(service.inputs.spec.selector, deployment().inputs.spec.selector.matchLabels);
+        });
+
+        it("requests CPU and memory and limits memory per environment", () => {
+            assert.deepEqual(container(deployment()).resources, { requests: expected.requests, limits: expected.limits });
+        });
+
+        it("runs restricted: non-root, no escalation, read-only root with /tmp on emptyDir, no capabilities, RuntimeDefault seccomp", () => {
+            const pod = deployment().inputs.spec.template.spec;
+            assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepEqual(container(deployment()).securityContext, {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            });
+            assert.deepEqual(container(deployment()).volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+            assert.deepEqual(pod.volumes, [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }]);
+        });
+
+        it("spreads pods over zones and hosts without ever stranding them, and drains gracefully", () => {
+            const pod = deployment().inputs.spec.template.spec;
+            assert.deepEqual(
+                pod.topologySpreadConstraints.map((c: { topologyKey: string; whenUnsatisfiable: string; maxSkew: number }) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew]),
+                [
+                    ["topology.kubernetes.io/zone", "ScheduleAnyway", 1],
+                    ["kubernetes.io/hostname", "ScheduleAnyway", 1],
+                ],
+            );
+            for (const constraint of pod.topologySpreadConstraints) assert.deepEqual(constraint.labelSelector, { matchLabels: SELECTOR });
+            assert.deepEqual(container(deployment()).lifecycle, { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } });
+            assert.equal(pod.terminationGracePeriodSeconds, TERMINATION_GRACE_SECONDS);
+            assert.equal(container(deployment()).env.find((e: { name: string }) => e.name === "SHUTDOWN_TIMEOUT_SECONDS").value, String(SHUTDOWN_TIMEOUT_SECONDS));
+        });
+
+        it("exposes it through an internet-facing NLB with ip targets, restricted in prod, after the controller", () => {
+            const service = one(run, "kubernetes:core/v1:Service", "backend-service");
+            assert.equal(service.inputs.spec.type, "LoadBalancer");
+            assert.equal(service.inputs.spec.loadBalancerClass, "service.k8s.aws/nlb");
+            assert.deepEqual(service.inputs.metadata.annotations, LOAD_BALANCER_ANNOTATIONS);
+            assert.deepEqual(service.inputs.spec.loadBalancerSourceRanges, expected.sourceRanges);
+            const controller = one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc");
+            assert.deepEqual(service.options.dependsOn, ["platform-lbc"]);
+            assert.ok(service.dependencies.includes(controller.urn), "created after, and so destroyed before, the controller");
+        });
+
+        it(`autoscales this Deployment on CPU from ${expected.min} to ${expected.max} replicas at ${expected.cpu}%`, () => {
+            const hpa = one(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa");
+            assert.deepEqual(hpa.inputs.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: deployment().inputs.metadata.name });
+            assert.equal(hpa.inputs.spec.minReplicas, expected.min);
+            assert.equal(hpa.inputs.spec.maxReplicas, expected.max);
+            assert.equal(hpa.inputs.spec.metrics[0].resource.target.averageUtilization, expected.cpu);
+        });
+
+        it("budgets disruptions so a node drain always proceeds", () => {
+            const pdb = one(run, "kubernetes:policy/v1:PodDisruptionBudget", "backend-pdb");
+            const hpa = one(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa");
+            assert.equal(pdb.inputs.spec.maxUnavailable, 1);
+            assert.equal(pdb.inputs.spec.minAvailable, undefined);
+            assert.ok(hpa.inputs.spec.minReplicas >= 1);
+            assert.deepEqual(pdb.inputs.spec.selector.matchLabels, deployment().inputs.spec.selector.matchLabels);
+        });
+
+        it("applies default-deny plus the load balancer and DNS rules, selecting the backend's pods", () => {
+            const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+            assert.deepEqual(policies.map((p) => p.name), ["backend-allow-dns", "backend-allow-load-balancer", "backend-default-deny"]);
+            assert.deepEqual(one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-load-balancer").inputs.spec.ingress[0].from, [{ ipBlock: { cidr: expected.vpc } }]);
+            for (const policy of policies.filter((p) => p.name !== "backend-default-deny")) {
+                assert.deepEqual(policy.inputs.spec.podSelector.matchLabels, deployment().inputs.spec.selector.matchLabels);
+            }
+            // Without the monitoring stack there is no ServiceMonitor and no Prometheus rule, rather than a fake one.
+            assert.equal(run.resources.filter((r) => r.type.includes("ServiceMonitor") || r.name.includes("prometheus")).length, 0);
+        });
+
+        it("waits for the nodes before starting pods", () => {
+            const group = one(run, "eks:index:ManagedNodeGroup", "cluster-general");
+            assert.ok(deployment().dependencies.includes(group.urn));
+        });
+
+        it("exports the load balancer's URL", () => {
+            assert.equal(run.outputs.backendUrl, "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com");
+        });
+    });
+}
+
+describe("backend: with the monitoring stack", () => {
+    it("creates its ServiceMonitor after the CRD chart and lets only Prometheus scrape the metrics port", async () => {
+        const program = () => {
+            const provider = new k8s.Provider("test-k8s", { kubeconfig: "{}" });
+            const chart = new pulumi.ComponentResource("test:index:Chart", "monitoring-crds");
+            const controller = new pulumi.ComponentResource("test:index:Controller", "lbc");
+            const backend = new Backend(
+                "backend",
+                {
+                    stack: "dev",
+                    image: "registry.example/backend@sha256:" + "a".repeat(64),
+                    scaling: { minReplicas: 2, maxReplicas: 5, cpuTargetPercent: 70 },
+                    resources: { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" },
+                    loadBalancerSourceRanges: [],
+                    vpcCidr: "10.0.0.0/16",
+                    loadBalancerController: controller,
+                    nodes: [],
+                    monitoring: { namespace: "monitoring", chart, prometheusPodLabels: { "app.kubernetes.io/name": "prometheus" } },
+                },
+                { providers: { kubernetes: provider } },
+            );
+            return { url: backend.url };
+        };
+        const run = await evaluate("dev", { program });
+        const monitor = one(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor");
+        assert.deepEqual(monitor.inputs.spec, {
+            selector: { matchLabels: SELECTOR },
+            namespaceSelector: { matchNames: ["backend"] },
+            endpoints: [{ port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+        });
+        assert.deepEqual(monitor.options.dependsOn, ["monitoring-crds"]);
+        const service = one(run, "kubernetes:core/v1:Service", "backend-service");
+        for (const [key, value] of Object.entries(monitor.inputs.spec.selector.matchLabels)) assert.equal(service.inputs.metadata.labels[key], value, "the ServiceMonitor selects the Service");
+        const allow = one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-prometheus");
+        assert.deepEqual(allow.inputs.spec.ingress, [
+            {
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+                ports: [{ protocol: "TCP", port: "http" }],
+            },
+        ]);
+        assert.deepEqual(allow.inputs.spec.podSelector, { matchLabels: SELECTOR });
+    });
+});
