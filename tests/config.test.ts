@@ -1618,3 +1618,66 @@ describe("config: private endpoint access", () => {
         expectConfigError(() => parseEdited("dev", set("privateEndpointAccessCidrs", ["10.0.0.1/16"])), { key: "privateEndpointAccessCidrs", says: ["not a valid network CIDR"], expects: ["IPv4 network"] });
     });
 });
+
+describe("config: backend", () => {
+    const setBackend = (field: string, value: unknown) => (raw: MutableRaw) => {
+        if (value === undefined) delete raw.backend[field];
+        else raw.backend[field] = value;
+    };
+    const refuse = (stack: FileStack, field: string, value: unknown, key: string, says: string, expects: string) =>
+        expectConfigError(() => parseEdited(stack, setBackend(field, value)), { stack, key, says: [says], expects: [expects] });
+
+    it("parses the stack files' backends, prod scaling further than dev", () => {
+        const dev = parseEdited("dev", () => undefined).backend;
+        const prod = parseEdited("prod", () => undefined).backend;
+        assert.ok(prod.maxReplicas > dev.maxReplicas);
+        assert.ok(prod.minReplicas >= 2);
+        assert.equal(dev.image, undefined);
+    });
+
+    it("refuses bad replica ranges", () => {
+        expectConfigError(() => parseEdited("dev", both(setBackend("minReplicas", 5), setBackend("maxReplicas", 3))), {
+            key: "backend",
+            says: ["has minReplicas 5 above maxReplicas 3"],
+            expects: ["minReplicas <= maxReplicas"],
+        });
+        refuse("dev", "minReplicas", 0, "backend.minReplicas", "is 0, out of range", "an integer from 1 to 100");
+        refuse("dev", "maxReplicas", "2.5", "backend.maxReplicas", 'is "2.5", not a whole number', "an integer from 1 to 200");
+        refuse("prod", "minReplicas", 1, "backend.minReplicas", "one replica means downtime on every node drain", "at least 2 in prod");
+    });
+
+    it("refuses CPU targets outside 1..100", () => {
+        for (const value of [0, 101, -5]) refuse("dev", "cpuTargetPercent", value, "backend.cpuTargetPercent", "out of range", "an integer from 1 to 100");
+        refuse("dev", "cpuTargetPercent", "70%", "backend.cpuTargetPercent", "not a whole number", "an integer from 1 to 100");
+    });
+
+    it("refuses malformed quantities and a memory limit below the request", () => {
+        for (const value of ["0m", "1.2345", "100M", "abc", "-1"]) {
+            refuse("dev", "cpuRequest", value, "backend.cpuRequest", `is "${value}", not a CPU quantity`, 'millicores such as "250m"');
+        }
+        refuse("dev", "cpuRequest", "9", "backend.cpuRequest", "more than a node offers", "at most 8 cores");
+        for (const value of ["256M", "256mi", "0Mi", "1.5Gi", "256"]) {
+            refuse("dev", "memoryRequest", value, "backend.memoryRequest", `is "${value}", not a memory quantity`, '"256Mi" or "1Gi"');
+        }
+        refuse("dev", "memoryLimit", "64Mi", "backend.memoryLimit", 'is "64Mi", below memoryRequest "128Mi"', "a limit at least as large as the request");
+        assert.equal(parseEdited("dev", both(setBackend("memoryRequest", "1Gi"), setBackend("memoryLimit", "1024Mi"))).backend.memoryLimit, "1024Mi");
+        assert.equal(parseEdited("dev", setBackend("cpuRequest", "0.5")).backend.cpuRequest, "0.5");
+    });
+
+    it("accepts a prebuilt image pinned by digest or tag, and refuses one without either, or :latest", () => {
+        const digest = `registry.example.com:5000/team/backend@sha256:${"c".repeat(64)}`;
+        assert.equal(parseEdited("dev", setBackend("image", digest)).backend.image, digest);
+        assert.equal(parseEdited("dev", setBackend("image", "ghcr.io/team/backend:v1.4.2")).backend.image, "ghcr.io/team/backend:v1.4.2");
+        refuse("dev", "image", "ghcr.io/team/backend", "backend.image", "with neither tag nor digest", "an image pinned by digest");
+        refuse("dev", "image", "ghcr.io/team/backend:latest", "backend.image", '":latest" moves under you', "an image pinned by digest");
+        refuse("dev", "image", "Not An Image", "backend.image", "not an image reference", '"registry/repository:tag"');
+        refuse("dev", "image", `backend@sha256:${"c".repeat(10)}`, "backend.image", "not an image reference", "sha256");
+    });
+
+    it("requires load balancer source ranges in prod, never the whole internet", () => {
+        refuse("prod", "loadBalancerSourceRanges", [], "backend.loadBalancerSourceRanges", "is empty in prod", "the CIDRs of your clients or CDN");
+        refuse("prod", "loadBalancerSourceRanges", ["0.0.0.0/0"], "backend.loadBalancerSourceRanges", 'contains "0.0.0.0/0" in prod', "CIDRs of /8 or narrower");
+        refuse("dev", "loadBalancerSourceRanges", ["10.0.0.1/8"], "backend.loadBalancerSourceRanges", "not a valid network CIDR", "IPv4 network");
+        expectConfigError(() => parseEdited("dev", setBackend("replicas", 3)), { key: "backend.replicas", says: ["is not a known key"], expects: ["only image, minReplicas"] });
+    });
+});
