@@ -175,7 +175,7 @@ describe("app: graceful shutdown", () => {
         release();
         const response = await inFlight;
         assert.equal(response.status, 200);
-        assert.equal((await response.json()).message, "Hello, World!");
+        assert.equal(((await response.json()) as { message: string }).message, "Hello, World!");
         assert.equal(await exitCode, 0);
         await assert.rejects(fetch(`${base}/healthz`), "the listener is closed after the drain");
         assert.deepEqual(logs().filter((l) => l.message !== "request").map((l) => l.message), ["shutdown started: not ready, draining", "shutdown complete"]);
