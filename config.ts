@@ -59,6 +59,40 @@ export interface AddonVersions {
 export interface ChartVersions {
     readonly awsLoadBalancerController: { readonly version: string };
     readonly clusterAutoscaler: { readonly version: string; readonly imageTag: string };
+    readonly kubePrometheusStack: { readonly version: string };
+    readonly prometheusOperatorCrds: { readonly version: string };
+}
+
+export interface MonitoringConfig {
+    /** Helm install/upgrade timeout: Prometheus volumes and images take a while on new nodes. */
+    readonly installTimeoutSeconds: number;
+    readonly prometheus: {
+        readonly replicas: number;
+        /** Prometheus duration, e.g. "15d". */
+        readonly retention: string;
+        /** Prometheus size, e.g. "40GB": kept below the volume so the TSDB never fills it. */
+        readonly retentionSize: string;
+        /** 0: no persistent volume (ephemeral stacks). */
+        readonly storageGiB: number;
+        readonly cpuRequest: string;
+        readonly memoryRequest: string;
+        readonly memoryLimit: string;
+    };
+    readonly alertmanager: { readonly replicas: number; readonly storageGiB: number };
+    readonly alerts: {
+        /** Alert when more than this share of requests fail with 5xx. */
+        readonly errorRatioPercent: number;
+        /** The p99 latency objective. */
+        readonly p99LatencyMs: number;
+        /** Container restarts in 15 minutes that count as a crash loop. */
+        readonly restartsPer15m: number;
+    };
+}
+
+/** Optional secrets: read with getSecret, never in plain values. Undefined when unset. */
+export interface StackSecrets {
+    readonly grafanaAdminPassword?: pulumi.Output<string>;
+    readonly alertmanagerSlackWebhookUrl?: pulumi.Output<string>;
 }
 
 export interface BackendConfig {
@@ -98,6 +132,9 @@ export interface StackConfig {
     readonly addonVersions: AddonVersions;
     readonly charts: ChartVersions;
     readonly backend: BackendConfig;
+    readonly monitoring: MonitoringConfig;
+    /** Which optional secrets are set (their values stay in `secrets`). */
+    readonly secretsSet: Readonly<{ grafanaAdminPassword: boolean; alertmanagerSlackWebhookUrl: boolean }>;
     /** `protect` on the resources whose loss loses data or the cluster. */
     readonly protect: boolean;
     readonly kmsDeletionWindowDays: number;
@@ -123,7 +160,7 @@ export class ConfigError extends Error {
     }
 }
 
-type Kind = "string" | "integer" | "boolean" | "array" | "object";
+type Kind = "string" | "integer" | "boolean" | "array" | "object" | "secret";
 
 /** Every key the program reads, with its kind. Object-valued keys arrive as JSON from the CLI. */
 export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
@@ -142,11 +179,18 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     addonVersions: "object",
     charts: "object",
     backend: "object",
+    monitoring: "object",
+    grafanaAdminPassword: "secret",
+    alertmanagerSlackWebhookUrl: "secret",
 };
 
 const NODE_GROUP_KEYS = ["instanceTypes", "capacityType", "minSize", "desiredSize", "maxSize", "diskSizeGiB"];
 const ADDON_KEYS = ["vpcCni", "kubeProxy", "coredns", "ebsCsiDriver", "metricsServer"];
-const CHART_KEYS = ["awsLoadBalancerController", "clusterAutoscaler"];
+const CHART_KEYS = ["awsLoadBalancerController", "clusterAutoscaler", "kubePrometheusStack", "prometheusOperatorCrds"];
+const MONITORING_KEYS = ["installTimeoutSeconds", "prometheus", "alertmanager", "alerts"];
+const PROMETHEUS_KEYS = ["replicas", "retention", "retentionSize", "storageGiB", "cpuRequest", "memoryRequest", "memoryLimit"];
+const DURATION_PATTERN = /^[1-9]\d*(ms|s|m|h|d|w|y)$/;
+const SIZE_PATTERN = /^([1-9]\d*)(MB|GB|TB)$/;
 const BACKEND_KEYS = ["image", "minReplicas", "maxReplicas", "cpuTargetPercent", "cpuRequest", "memoryRequest", "memoryLimit", "loadBalancerSourceRanges"];
 const CPU_PATTERN = /^(?:([1-9]\d*)m|(\d+(?:\.\d{1,3})?))$/;
 const MEMORY_PATTERN = /^([1-9]\d*)(Mi|Gi)$/;
@@ -398,9 +442,16 @@ function parseCharts(reader: Reader, raw: unknown, kubernetesVersion: string): C
         // The autoscaler's scheduler simulation is only supported against its own Kubernetes minor.
         reader.fail("charts.clusterAutoscaler.imageTag", `is "${imageTag}" (Kubernetes ${minorOf(imageTag)}) but the cluster runs ${kubernetesVersion}`, `a cluster-autoscaler release "v${kubernetesVersion}.x"`);
     }
+    const simpleChart = (name: string) => {
+        const chart = reader.object(`charts.${name}`, value[name]);
+        reader.rejectUnknownKeys(`charts.${name}`, chart, ["version"]);
+        return Object.freeze({ version: chartVersion(`charts.${name}.version`, chart.version) });
+    };
     return Object.freeze({
         awsLoadBalancerController: Object.freeze({ version: chartVersion("charts.awsLoadBalancerController.version", lbc.version) }),
         clusterAutoscaler: Object.freeze({ version: chartVersion("charts.clusterAutoscaler.version", ca.version), imageTag }),
+        kubePrometheusStack: simpleChart("kubePrometheusStack"),
+        prometheusOperatorCrds: simpleChart("prometheusOperatorCrds"),
     });
 }
 
@@ -472,6 +523,76 @@ function parseBackend(reader: Reader, raw: unknown, profile: Profile): BackendCo
         memoryLimit,
         loadBalancerSourceRanges: Object.freeze(loadBalancerSourceRanges),
     });
+}
+
+function quantity(reader: Reader, key: string, value: unknown, kind: "cpu" | "memory"): string {
+    const text = reader.string(key, value);
+    if (kind === "cpu" ? !cpuMillis(text) : memoryMiB(text) === undefined) {
+        reader.fail(key, `is "${text}", not a ${kind === "cpu" ? "CPU" : "memory"} quantity`, kind === "cpu" ? `millicores such as "250m" or cores such as "0.5"` : `mebibytes or gibibytes such as "256Mi" or "1Gi"`);
+    }
+    return text;
+}
+
+function parseMonitoring(reader: Reader, raw: unknown, profile: Profile): MonitoringConfig {
+    const value = reader.object("monitoring", raw);
+    reader.rejectUnknownKeys("monitoring", value, MONITORING_KEYS);
+    const installTimeoutSeconds = reader.integer("monitoring.installTimeoutSeconds", value.installTimeoutSeconds, 300, 3600);
+
+    const p = reader.object("monitoring.prometheus", value.prometheus);
+    reader.rejectUnknownKeys("monitoring.prometheus", p, PROMETHEUS_KEYS);
+    const replicas = reader.integer("monitoring.prometheus.replicas", p.replicas, 1, 5);
+    if (profile === "prod" && replicas < 2) reader.fail("monitoring.prometheus.replicas", `is ${replicas}; one Prometheus means no alerts while it restarts`, "at least 2 in prod");
+    const retention = reader.string("monitoring.prometheus.retention", p.retention);
+    if (!DURATION_PATTERN.test(retention)) reader.fail("monitoring.prometheus.retention", `is "${retention}", not a Prometheus duration`, `a duration such as "15d" or "12h"`);
+    const retentionSize = reader.string("monitoring.prometheus.retentionSize", p.retentionSize);
+    const size = SIZE_PATTERN.exec(retentionSize);
+    if (!size) reader.fail("monitoring.prometheus.retentionSize", `is "${retentionSize}", not a Prometheus size`, `a size such as "8GB" (MB, GB or TB)`);
+    const storageGiB = reader.integer("monitoring.prometheus.storageGiB", p.storageGiB, 0, 2000);
+    if (profile === "prod" && storageGiB === 0) reader.fail("monitoring.prometheus.storageGiB", "is 0 in prod, so metrics vanish with every Prometheus restart", "a volume size in GiB");
+    const sizeGB = Number(size[1]) * ({ MB: 0.001, GB: 1, TB: 1000 } as Record<string, number>)[size[2]];
+    // GB (10^9) against GiB (2^30): keep 15% head room for the WAL and compaction.
+    if (storageGiB > 0 && sizeGB > storageGiB * 1.073741824 * 0.85) {
+        reader.fail("monitoring.prometheus.retentionSize", `is "${retentionSize}", too close to the ${storageGiB}Gi volume`, `at most 85% of the volume (about ${Math.floor(storageGiB * 1.073741824 * 0.85)}GB)`);
+    }
+    const cpuRequest = quantity(reader, "monitoring.prometheus.cpuRequest", p.cpuRequest, "cpu");
+    const memoryRequest = quantity(reader, "monitoring.prometheus.memoryRequest", p.memoryRequest, "memory");
+    const memoryLimit = quantity(reader, "monitoring.prometheus.memoryLimit", p.memoryLimit, "memory");
+    if (memoryMiB(memoryLimit)! < memoryMiB(memoryRequest)!) reader.fail("monitoring.prometheus.memoryLimit", `is "${memoryLimit}", below memoryRequest "${memoryRequest}"`, "a limit at least as large as the request");
+
+    const a = reader.object("monitoring.alertmanager", value.alertmanager);
+    reader.rejectUnknownKeys("monitoring.alertmanager", a, ["replicas", "storageGiB"]);
+    const alertmanager = Object.freeze({
+        replicas: reader.integer("monitoring.alertmanager.replicas", a.replicas, 1, 5),
+        storageGiB: reader.integer("monitoring.alertmanager.storageGiB", a.storageGiB, 0, 100),
+    });
+
+    const alertsRaw = reader.object("monitoring.alerts", value.alerts);
+    reader.rejectUnknownKeys("monitoring.alerts", alertsRaw, ["errorRatioPercent", "p99LatencyMs", "restartsPer15m"]);
+    const alerts = Object.freeze({
+        errorRatioPercent: reader.integer("monitoring.alerts.errorRatioPercent", alertsRaw.errorRatioPercent, 1, 100),
+        p99LatencyMs: reader.integer("monitoring.alerts.p99LatencyMs", alertsRaw.p99LatencyMs, 1, 60000),
+        restartsPer15m: reader.integer("monitoring.alerts.restartsPer15m", alertsRaw.restartsPer15m, 1, 100),
+    });
+
+    return Object.freeze({
+        installTimeoutSeconds,
+        prometheus: Object.freeze({ replicas, retention, retentionSize, storageGiB, cpuRequest, memoryRequest, memoryLimit }),
+        alertmanager,
+        alerts,
+    });
+}
+
+/** Secrets are checked for shape only, and their values never appear in a message. */
+function checkSecrets(reader: Reader, raw: RawConfig): { grafanaAdminPassword: boolean; alertmanagerSlackWebhookUrl: boolean } {
+    const password = raw.grafanaAdminPassword;
+    if (password !== undefined && (typeof password !== "string" || password.length < 16)) {
+        reader.fail("grafanaAdminPassword", "is set but shorter than 16 characters (value not shown)", "a long random password (pulumi config set --secret grafanaAdminPassword ...), or unset to generate one");
+    }
+    const webhook = raw.alertmanagerSlackWebhookUrl;
+    if (webhook !== undefined && (typeof webhook !== "string" || !/^https:\/\/hooks\.slack\.com\/services\/\S+$/.test(webhook))) {
+        reader.fail("alertmanagerSlackWebhookUrl", "is set but is not a Slack incoming-webhook URL (value not shown)", "https://hooks.slack.com/services/..., set with --secret");
+    }
+    return { grafanaAdminPassword: password !== undefined, alertmanagerSlackWebhookUrl: webhook !== undefined };
 }
 
 /**
@@ -582,6 +703,8 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
     const addonVersions = parseAddonVersions(reader, merged.addonVersions, kubernetesVersion);
     const charts = parseCharts(reader, merged.charts, kubernetesVersion);
     const backend = parseBackend(reader, merged.backend, profile);
+    const monitoring = parseMonitoring(reader, merged.monitoring, profile);
+    const secretsSet = Object.freeze(checkSecrets(reader, raw));
 
     const environment = profile === "ephemeral" ? "ephemeral" : profile;
     return Object.freeze({
@@ -605,6 +728,8 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
         addonVersions,
         charts,
         backend,
+        monitoring,
+        secretsSet,
         protect: profile === "prod",
         kmsDeletionWindowDays: profile === "prod" ? 30 : 7,
         loadBalancerControllerReplicas: profile === "prod" ? 2 : 1,
@@ -625,7 +750,7 @@ function isPrivateRange({ address, prefix }: { address: number; prefix: number }
  * Reads the stack's raw config the way the CLI hands it over (scalars as strings, objects and
  * lists as JSON) and validates it. The only function in the program that touches `pulumi.Config`.
  */
-export function loadConfig(): StackConfig {
+export function loadConfig(): StackConfig & { readonly secrets: StackSecrets } {
     const stack = pulumi.getStack();
     const prefix = `${PROJECT}:`;
     const raw: Record<string, unknown> = {};
@@ -643,5 +768,12 @@ export function loadConfig(): StackConfig {
             raw[key] = value;
         }
     }
-    return parseStackConfig(stack, raw, new pulumi.Config("aws").get("region"));
+    const config = parseStackConfig(stack, raw, new pulumi.Config("aws").get("region"));
+    const project = new pulumi.Config(PROJECT);
+    // getSecret keeps them secret end to end, even if set without --secret.
+    const secrets: StackSecrets = Object.freeze({
+        grafanaAdminPassword: config.secretsSet.grafanaAdminPassword ? project.getSecret("grafanaAdminPassword") : undefined,
+        alertmanagerSlackWebhookUrl: config.secretsSet.alertmanagerSlackWebhookUrl ? project.getSecret("alertmanagerSlackWebhookUrl") : undefined,
+    });
+    return Object.freeze({ ...config, secrets });
 }

@@ -38,6 +38,8 @@ type MutableRaw = Record<string, any>;
 
 const PREFIX = `${PROJECT}:`;
 const KNOWN_KEYS = Object.keys(CONFIG_KEYS);
+/** Keys a stack file must set: every key but the optional secrets, which never sit there in plain text. */
+const FILE_KEYS = KNOWN_KEYS.filter((k) => CONFIG_KEYS[k] !== "secret");
 
 /** What `loadConfig` does with the CLI's values: keep the project's keys, strip the prefix, parse structured ones. */
 function rawFromCli(values: Record<string, string>): MutableRaw {
@@ -204,7 +206,11 @@ const ADDON_VERSIONS = {
 const CHARTS = {
     awsLoadBalancerController: { version: "3.5.0" },
     clusterAutoscaler: { version: "9.59.0", imageTag: "v1.35.2" },
+    kubePrometheusStack: { version: "88.5.3" },
+    prometheusOperatorCrds: { version: "31.0.1" },
 };
+
+const NO_SECRETS = { grafanaAdminPassword: false, alertmanagerSlackWebhookUrl: false };
 
 const EXPECTED_DEV: StackConfig = {
     project: "scalable-backend",
@@ -229,6 +235,13 @@ const EXPECTED_DEV: StackConfig = {
     addonVersions: ADDON_VERSIONS,
     charts: CHARTS,
     backend: { minReplicas: 1, maxReplicas: 4, cpuTargetPercent: 70, cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi", loadBalancerSourceRanges: [] },
+    monitoring: {
+        installTimeoutSeconds: 900,
+        prometheus: { replicas: 1, retention: "3d", retentionSize: "8GB", storageGiB: 10, cpuRequest: "200m", memoryRequest: "1Gi", memoryLimit: "2Gi" },
+        alertmanager: { replicas: 1, storageGiB: 1 },
+        alerts: { errorRatioPercent: 5, p99LatencyMs: 500, restartsPer15m: 3 },
+    },
+    secretsSet: NO_SECRETS,
     protect: false,
     kmsDeletionWindowDays: 7,
     loadBalancerControllerReplicas: 1,
@@ -258,6 +271,13 @@ const EXPECTED_PROD: StackConfig = {
     addonVersions: ADDON_VERSIONS,
     charts: CHARTS,
     backend: { minReplicas: 3, maxReplicas: 20, cpuTargetPercent: 60, cpuRequest: "250m", memoryRequest: "256Mi", memoryLimit: "512Mi", loadBalancerSourceRanges: ["203.0.113.0/24"] },
+    monitoring: {
+        installTimeoutSeconds: 1200,
+        prometheus: { replicas: 2, retention: "15d", retentionSize: "40GB", storageGiB: 50, cpuRequest: "500m", memoryRequest: "2Gi", memoryLimit: "4Gi" },
+        alertmanager: { replicas: 2, storageGiB: 2 },
+        alerts: { errorRatioPercent: 5, p99LatencyMs: 300, restartsPer15m: 3 },
+    },
+    secretsSet: NO_SECRETS,
     protect: true,
     kmsDeletionWindowDays: 30,
     loadBalancerControllerReplicas: 2,
@@ -366,9 +386,9 @@ describe("config: the real stack files", () => {
             });
 
             it(`Pulumi.${stack}.yaml sets every key of CONFIG_KEYS explicitly`, () => {
-                const missing = KNOWN_KEYS.filter((k) => !projectKeys().includes(k));
+                const missing = FILE_KEYS.filter((k) => !projectKeys().includes(k));
                 assert.deepEqual(missing, []);
-                assert.deepEqual([...projectKeys()].sort(), [...KNOWN_KEYS].sort());
+                assert.deepEqual([...projectKeys()].sort(), [...FILE_KEYS].sort());
             });
 
             it(`Pulumi.${stack}.yaml disables the default kubernetes provider`, () => {
@@ -394,7 +414,7 @@ describe("config: the real stack files", () => {
             }
             const project = (): { name: string; config: Record<string, Declaration> } =>
                 yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, Declaration> };
-            const TYPE_OF_KIND: Record<string, string | undefined> = { string: "string", integer: "integer", boolean: "boolean", array: "array", object: undefined };
+            const TYPE_OF_KIND: Record<string, string | undefined> = { string: "string", integer: "integer", boolean: "boolean", array: "array", object: undefined, secret: "string" };
 
             it("names the project PROJECT", () => {
                 assert.equal(project().name, PROJECT);
@@ -412,6 +432,7 @@ describe("config: the real stack files", () => {
                     assert.ok(declaration.description!.trim().length > 10, `${key}'s description is too short: ${declaration.description}`);
                     assert.equal(declaration.type, TYPE_OF_KIND[kind]);
                     if (kind === "array") assert.deepEqual(declaration.items, { type: "string" });
+                    assert.equal((declaration as { secret?: boolean }).secret, kind === "secret" ? true : undefined);
                     // Defaults live in config.ts per profile; a project default would override them for every stack.
                     assert.equal(declaration.default, undefined, `${key} has a project-level default`);
                     assert.equal(declaration.value, undefined, `${key} has a project-level value`);
@@ -1261,13 +1282,15 @@ describe("config: secrets in errors", () => {
     const SECRET = "hunter2-s3cret";
 
     it("does not echo the value of an unknown key that looks like a secret", () => {
-        const error = expectConfigError(() => parseEdited("dev", set("grafanaAdminPassword", SECRET)), {
-            key: "grafanaAdminPassword",
+        const error = expectConfigError(() => parseEdited("dev", set("adminToken", SECRET)), {
+            key: "adminToken",
             says: ["is not a known key"],
             expects: [`one of ${KNOWN_KEYS.join(", ")}`],
             never: [SECRET],
         });
         assert.ok(!error.message.includes("did you mean"), error.message);
+        // A misspelt secret key gets a suggestion, still without its value.
+        expectConfigError(() => parseEdited("dev", set("grafanaAdminPasword", SECRET)), { key: "grafanaAdminPasword", says: ['did you mean "grafanaAdminPassword"'], expects: ["one of"], never: [SECRET] });
     });
 
     it("does not echo the value of an unknown key in prod", () => {
@@ -1491,13 +1514,33 @@ describe("config: loadConfig", () => {
         pulumi.runtime.setAllConfig({});
     });
 
+    const withoutSecrets = (config: ReturnType<typeof loadConfig>): StackConfig => {
+        const { secrets, ...rest } = config;
+        assert.deepEqual(secrets, { grafanaAdminPassword: undefined, alertmanagerSlackWebhookUrl: undefined });
+        return rest;
+    };
+
     for (const stack of ["dev", "prod"] as const) {
-        it(`reads Pulumi.${stack}.yaml to the same config as the tests' raw object`, async () => {
+        it(`reads Pulumi.${stack}.yaml to the same config as the tests' raw object, with no secret set`, async () => {
             await useStack(stack, stackConfig(stack));
-            assert.deepEqual(loadConfig(), EXPECTED[stack]);
-            assert.deepEqual(loadConfig(), parseStackConfig(stack, rawFor(stack), fixture(stack).region));
+            assert.deepEqual(withoutSecrets(loadConfig()), EXPECTED[stack]);
+            assert.deepEqual(withoutSecrets(loadConfig()), parseStackConfig(stack, rawFor(stack), fixture(stack).region));
         });
     }
+
+    it("hands optional secrets over as secret Outputs, even when set without --secret", async () => {
+        const password = "correct-horse-battery-staple-42";
+        const webhook = "https://hooks.slack.com/services/T000/B000/XXXX";
+        await useStack("dev", stackConfig("dev", { "scalable-backend:grafanaAdminPassword": password, "scalable-backend:alertmanagerSlackWebhookUrl": webhook }));
+        const config = loadConfig();
+        assert.deepEqual(config.secretsSet, { grafanaAdminPassword: true, alertmanagerSlackWebhookUrl: true });
+        for (const [output, value] of [[config.secrets.grafanaAdminPassword, password], [config.secrets.alertmanagerSlackWebhookUrl, webhook]] as const) {
+            assert.ok(output);
+            assert.equal(await pulumi.isSecret(output), true);
+            assert.equal(await new Promise((resolve) => output.apply(resolve)), value);
+        }
+        assert.ok(!JSON.stringify(config).includes(password), "no plain copy of the password in the config");
+    });
 
     it("names aws:region when it is missing", async () => {
         const values = stackConfig("dev");
@@ -1513,15 +1556,19 @@ describe("config: loadConfig", () => {
         expectConfigError(() => loadConfig(), { stack: "prod", key: "clusterLogTypes", says: ["is not valid structured config"], expects: ["a YAML list in Pulumi.prod.yaml"] });
     });
 
-    it("does not echo a secret set under an unknown key", async () => {
-        const key = "scalable-backend:grafanaAdminPassword";
+    it("does not echo a secret set under an unknown key, nor a malformed known secret", async () => {
+        const key = "scalable-backend:grafanaPassword";
         await useStack("dev", stackConfig("dev", { [key]: "hunter2-s3cret" }), [key]);
-        expectConfigError(() => loadConfig(), { key: "grafanaAdminPassword", says: ["is not a known key"], expects: ["one of"], never: ["hunter2-s3cret"] });
+        expectConfigError(() => loadConfig(), { key: "grafanaPassword", says: ["is not a known key"], expects: ["one of"], never: ["hunter2-s3cret"] });
+        await useStack("dev", stackConfig("dev", { "scalable-backend:grafanaAdminPassword": "hunter2" }), ["scalable-backend:grafanaAdminPassword"]);
+        expectConfigError(() => loadConfig(), { key: "grafanaAdminPassword", says: ["shorter than 16 characters (value not shown)"], expects: ["a long random password"], never: ["hunter2"] });
+        await useStack("dev", stackConfig("dev", { "scalable-backend:alertmanagerSlackWebhookUrl": "http://example.com/hunter2" }));
+        expectConfigError(() => loadConfig(), { key: "alertmanagerSlackWebhookUrl", says: ["not a Slack incoming-webhook URL (value not shown)"], expects: ["https://hooks.slack.com/services/"], never: ["hunter2", "example.com"] });
     });
 
     it("ignores other namespaces' keys", async () => {
         await useStack("dev", stackConfig("dev", { "aws:profile": "sandbox", "kubernetes:context": "kind" }));
-        assert.deepEqual(loadConfig(), EXPECTED_DEV);
+        assert.deepEqual(withoutSecrets(loadConfig()), EXPECTED_DEV);
     });
 });
 

@@ -23,7 +23,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, hostname: string = os.ho
     if (accessLog !== "true" && accessLog !== "false") throw new Error(`ACCESS_LOG is "${accessLog}"; expected true or false`);
     // 0 asks the OS for a free port (tests).
     const port = number("PORT", 8080, 0, 65535);
-    if (!Number.isInteger(port)) throw new Error(`PORT is "${env.PORT}"; expected an integer`);
+    if (env.PORT !== undefined && env.PORT !== "" && !/^\d+$/.test(env.PORT)) throw new Error(`PORT is "${env.PORT}"; expected an integer`);
     return {
         port,
         podName: env.POD_NAME || hostname,
@@ -57,5 +57,9 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-    void main();
+    main().catch((error: Error) => {
+        // A failed listen (port in use, permission) is logged like everything else, then fatal.
+        jsonLogger().error("startup failed", { error: error.message });
+        process.exit(1);
+    });
 }

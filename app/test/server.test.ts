@@ -233,5 +233,7 @@ describe("app: settings from the environment", () => {
         assert.throws(() => settingsFromEnv({ PORT: "8080.5" }), /PORT is "8080.5"; expected an integer/);
         assert.throws(() => settingsFromEnv({ SHUTDOWN_TIMEOUT_SECONDS: "0" }), /SHUTDOWN_TIMEOUT_SECONDS is "0"/);
         assert.throws(() => settingsFromEnv({ ACCESS_LOG: "yes" }), /ACCESS_LOG is "yes"; expected true or false/);
+        assert.throws(() => settingsFromEnv({ PORT: "0x1F90" }), /PORT is "0x1F90"; expected an integer/);
+        assert.throws(() => settingsFromEnv({ PORT: " 8080 " }), /PORT is " 8080 "; expected an integer/);
     });
 });
