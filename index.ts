@@ -2,8 +2,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Backend } from "./components/backend";
-import { Cluster } from "./components/cluster";
+import { Cluster, STORAGE_CLASS_NAME } from "./components/cluster";
 import { BackendImage } from "./components/image";
+import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { Platform } from "./components/platform";
 import { loadConfig } from "./config";
@@ -66,6 +67,22 @@ const image = new BackendImage(
     onAws,
 );
 
+const monitoring = new Monitoring(
+    "monitoring",
+    {
+        namespace: "monitoring",
+        settings: config.monitoring,
+        charts: config.charts,
+        backend: { namespace: "backend", name: "backend" },
+        grafanaAdminPassword: config.secrets.grafanaAdminPassword,
+        slackWebhookUrl: config.secrets.alertmanagerSlackWebhookUrl,
+        storageClass: cluster.storageClass,
+        storageClassName: STORAGE_CLASS_NAME,
+        after: [...cluster.nodeGroups, ...cluster.addons, platform.loadBalancerController],
+    },
+    { providers: { kubernetes: cluster.provider } },
+);
+
 const backend = new Backend(
     "backend",
     {
@@ -77,6 +94,7 @@ const backend = new Backend(
         vpcCidr: config.vpcCidr,
         loadBalancerController: platform.loadBalancerController,
         nodes: cluster.nodeGroups,
+        monitoring: monitoring.target,
     },
     { providers: { kubernetes: cluster.provider } },
 );
@@ -91,3 +109,4 @@ export const oidcProviderArn = cluster.oidcProviderArn;
 export const oidcIssuer = cluster.oidcIssuer;
 export const backendUrl = backend.url;
 export const backendImage = image.reference;
+export const grafanaPortForward = monitoring.grafanaPortForward;

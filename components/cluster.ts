@@ -16,6 +16,8 @@ export const NODE_ROLE_POLICY_ARNS: readonly string[] = [
     `${AWS_POLICY}/AmazonEKS_CNI_Policy`,
     `${AWS_POLICY}/AmazonEC2ContainerRegistryPullOnly`,
 ];
+/** The default StorageClass this cluster creates (encrypted gp3). */
+export const STORAGE_CLASS_NAME = "gp3";
 export const EBS_CSI_POLICY_ARN = `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`;
 
 /** EKS writes control-plane logs here; creating it first lets us own its retention. */
@@ -247,7 +249,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.storageClass = new k8s.storage.v1.StorageClass(
             `${name}-gp3`,
             {
-                metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+                metadata: { name: STORAGE_CLASS_NAME, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
                 provisioner: "ebs.csi.aws.com",
                 parameters: { type: "gp3", encrypted: "true", fsType: "ext4" },
                 // Bind where the pod lands, so a volume is never created in a zone the pod cannot reach.

@@ -164,6 +164,9 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, a
             const ingress = inputs.spec?.type === "LoadBalancer" ? [{ hostname: `<nlb hostname of ${metadata.name}>.elb.${region}.amazonaws.com` }] : [];
             return { id: `${metadata.namespace}/${metadata.name}`, state: { ...inputs, metadata, status: { loadBalancer: { ingress } } } };
         }
+        case "random:index/randomPassword:RandomPassword":
+            // Secret, as the real provider marks it; plain under mocks otherwise.
+            return { id, state: { ...inputs, result: { [specialSigKey]: specialSecretSig, value: placeholder("generated password", name) }, bcryptHash: { [specialSigKey]: specialSecretSig, value: "<bcrypt>" } } };
         case "kubernetes:helm.sh/v3:Release":
             return { id: `${inputs.namespace}/${inputs.name}`, state: { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, version: inputs.version, status: "deployed", chart: inputs.chart } } };
         default:

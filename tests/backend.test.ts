@@ -204,13 +204,17 @@ for (const stack of STACKS) {
 
         it("applies default-deny plus the load balancer and DNS rules, selecting the backend's pods", () => {
             const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-            assert.deepEqual(policies.map((p) => p.name), ["backend-allow-dns", "backend-allow-load-balancer", "backend-default-deny"]);
+            assert.deepEqual(policies.map((p) => p.name), ["backend-allow-dns", "backend-allow-load-balancer", "backend-allow-prometheus", "backend-default-deny"]);
             assert.deepEqual(one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-load-balancer").inputs.spec.ingress[0].from, [{ ipBlock: { cidr: expected.vpc } }]);
             for (const policy of policies.filter((p) => p.name !== "backend-default-deny")) {
                 assert.deepEqual(policy.inputs.spec.podSelector.matchLabels, deployment().inputs.spec.selector.matchLabels);
             }
-            // Without the monitoring stack there is no ServiceMonitor and no Prometheus rule, rather than a fake one.
-            assert.equal(run.resources.filter((r) => r.type.includes("ServiceMonitor") || r.name.includes("prometheus")).length, 0);
+            // The stack passes the monitoring stack in: the ServiceMonitor follows its CRD chart.
+            const monitor = one(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor");
+            assert.ok(monitor.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "monitoring-crds").urn));
+            assert.deepEqual(one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-prometheus").inputs.spec.ingress[0].from, [
+                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": "kube-prometheus-stack-prometheus" } } },
+            ]);
         });
 
         it("waits for the nodes before starting pods", () => {
@@ -223,6 +227,32 @@ for (const stack of STACKS) {
         });
     });
 }
+
+describe("backend: without the monitoring stack", () => {
+    it("creates no ServiceMonitor and no Prometheus rule, rather than fake ones", async () => {
+        const program = () => {
+            const provider = new k8s.Provider("test-k8s", { kubeconfig: "{}" });
+            new Backend(
+                "backend",
+                {
+                    stack: "dev",
+                    image: "registry.example/backend:v1",
+                    scaling: { minReplicas: 1, maxReplicas: 2, cpuTargetPercent: 50 },
+                    resources: { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "128Mi" },
+                    loadBalancerSourceRanges: [],
+                    vpcCidr: "10.0.0.0/16",
+                    loadBalancerController: new pulumi.ComponentResource("test:index:Controller", "lbc"),
+                    nodes: [],
+                },
+                { providers: { kubernetes: provider } },
+            );
+            return {};
+        };
+        const run = await evaluate("dev", { program });
+        assert.equal(run.resources.filter((r) => r.type.includes("ServiceMonitor") || r.name.includes("prometheus")).length, 0);
+        assert.equal(ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").length, 3);
+    });
+});
 
 describe("backend: with the monitoring stack", () => {
     it("creates its ServiceMonitor after the CRD chart and lets only Prometheus scrape the metrics port", async () => {

@@ -11,8 +11,10 @@ import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
 
 /** kubernetes-models class for an object, e.g. storage.k8s.io/v1 StorageClass. */
 function modelFor(apiVersion: string, kind: string): new (data: unknown) => { validate(): void } {
+    // Upstream Kubernetes kinds, and the Prometheus operator's CRDs from the same project.
+    const from = apiVersion.startsWith("monitoring.coreos.com/") ? `@kubernetes-models/prometheus-operator/${apiVersion}` : `kubernetes-models/${apiVersion}`;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require(`kubernetes-models/${apiVersion}`);
+    const module = require(from);
     assert.ok(module[kind], `kubernetes-models has no ${apiVersion} ${kind}`);
     return module[kind];
 }
@@ -47,6 +49,7 @@ for (const stack of STACKS) {
                 oidcIssuer: issuer,
                 backendUrl: "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com",
                 backendImage: `<account-id>.dkr.ecr.eu-west-1.amazonaws.com/${clusterName}/backend@${one(run, "docker-build:index:Image", "backend-image-build").outputs.digest}`,
+                grafanaPortForward: "kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80",
             });
             assert.match(plainOutputs.backendImage as string, /@sha256:[a-f0-9]{64}$/);
             assert.equal(JSON.parse(kubeconfig as string).kind, "Config");
@@ -121,7 +124,8 @@ describe("offline plan", () => {
             const files = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, withFileTypes: false }).map(String).sort();
             assert.deepEqual(files(dirs[0]), files(dirs[1]));
             const k8sFiles = runs[0].resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.apiVersion).map((r) => `k8s/${r.name}.yaml`);
-            assert.deepEqual(files(dirs[0]), ["helm", "helm/platform-autoscaler.yaml", "helm/platform-lbc.yaml", "k8s", ...k8sFiles.sort(), "plan.json"]);
+            assert.deepEqual(files(dirs[0]), ["helm", "helm/monitoring-crds.yaml", "helm/monitoring-stack.yaml", "helm/platform-autoscaler.yaml", "helm/platform-lbc.yaml", "k8s", ...k8sFiles.sort(), "plan.json"]);
+            assert.ok(!fs.readFileSync(path.join(dirs[0], "k8s", "monitoring-grafana-admin.yaml"), "utf8").includes("generated password"), "no secret in the YAML");
             assert.ok(k8sFiles.includes("k8s/backend-deployment.yaml") && k8sFiles.includes("k8s/cluster-gp3.yaml"));
             for (const file of files(dirs[0]).filter((f) => f.includes("."))) {
                 assert.equal(fs.readFileSync(path.join(dirs[0], file), "utf8"), fs.readFileSync(path.join(dirs[1], file), "utf8"), file);

@@ -27,7 +27,7 @@ describe("structure", () => {
 
     it("keeps index.ts to composition: no resource constructors other than the AWS provider and components", () => {
         const constructed = [...read("index.ts").matchAll(/new ([A-Za-z.]+)\(/g)].map((m) => m[1]);
-        assert.deepEqual(constructed, ["aws.Provider", "Network", "Cluster", "Platform", "BackendImage", "Backend"]);
+        assert.deepEqual(constructed, ["aws.Provider", "Network", "Cluster", "Platform", "BackendImage", "Monitoring", "Backend"]);
     });
 
     it("gives every component a scalable-backend:<module>:<Type> token and registers its outputs last", () => {

@@ -1,0 +1,327 @@
+// Monitoring: Prometheus, Alertmanager and Grafana from kube-prometheus-stack, with the backend's
+// dashboard and alerts as code. The CRDs come from their own chart: a Helm release never
+// upgrades CRDs, so the stack's own CRD install is off.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { MonitoringConfig } from "../config";
+import type { MonitoringTarget } from "./backend";
+
+export const PROMETHEUS_COMMUNITY_REPO = "https://prometheus-community.github.io/helm-charts";
+export const STACK_RELEASE = "kube-prometheus-stack";
+export const GRAFANA_SERVICE = `${STACK_RELEASE}-grafana`;
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+export const SLACK_SECRET = "alertmanager-slack";
+const SLACK_KEY = "webhook-url";
+/** What the operator puts on Prometheus pods (the CR is named <release>-prometheus). */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = {
+    "app.kubernetes.io/name": "prometheus",
+    "operator.prometheus.io/name": `${STACK_RELEASE}-prometheus`,
+};
+
+/** node-exporter needs host network, PID and paths: only `privileged` admits it. Warn and audit stay strict. */
+export function monitoringNamespaceLabels(): Record<string, string> {
+    return {
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "app.kubernetes.io/part-of": "scalable-backend",
+    };
+}
+
+export function grafanaPortForwardCommand(namespace: string): string {
+    return `kubectl -n ${namespace} port-forward svc/${GRAFANA_SERVICE} 3000:80`;
+}
+
+export interface AlertmanagerConfigArgs {
+    readonly slack: boolean;
+}
+
+/** Routes everything to Slack when a webhook is configured, else to a receiver that drops it. */
+export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string, unknown> {
+    const receiver = args.slack ? "slack" : "null";
+    return {
+        global: { resolve_timeout: "5m" },
+        route: {
+            receiver,
+            group_by: ["alertname", "namespace"],
+            group_wait: "30s",
+            group_interval: "5m",
+            repeat_interval: "4h",
+            // Watchdog fires forever by design (a dead-man's switch): never page on it.
+            routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
+        },
+        receivers: [
+            { name: "null" },
+            ...(args.slack
+                ? [{ name: "slack", slack_configs: [{ api_url_file: `/etc/alertmanager/secrets/${SLACK_SECRET}/${SLACK_KEY}`, send_resolved: true, title: '{{ .CommonLabels.alertname }} ({{ .Status }})', text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}" }] }]
+                : []),
+        ],
+        inhibit_rules: [{ source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["namespace", "alertname"] }],
+    };
+}
+
+export interface StackValuesArgs {
+    readonly settings: MonitoringConfig;
+    readonly storageClassName: string;
+    readonly slack: boolean;
+}
+
+const volumeClaim = (storageClassName: string, gib: number) => ({
+    volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } },
+});
+
+/** kube-prometheus-stack values. Pure: no secret ever appears here, only the names of Secrets. */
+export function kubePrometheusStackValues(args: StackValuesArgs): Record<string, unknown> {
+    const { prometheus, alertmanager } = args.settings;
+    const clusterIp = { type: "ClusterIP" };
+    return {
+        // CRDs come from the prometheus-operator-crds release.
+        crds: { enabled: false },
+        // EKS runs the control plane: these targets cannot be scraped and their alerts would fire forever.
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        defaultRules: { rules: { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false } },
+        grafana: {
+            replicas: 1, // more needs an external database
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            service: clusterIp,
+            persistence: { enabled: false },
+            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+        },
+        prometheus: {
+            service: clusterIp,
+            prometheusSpec: {
+                replicas: prometheus.replicas,
+                retention: prometheus.retention,
+                retentionSize: prometheus.retentionSize,
+                resources: { requests: { cpu: prometheus.cpuRequest, memory: prometheus.memoryRequest }, limits: { memory: prometheus.memoryLimit } },
+                // Select ServiceMonitors, PodMonitors and rules from every release, not only this chart's.
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+                ...(prometheus.storageGiB > 0 ? { storageSpec: volumeClaim(args.storageClassName, prometheus.storageGiB) } : {}),
+            },
+        },
+        alertmanager: {
+            service: clusterIp,
+            config: alertmanagerConfig({ slack: args.slack }),
+            alertmanagerSpec: {
+                replicas: alertmanager.replicas,
+                ...(args.slack ? { secrets: [SLACK_SECRET] } : {}),
+                ...(alertmanager.storageGiB > 0 ? { storage: volumeClaim(args.storageClassName, alertmanager.storageGiB) } : {}),
+            },
+        },
+    };
+}
+
+export interface BackendSelector {
+    readonly namespace: string;
+    /** Deployment, HPA and container name. */
+    readonly name: string;
+}
+
+/** The backend's alerts. Every expression uses only metrics the app, kube-state-metrics or cAdvisor export. */
+export function backendAlertRules(backend: BackendSelector, alerts: MonitoringConfig["alerts"]): { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }[] {
+    const app = `namespace="${backend.namespace}"`;
+    const hpa = `namespace="${backend.namespace}", horizontalpodautoscaler="${backend.name}"`;
+    return [
+        {
+            alert: "BackendHighErrorRatio",
+            expr: `sum(rate(http_requests_total{${app}, status=~"5.."}[5m])) / sum(rate(http_requests_total{${app}}[5m])) > ${alerts.errorRatioPercent / 100}`,
+            for: "5m",
+            labels: { severity: "critical" },
+            annotations: { summary: `More than ${alerts.errorRatioPercent}% of backend requests fail with 5xx.`, runbook: "Check the backend's logs and recent deploys: kubectl -n backend logs deploy/backend" },
+        },
+        {
+            alert: "BackendHighLatencyP99",
+            expr: `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[5m]))) > ${alerts.p99LatencyMs / 1000}`,
+            for: "10m",
+            labels: { severity: "warning" },
+            annotations: { summary: `Backend p99 latency is above ${alerts.p99LatencyMs} ms.` },
+        },
+        {
+            alert: "BackendHpaAtMaxReplicas",
+            expr: `max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{${hpa}}) >= max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{${hpa}})`,
+            for: "15m",
+            labels: { severity: "warning" },
+            annotations: { summary: "The backend has run at its maximum replica count for 15 minutes: raise maxReplicas or find the load." },
+        },
+        {
+            alert: "BackendPodsNotReady",
+            expr: `sum by (namespace, pod) (kube_pod_status_ready{${app}, pod=~"${backend.name}-.*", condition="false"}) > 0`,
+            for: "10m",
+            labels: { severity: "warning" },
+            annotations: { summary: "Backend pod {{ $labels.pod }} has not been ready for 10 minutes." },
+        },
+        {
+            alert: "BackendPodRestarting",
+            expr: `increase(kube_pod_container_status_restarts_total{${app}, container="${backend.name}"}[15m]) > ${alerts.restartsPer15m}`,
+            for: "0m",
+            labels: { severity: "warning" },
+            annotations: { summary: `Backend pod {{ $labels.pod }} restarted more than ${alerts.restartsPer15m} times in 15 minutes.` },
+        },
+    ];
+}
+
+interface Panel {
+    title: string;
+    unit: string;
+    targets: { expr: string; legendFormat: string }[];
+}
+
+/** The backend's Grafana dashboard, as the JSON Grafana stores. */
+export function backendDashboard(backend: BackendSelector): Record<string, unknown> {
+    const app = `namespace="${backend.namespace}"`;
+    const hpa = `namespace="${backend.namespace}", horizontalpodautoscaler="${backend.name}"`;
+    const container = `namespace="${backend.namespace}", container="${backend.name}"`;
+    const quantile = (q: number) => ({ expr: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[5m])))`, legendFormat: `p${Math.round(q * 100)}` });
+    const panels: Panel[] = [
+        { title: "Requests per second", unit: "reqps", targets: [{ expr: `sum by (route) (rate(http_requests_total{${app}}[5m]))`, legendFormat: "{{route}}" }] },
+        {
+            title: "Error ratio (5xx)",
+            unit: "percentunit",
+            targets: [{ expr: `sum(rate(http_requests_total{${app}, status=~"5.."}[5m])) / sum(rate(http_requests_total{${app}}[5m]))`, legendFormat: "5xx / all" }],
+        },
+        { title: "Latency", unit: "s", targets: [quantile(0.5), quantile(0.95), quantile(0.99)] },
+        {
+            title: "Replicas vs HPA",
+            unit: "short",
+            targets: [
+                { expr: `kube_horizontalpodautoscaler_status_current_replicas{${hpa}}`, legendFormat: "current" },
+                { expr: `kube_horizontalpodautoscaler_status_desired_replicas{${hpa}}`, legendFormat: "desired" },
+                { expr: `kube_horizontalpodautoscaler_spec_max_replicas{${hpa}}`, legendFormat: "max" },
+            ],
+        },
+        { title: "CPU per pod", unit: "cores", targets: [{ expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${container}}[5m]))`, legendFormat: "{{pod}}" }] },
+        { title: "Memory per pod", unit: "bytes", targets: [{ expr: `sum by (pod) (container_memory_working_set_bytes{${container}})`, legendFormat: "{{pod}}" }] },
+    ];
+    const datasource = { type: "prometheus", uid: "prometheus" };
+    return {
+        uid: `${backend.name}-overview`,
+        title: "Backend overview",
+        tags: ["scalable-backend"],
+        timezone: "browser",
+        schemaVersion: 39,
+        version: 1,
+        refresh: "30s",
+        time: { from: "now-3h", to: "now" },
+        panels: panels.map((panel, i) => ({
+            id: i + 1,
+            type: "timeseries",
+            title: panel.title,
+            datasource,
+            gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
+            fieldConfig: { defaults: { unit: panel.unit }, overrides: [] },
+            targets: panel.targets.map((target, j) => ({ refId: String.fromCharCode(65 + j), datasource, ...target })),
+        })),
+    };
+}
+
+export interface MonitoringArgs {
+    readonly namespace: string;
+    readonly settings: MonitoringConfig;
+    readonly charts: { readonly kubePrometheusStack: { readonly version: string }; readonly prometheusOperatorCrds: { readonly version: string } };
+    readonly backend: BackendSelector;
+    readonly grafanaAdminPassword?: pulumi.Input<string>;
+    readonly slackWebhookUrl?: pulumi.Input<string>;
+    /** The default StorageClass the volumes use; the stack waits for it. */
+    readonly storageClass: k8s.storage.v1.StorageClass;
+    readonly storageClassName: string;
+    /** Pods need nodes; volumes need the EBS CSI add-on; the chart's Services need the controller. */
+    readonly after: pulumi.Resource[];
+}
+
+export class Monitoring extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly crds: k8s.helm.v3.Release;
+    readonly stack: k8s.helm.v3.Release;
+    /** What the Backend needs for its ServiceMonitor and scrape rule. */
+    readonly target: MonitoringTarget;
+    readonly grafanaPortForward: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-backend:monitoring:Monitoring", name, {}, opts);
+        const child = { parent: this };
+        this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace, labels: monitoringNamespaceLabels() } }, child);
+        const namespace = this.namespace.metadata.name;
+
+        const password =
+            args.grafanaAdminPassword !== undefined
+                ? pulumi.secret(args.grafanaAdminPassword)
+                : pulumi.secret(new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child).result);
+        const grafanaSecret = new k8s.core.v1.Secret(
+            `${name}-grafana-admin`,
+            { metadata: { name: GRAFANA_ADMIN_SECRET, namespace }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": password } },
+            child,
+        );
+        const secrets: pulumi.Resource[] = [grafanaSecret];
+        if (args.slackWebhookUrl !== undefined) {
+            secrets.push(
+                new k8s.core.v1.Secret(
+                    `${name}-slack`,
+                    { metadata: { name: SLACK_SECRET, namespace }, type: "Opaque", stringData: { [SLACK_KEY]: pulumi.secret(args.slackWebhookUrl) } },
+                    child,
+                ),
+            );
+        }
+
+        this.crds = new k8s.helm.v3.Release(
+            `${name}-crds`,
+            {
+                name: "prometheus-operator-crds",
+                chart: "prometheus-operator-crds",
+                version: args.charts.prometheusOperatorCrds.version,
+                repositoryOpts: { repo: PROMETHEUS_COMMUNITY_REPO },
+                namespace,
+                atomic: true,
+                timeout: 300,
+            },
+            child,
+        );
+
+        this.stack = new k8s.helm.v3.Release(
+            `${name}-stack`,
+            {
+                name: STACK_RELEASE,
+                chart: "kube-prometheus-stack",
+                version: args.charts.kubePrometheusStack.version,
+                repositoryOpts: { repo: PROMETHEUS_COMMUNITY_REPO },
+                namespace,
+                skipCrds: true,
+                values: kubePrometheusStackValues({ settings: args.settings, storageClassName: args.storageClassName, slack: args.slackWebhookUrl !== undefined }),
+                atomic: true,
+                timeout: args.settings.installTimeoutSeconds,
+            },
+            { parent: this, dependsOn: [this.crds, args.storageClass, ...args.after, ...secrets] },
+        );
+
+        new k8s.apiextensions.CustomResource(
+            `${name}-backend-rules`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: `${args.backend.name}-alerts`, namespace, labels: { "app.kubernetes.io/part-of": "scalable-backend" } },
+                spec: { groups: [{ name: `${args.backend.name}.rules`, rules: backendAlertRules(args.backend, args.settings.alerts) }] },
+            },
+            { parent: this, dependsOn: [this.crds] },
+        );
+
+        new k8s.core.v1.ConfigMap(
+            `${name}-backend-dashboard`,
+            {
+                metadata: { name: `${args.backend.name}-dashboard`, namespace, labels: { grafana_dashboard: "1" } },
+                data: { [`${args.backend.name}.json`]: JSON.stringify(backendDashboard(args.backend), null, 2) },
+            },
+            child,
+        );
+
+        this.target = { namespace, chart: this.crds, prometheusPodLabels: PROMETHEUS_POD_LABELS };
+        this.grafanaPortForward = namespace.apply(grafanaPortForwardCommand);
+        this.registerOutputs({ grafanaPortForward: this.grafanaPortForward });
+    }
+}
