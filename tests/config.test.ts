@@ -1728,3 +1728,41 @@ describe("config: backend", () => {
         expectConfigError(() => parseEdited("dev", setBackend("replicas", 3)), { key: "backend.replicas", says: ["is not a known key"], expects: ["only image, minReplicas"] });
     });
 });
+
+describe("config: monitoring", () => {
+    const setIn = (path: string[], value: unknown) => (raw: MutableRaw) => {
+        let target = raw.monitoring;
+        for (const key of path.slice(0, -1)) target = target[key];
+        target[path[path.length - 1]] = value;
+    };
+    const refuse = (stack: FileStack, path: string[], value: unknown, key: string, says: string, expects: string) =>
+        expectConfigError(() => parseEdited(stack, setIn(path, value)), { stack, key, says: [says], expects: [expects] });
+
+    it("refuses malformed retention and sizes, and a retention size that would fill the volume", () => {
+        refuse("dev", ["prometheus", "retention"], "15days", "monitoring.prometheus.retention", 'is "15days", not a Prometheus duration', 'a duration such as "15d"');
+        refuse("dev", ["prometheus", "retentionSize"], "8GiB", "monitoring.prometheus.retentionSize", 'is "8GiB", not a Prometheus size', 'a size such as "8GB"');
+        refuse("dev", ["prometheus", "retentionSize"], "10GB", "monitoring.prometheus.retentionSize", 'is "10GB", too close to the 10Gi volume', "at most 85% of the volume (about 9GB)");
+        assert.equal(parseEdited("dev", setIn(["prometheus", "retentionSize"], "9GB")).monitoring.prometheus.retentionSize, "9GB");
+        assert.equal(parseEdited("dev", both(setIn(["prometheus", "storageGiB"], 0), setIn(["prometheus", "retentionSize"], "100GB"))).monitoring.prometheus.storageGiB, 0);
+    });
+
+    it("refuses prod settings that lose metrics or alerts", () => {
+        refuse("prod", ["prometheus", "replicas"], 1, "monitoring.prometheus.replicas", "one Prometheus means no alerts while it restarts", "at least 2 in prod");
+        refuse("prod", ["prometheus", "storageGiB"], 0, "monitoring.prometheus.storageGiB", "is 0 in prod", "a volume size in GiB");
+    });
+
+    it("refuses bad quantities, timeouts, thresholds and unknown keys", () => {
+        refuse("dev", ["prometheus", "memoryLimit"], "512Mi", "monitoring.prometheus.memoryLimit", 'is "512Mi", below memoryRequest "1Gi"', "a limit at least as large as the request");
+        refuse("dev", ["prometheus", "cpuRequest"], "lots", "monitoring.prometheus.cpuRequest", 'is "lots", not a CPU quantity', "millicores");
+        refuse("dev", ["installTimeoutSeconds"], 60, "monitoring.installTimeoutSeconds", "is 60, out of range", "an integer from 300 to 3600");
+        refuse("dev", ["alerts", "errorRatioPercent"], 0, "monitoring.alerts.errorRatioPercent", "out of range", "an integer from 1 to 100");
+        refuse("dev", ["alerts", "p99LatencyMs"], "0.5s", "monitoring.alerts.p99LatencyMs", "not a whole number", "an integer from 1 to 60000");
+        refuse("dev", ["prometheus", "retension"], "3d", "monitoring.prometheus.retension", 'is not a known key (did you mean "retention"?)', "only replicas, retention");
+        refuse("dev", ["grafana"], {}, "monitoring.grafana", "is not a known key", "only installTimeoutSeconds, prometheus, alertmanager, alerts");
+        expectConfigError(() => parseEdited("dev", (raw) => (raw.charts.kubePrometheusStack.version = "^88.5.3")), {
+            key: "charts.kubePrometheusStack.version",
+            says: ['is "^88.5.3", not a pinned chart version'],
+            expects: ["an exact semver"],
+        });
+    });
+});
