@@ -182,7 +182,12 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     monitoring: "object",
     grafanaAdminPassword: "secret",
     alertmanagerSlackWebhookUrl: "secret",
+    ephemeral: "object",
 };
+
+/** Keys a stack file may leave out: the optional secrets, and what the ephemeral-stack tool sets. */
+export const OPTIONAL_KEYS: readonly string[] = ["grafanaAdminPassword", "alertmanagerSlackWebhookUrl", "ephemeral"];
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
 const NODE_GROUP_KEYS = ["instanceTypes", "capacityType", "minSize", "desiredSize", "maxSize", "diskSizeGiB"];
 const ADDON_KEYS = ["vpcCni", "kubeProxy", "coredns", "ebsCsiDriver", "metricsServer"];
@@ -582,6 +587,21 @@ function parseMonitoring(reader: Reader, raw: unknown, profile: Profile): Monito
     });
 }
 
+/** Creation and expiry of an ephemeral stack, recorded as tags; set by tools/stack.ts. */
+function parseLifetime(reader: Reader, raw: unknown, profile: Profile): Record<string, string> {
+    if (raw === undefined) return {};
+    if (profile !== "ephemeral") reader.fail("ephemeral", "is set on a long-lived stack", "no ephemeral key outside eph-* stacks");
+    const value = reader.object("ephemeral", raw);
+    reader.rejectUnknownKeys("ephemeral", value, ["createdAt", "expiresAt"]);
+    const createdAt = reader.string("ephemeral.createdAt", value.createdAt);
+    const expiresAt = reader.string("ephemeral.expiresAt", value.expiresAt);
+    for (const [key, time] of [["ephemeral.createdAt", createdAt], ["ephemeral.expiresAt", expiresAt]] as const) {
+        if (!ISO_TIME.test(time) || Number.isNaN(Date.parse(time))) reader.fail(key, `is "${time}", not a UTC timestamp`, `ISO 8601 in UTC such as "2026-11-25T08:00:00.000Z"`);
+    }
+    if (Date.parse(expiresAt) <= Date.parse(createdAt)) reader.fail("ephemeral.expiresAt", `is "${expiresAt}", not after createdAt "${createdAt}"`, "an expiry after creation");
+    return { "created-at": createdAt, "expires-at": expiresAt };
+}
+
 /** Secrets are checked for shape only, and their values never appear in a message. */
 function checkSecrets(reader: Reader, raw: RawConfig): { grafanaAdminPassword: boolean; alertmanagerSlackWebhookUrl: boolean } {
     const password = raw.grafanaAdminPassword;
@@ -707,6 +727,7 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
     const secretsSet = Object.freeze(checkSecrets(reader, raw));
 
     const environment = profile === "ephemeral" ? "ephemeral" : profile;
+    const lifetime = parseLifetime(reader, merged.ephemeral, profile);
     return Object.freeze({
         project: PROJECT,
         stack,
@@ -733,7 +754,7 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
         protect: profile === "prod",
         kmsDeletionWindowDays: profile === "prod" ? 30 : 7,
         loadBalancerControllerReplicas: profile === "prod" ? 2 : 1,
-        tags: Object.freeze({ project: PROJECT, stack, environment, owner, "managed-by": "pulumi" }),
+        tags: Object.freeze({ project: PROJECT, stack, environment, owner, "managed-by": "pulumi", ...lifetime }),
     });
 }
 

@@ -17,6 +17,7 @@ import {
     ConfigError,
     INSTANCE_FAMILIES,
     LOG_RETENTION_DAYS,
+    OPTIONAL_KEYS,
     PROJECT,
     SUPPORTED_KUBERNETES_VERSIONS,
     StackConfig,
@@ -39,7 +40,7 @@ type MutableRaw = Record<string, any>;
 const PREFIX = `${PROJECT}:`;
 const KNOWN_KEYS = Object.keys(CONFIG_KEYS);
 /** Keys a stack file must set: every key but the optional secrets, which never sit there in plain text. */
-const FILE_KEYS = KNOWN_KEYS.filter((k) => CONFIG_KEYS[k] !== "secret");
+const FILE_KEYS = KNOWN_KEYS.filter((k) => !OPTIONAL_KEYS.includes(k));
 
 /** What `loadConfig` does with the CLI's values: keep the project's keys, strip the prefix, parse structured ones. */
 function rawFromCli(values: Record<string, string>): MutableRaw {
@@ -1764,5 +1765,30 @@ describe("config: monitoring", () => {
             says: ['is "^88.5.3", not a pinned chart version'],
             expects: ["an exact semver"],
         });
+    });
+});
+
+describe("config: ephemeral lifetime", () => {
+    const lifetime = { createdAt: "2026-11-25T08:00:00.000Z", expiresAt: "2026-11-25T16:00:00.000Z" };
+
+    it("tags an eph-* stack's resources with its creation and expiry", () => {
+        const config = parseStackConfig("eph-pr-42", { ...devRaw(), ephemeral: lifetime }, REGION);
+        assert.deepEqual(config.tags, {
+            project: "scalable-backend",
+            stack: "eph-pr-42",
+            environment: "ephemeral",
+            owner: "platform-team",
+            "managed-by": "pulumi",
+            "created-at": "2026-11-25T08:00:00.000Z",
+            "expires-at": "2026-11-25T16:00:00.000Z",
+        });
+    });
+
+    it("refuses it on dev and prod, malformed times, and an expiry before creation", () => {
+        expectConfigError(() => parseEdited("prod", set("ephemeral", lifetime)), { stack: "prod", key: "ephemeral", says: ["is set on a long-lived stack"], expects: ["no ephemeral key outside eph-* stacks"] });
+        const eph = (value: unknown) => () => parseStackConfig("eph-x", { ...devRaw(), ephemeral: value }, REGION);
+        expectConfigError(eph({ ...lifetime, expiresAt: "tomorrow" }), { stack: "eph-x", key: "ephemeral.expiresAt", says: ['is "tomorrow", not a UTC timestamp'], expects: ["ISO 8601 in UTC"] });
+        expectConfigError(eph({ ...lifetime, expiresAt: "2026-11-25T07:00:00.000Z" }), { stack: "eph-x", key: "ephemeral.expiresAt", says: ["not after createdAt"], expects: ["an expiry after creation"] });
+        expectConfigError(eph({ ...lifetime, ttl: "8h" }), { stack: "eph-x", key: "ephemeral.ttl", says: ["is not a known key"], expects: ["only createdAt, expiresAt"] });
     });
 });

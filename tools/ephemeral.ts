@@ -1,0 +1,118 @@
+// Pure parts of the ephemeral-stack tool: names, TTLs, expiry, and the config an ephemeral stack
+// gets (dev's, with cost-saving overrides). No Pulumi CLI, no clock: callers pass `now`.
+import * as crypto from "crypto";
+import { classifyStack } from "../config";
+
+export const PREFIX = "eph-";
+/** classifyStack accepts at most 32 characters after the prefix. */
+export const MAX_SLUG = 32;
+export const DEFAULT_TTL = "8h";
+const MIN_TTL_MS = 15 * 60_000;
+const MAX_TTL_MS = 7 * 24 * 3_600_000;
+
+export const TAG_OWNER = "owner";
+export const TAG_CREATED = "created-at";
+export const TAG_EXPIRES = "expires-at";
+export const TAG_EPHEMERAL = "scalable-backend:ephemeral";
+
+export class RefusedError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "RefusedError";
+    }
+}
+
+/**
+ * `eph-<slug>` from a branch ("feature/Login_v2" -> "eph-feature-login-v2") or a PR ("pr-42").
+ * Too long a slug is cut and suffixed with a short hash, so two long branches never collide.
+ */
+export function ephemeralStackName(source: string): string {
+    const base = source.startsWith(PREFIX) ? source.slice(PREFIX.length) : source;
+    let slug = base
+        .toLowerCase()
+        .replace(/^refs\/heads\//, "")
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+    if (slug === "") throw new RefusedError(`Cannot derive a stack name from "${source}": it has no letters or digits.`);
+    if (slug.length > MAX_SLUG) {
+        const hash = crypto.createHash("sha256").update(base).digest("hex").slice(0, 6);
+        slug = `${slug.slice(0, MAX_SLUG - 7).replace(/-+$/, "")}-${hash}`;
+    }
+    return `${PREFIX}${slug}`;
+}
+
+/**
+ * The only names this tool may touch: refuses dev, prod and anything without the prefix before
+ * any CLI call, so a typo can never destroy a real environment.
+ */
+export function assertEphemeral(name: string): string {
+    if (!name.startsWith(PREFIX)) {
+        throw new RefusedError(`Refusing to touch stack "${name}": this tool only manages ephemeral stacks named "${PREFIX}<slug>". Use pulumi directly (and carefully) for dev and prod.`);
+    }
+    try {
+        if (classifyStack(name) === "ephemeral") return name;
+    } catch {
+        // fall through to the refusal below
+    }
+    throw new RefusedError(`Refusing stack name "${name}": use lowercase letters, digits and dashes after "${PREFIX}", at most ${MAX_SLUG} characters (try: ${ephemeralStackName(name)}).`);
+}
+
+/** "8h", "30m", "2d", "1h30m" -> milliseconds; bounded to 15 minutes .. 7 days. */
+export function parseTtl(ttl: string): number {
+    const match = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/.exec(ttl.trim());
+    if (!match || ttl.trim() === "") throw new RefusedError(`--ttl "${ttl}" is not a duration: use e.g. 30m, 8h, 2d or 1h30m.`);
+    const [, days, hours, minutes] = match.map((part) => Number(part ?? 0));
+    const ms = ((days * 24 + hours) * 60 + minutes) * 60_000;
+    if (ms < MIN_TTL_MS || ms > MAX_TTL_MS) throw new RefusedError(`--ttl "${ttl}" is out of range: between 15m and 7d.`);
+    return ms;
+}
+
+export function expiry(createdAt: Date, ttlMs: number): Date {
+    return new Date(createdAt.getTime() + ttlMs);
+}
+
+export function isExpired(expiresAt: string | undefined, now: Date): boolean {
+    if (expiresAt === undefined) return false;
+    const time = Date.parse(expiresAt);
+    return Number.isFinite(time) && time <= now.getTime();
+}
+
+export interface EphemeralMeta {
+    readonly owner: string;
+    readonly createdAt: Date;
+    readonly expiresAt: Date;
+}
+
+const KEY = (key: string) => `scalable-backend:${key}`;
+
+/**
+ * dev's config (as the CLI hands it over: scalars as strings, structures as JSON) with the
+ * cost-saving overrides: small spot nodes, 2 AZs, one NAT, no volumes, short retention.
+ */
+export function ephemeralConfig(devConfig: Record<string, string>, meta: EphemeralMeta): Record<string, string> {
+    const json = (key: string): Record<string, any> => JSON.parse(devConfig[KEY(key)] ?? "{}");
+    const backend = json("backend");
+    const monitoring = json("monitoring");
+    const overrides: Record<string, unknown> = {
+        owner: meta.owner,
+        availabilityZoneCount: 2,
+        natGateways: "single",
+        logRetentionDays: 1,
+        clusterLogTypes: ["api", "audit"],
+        nodeGroups: { general: { instanceTypes: ["t3.medium", "t3a.medium"], capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 20 } },
+        backend: { ...backend, minReplicas: 1, maxReplicas: 3 },
+        monitoring: {
+            ...monitoring,
+            prometheus: { ...monitoring.prometheus, replicas: 1, retention: "1d", retentionSize: "2GB", storageGiB: 0, cpuRequest: "100m", memoryRequest: "512Mi", memoryLimit: "1Gi" },
+            alertmanager: { replicas: 1, storageGiB: 0 },
+        },
+        ephemeral: { createdAt: meta.createdAt.toISOString(), expiresAt: meta.expiresAt.toISOString() },
+    };
+    const config = { ...devConfig };
+    for (const [key, value] of Object.entries(overrides)) config[KEY(key)] = typeof value === "string" ? value : JSON.stringify(value);
+    return config;
+}
+
+export function stackTags(meta: EphemeralMeta): Record<string, string> {
+    return { [TAG_OWNER]: meta.owner, [TAG_CREATED]: meta.createdAt.toISOString(), [TAG_EXPIRES]: meta.expiresAt.toISOString(), [TAG_EPHEMERAL]: "true" };
+}
