@@ -86,13 +86,14 @@ export interface EphemeralMeta {
 const KEY = (key: string) => `scalable-backend:${key}`;
 
 /**
- * dev's config (as the CLI hands it over: scalars as strings, structures as JSON) with the
- * cost-saving overrides: small spot nodes, 2 AZs, one NAT, no volumes, short retention.
+ * dev's stack-file config (structured, as in Pulumi.dev.yaml) with the cost-saving overrides:
+ * small spot nodes, 2 AZs, one NAT, no volumes, short retention. dev's encrypted values are left
+ * out: they are sealed with dev's key (the program generates or skips what they would hold).
  */
-export function ephemeralConfig(devConfig: Record<string, string>, meta: EphemeralMeta): Record<string, string> {
-    const json = (key: string): Record<string, any> => JSON.parse(devConfig[KEY(key)] ?? "{}");
-    const backend = json("backend");
-    const monitoring = json("monitoring");
+export function ephemeralConfig(devConfig: Readonly<Record<string, unknown>>, meta: EphemeralMeta): Record<string, unknown> {
+    const object = (key: string): Record<string, any> => (devConfig[KEY(key)] ?? {}) as Record<string, any>;
+    const backend = object("backend");
+    const monitoring = object("monitoring");
     const overrides: Record<string, unknown> = {
         owner: meta.owner,
         availabilityZoneCount: 2,
@@ -108,8 +109,11 @@ export function ephemeralConfig(devConfig: Record<string, string>, meta: Ephemer
         },
         ephemeral: { createdAt: meta.createdAt.toISOString(), expiresAt: meta.expiresAt.toISOString() },
     };
-    const config = { ...devConfig };
-    for (const [key, value] of Object.entries(overrides)) config[KEY(key)] = typeof value === "string" ? value : JSON.stringify(value);
+    const config: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(devConfig)) {
+        if (!(value && typeof value === "object" && "secure" in value)) config[key] = value;
+    }
+    for (const [key, value] of Object.entries(overrides)) config[KEY(key)] = value;
     return config;
 }
 

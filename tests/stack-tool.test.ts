@@ -1,0 +1,255 @@
+// The ephemeral-stack tool: pure parts directly, and the Automation API flow end to end against a
+// fake `pulumi` executable that records its arguments and answers as the CLI does.
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { parseStackConfig, RawConfig } from "../config";
+import { ROOT } from "../testing/engine";
+import { assertEphemeral, ephemeralConfig, ephemeralStackName, expiry, isExpired, parseTtl, RefusedError, stackTags } from "../tools/ephemeral";
+import { devStackFileConfig, parseArgs, run } from "../tools/stack";
+
+const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
+const NOW = new Date("2026-11-25T08:00:00.000Z");
+const HOUR = 3_600_000;
+
+describe("stack tool: names, TTLs, expiry", () => {
+    it("derives safe, bounded eph-<slug> names from branches and PRs", () => {
+        assert.equal(ephemeralStackName("feature/Login_v2"), "eph-feature-login-v2");
+        assert.equal(ephemeralStackName("refs/heads/Fix--THE--bug"), "eph-fix-the-bug");
+        assert.equal(ephemeralStackName("pr-42"), "eph-pr-42");
+        assert.equal(ephemeralStackName("eph-already"), "eph-already");
+        const long = ephemeralStackName("feature/a-very-long-branch-name-that-goes-on-and-on-forever");
+        assert.match(long, /^eph-feature-a-very-long-branc-[a-f0-9]{6}$/);
+        assert.ok(long.length <= 36);
+        assert.notEqual(long, ephemeralStackName("feature/a-very-long-branch-name-that-goes-on-and-on-forevermore"));
+        assert.throws(() => ephemeralStackName("///"), RefusedError);
+        for (const source of ["main", "x", "feature/ÄÖÜ-umlaut", "A".repeat(100)]) assert.equal(assertEphemeral(ephemeralStackName(source)), ephemeralStackName(source));
+    });
+
+    it("refuses dev, prod and any name without the prefix", () => {
+        for (const name of ["dev", "prod", "staging", "ephemeral", "eph-UPPER", "eph-", `eph-${"a".repeat(40)}`]) {
+            assert.throws(() => assertEphemeral(name), RefusedError, name);
+        }
+        assert.throws(() => assertEphemeral("prod"), /Refusing to touch stack "prod": this tool only manages ephemeral stacks/);
+    });
+
+    it("parses TTLs within 15 minutes and 7 days", () => {
+        assert.equal(parseTtl("8h"), 8 * HOUR);
+        assert.equal(parseTtl("30m"), HOUR / 2);
+        assert.equal(parseTtl("1h30m"), 1.5 * HOUR);
+        assert.equal(parseTtl("2d"), 48 * HOUR);
+        for (const bad of ["", "8", "8 hours", "-1h", "10m", "8d", "1w"]) assert.throws(() => parseTtl(bad), RefusedError, bad);
+    });
+
+    it("computes expiry and tells expired from live", () => {
+        const expires = expiry(NOW, 8 * HOUR);
+        assert.equal(expires.toISOString(), "2026-11-25T16:00:00.000Z");
+        assert.equal(isExpired(expires.toISOString(), new Date("2026-11-25T15:59:59Z")), false);
+        assert.equal(isExpired(expires.toISOString(), new Date("2026-11-25T16:00:00Z")), true);
+        assert.equal(isExpired(undefined, NOW), false);
+        assert.equal(isExpired("not a date", NOW), false);
+    });
+});
+
+describe("stack tool: configuration of an ephemeral stack", () => {
+    const meta = { owner: "alice", createdAt: NOW, expiresAt: new Date("2026-11-25T16:00:00.000Z") };
+
+    it("inherits dev with cost-saving overrides that the config module accepts", () => {
+        const config = ephemeralConfig(devStackFileConfig(), meta);
+        const raw: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(config)) if (key.startsWith("scalable-backend:")) raw[key.slice("scalable-backend:".length)] = value;
+        const parsed = parseStackConfig("eph-pr-42", raw as RawConfig, config["aws:region"] as string);
+        assert.equal(parsed.availabilityZoneCount, 2);
+        assert.equal(parsed.natGateways, "single");
+        assert.equal(parsed.logRetentionDays, 1);
+        assert.deepEqual(parsed.nodeGroups.general, { instanceTypes: ["t3.medium", "t3a.medium"], capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 20 });
+        assert.equal(parsed.monitoring.prometheus.storageGiB, 0);
+        assert.equal(parsed.monitoring.alertmanager.storageGiB, 0);
+        assert.equal(parsed.monitoring.prometheus.retention, "1d");
+        assert.equal(parsed.backend.maxReplicas, 3);
+        assert.equal(parsed.protect, false);
+        assert.deepEqual(parsed.tags, { project: "scalable-backend", stack: "eph-pr-42", environment: "ephemeral", owner: "alice", "managed-by": "pulumi", "created-at": "2026-11-25T08:00:00.000Z", "expires-at": "2026-11-25T16:00:00.000Z" });
+        // dev's own settings carry over untouched.
+        assert.deepEqual(config["pulumi:disable-default-providers"], ["kubernetes"]);
+        assert.equal(config["scalable-backend:kubernetesVersion"], "1.35");
+    });
+
+    it("drops dev's encrypted values, which only dev's key can open", () => {
+        const config = ephemeralConfig({ ...devStackFileConfig(), "scalable-backend:grafanaAdminPassword": { secure: "v1:abc" } }, meta);
+        assert.equal("scalable-backend:grafanaAdminPassword" in config, false);
+    });
+
+    it("records owner, creation and expiry as stack tags", () => {
+        assert.deepEqual(stackTags(meta), { owner: "alice", "created-at": "2026-11-25T08:00:00.000Z", "expires-at": "2026-11-25T16:00:00.000Z", "scalable-backend:ephemeral": "true" });
+    });
+
+    it("parses the command line strictly", () => {
+        assert.deepEqual(parseArgs(["create", "pr-42", "--ttl", "2h", "--owner", "bob"]), { command: "create", name: "pr-42", ttl: "2h", owner: "bob", dryRun: false });
+        assert.deepEqual(parseArgs(["reap", "--dry-run"]), { command: "reap", name: undefined, ttl: "8h", owner: undefined, dryRun: true });
+        for (const argv of [[], ["create"], ["create", "a", "b"], ["list", "x"], ["destroy", "--dry-run", "eph-a"], ["create", "a", "--ttl"], ["create", "a", "--ttl", "1w"], ["up", "dev"], ["list", "--force"]]) {
+            assert.throws(() => parseArgs(argv), RefusedError, argv.join(" "));
+        }
+    });
+});
+
+interface Harness {
+    readonly workDir: string;
+    readonly state: string;
+    calls(): string[][];
+    setStacks(stacks: Record<string, { tags: Record<string, string> }>): void;
+    run(argv: string[], fail?: string): Promise<{ code: number; output: string }>;
+    cleanup(): void;
+}
+
+function harness(getCommand: () => Promise<PulumiCommand> = () => PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true })): Harness {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-tool-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+    const state = path.join(workDir, "fake-state.json");
+    const read = () => (fs.existsSync(state) ? JSON.parse(fs.readFileSync(state, "utf8")) : { calls: [], stacks: {} });
+    return {
+        workDir,
+        state,
+        calls: () => read().calls,
+        setStacks: (stacks) => fs.writeFileSync(state, JSON.stringify({ calls: [], stacks: Object.fromEntries(Object.entries(stacks).map(([n, s]) => [n, { ...s, outputs: {} }])) })),
+        run: async (argv, fail) => {
+            let output = "";
+            const env: Record<string, string> = { FAKE_PULUMI_STATE: state, PULUMI_CONFIG_PASSPHRASE: "test" };
+            if (fail) env.FAKE_PULUMI_FAIL = fail;
+            const code = await run(argv, { io: { out: (text) => (output += text), now: () => NOW }, env, defaultOwner: "ci-bot", workDir }, getCommand);
+            return { code, output };
+        },
+        cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }),
+    };
+}
+
+/** Calls without the Automation API's own housekeeping, for readable sequence assertions. */
+const commands = (calls: string[][]) => calls.map((c) => c.filter((a) => a !== "--non-interactive").join(" "));
+
+describe("stack tool: Automation API flow against a fake pulumi", () => {
+    let h: Harness;
+    beforeEach(() => (h = harness()));
+    afterEach(() => h.cleanup());
+
+    it("creates: selects (missing), inits, writes dev-derived config, tags, runs up, prints the URL", async () => {
+        const { code, output } = await h.run(["create", "feature/Login", "--ttl", "2h", "--owner", "alice"]);
+        assert.equal(code, 0, output);
+        const seq = commands(h.calls());
+        assert.deepEqual(seq.slice(0, 3), ["stack select --stack eph-feature-login", "stack init eph-feature-login", "stack tag ls --json --stack eph-feature-login"]);
+        assert.deepEqual(seq.filter((c) => c.startsWith("stack tag set")), [
+            "stack tag set owner alice --stack eph-feature-login",
+            "stack tag set created-at 2026-11-25T08:00:00.000Z --stack eph-feature-login",
+            "stack tag set expires-at 2026-11-25T10:00:00.000Z --stack eph-feature-login",
+            "stack tag set scalable-backend:ephemeral true --stack eph-feature-login",
+        ]);
+        const up = seq.findIndex((c) => c.startsWith("up --yes --skip-preview"));
+        assert.ok(up > seq.findIndex((c) => c.startsWith("stack tag set scalable-backend:ephemeral")), "up after tagging");
+        assert.match(seq[up], /--stack eph-feature-login/);
+        assert.match(output, /Updating \(eph-feature-login\)/, "progress is streamed");
+        assert.match(output, /Backend URL: http:\/\/eph-feature-login\.elb\.example\.com/);
+        const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-feature-login.yaml"), "utf8")) as { encryptionsalt: string; config: Record<string, unknown> };
+        assert.equal(file.encryptionsalt, "v1:fakesalt", "the secrets salt from stack init is kept");
+        assert.deepEqual(file.config["scalable-backend:ephemeral"], { createdAt: "2026-11-25T08:00:00.000Z", expiresAt: "2026-11-25T10:00:00.000Z" });
+        assert.equal((file.config["scalable-backend:nodeGroups"] as { general: { capacityType: string } }).general.capacityType, "SPOT", "structures stay YAML, not strings");
+        assert.equal(file.config["scalable-backend:owner"], "alice");
+    });
+
+    it("is idempotent: a second create selects the stack, keeps its birth and owner, extends its life", async () => {
+        h.setStacks({ "eph-pr-7": { tags: { owner: "alice", "created-at": "2026-11-24T08:00:00.000Z", "expires-at": "2026-11-24T16:00:00.000Z" } } });
+        const { code, output } = await h.run(["create", "eph-pr-7"]);
+        assert.equal(code, 0, output);
+        const seq = commands(h.calls());
+        assert.equal(seq.filter((c) => c.startsWith("stack init")).length, 0);
+        assert.ok(seq.includes("stack tag set owner alice --stack eph-pr-7"));
+        assert.ok(seq.includes("stack tag set created-at 2026-11-24T08:00:00.000Z --stack eph-pr-7"));
+        assert.ok(seq.includes("stack tag set expires-at 2026-11-25T16:00:00.000Z --stack eph-pr-7"));
+    });
+
+    it("destroys, and removes the stack only after the destroy succeeded", async () => {
+        h.setStacks({ "eph-pr-7": { tags: {} } });
+        const { code } = await h.run(["destroy", "eph-pr-7"]);
+        assert.equal(code, 0);
+        const seq = commands(h.calls());
+        const destroy = seq.findIndex((c) => c.startsWith("destroy --yes --skip-preview") && c.includes("--stack eph-pr-7"));
+        const remove = seq.indexOf("stack rm --yes eph-pr-7");
+        assert.ok(destroy >= 0 && remove > destroy, seq.join("\n"));
+    });
+
+    it("keeps the stack when the destroy fails, and exits non-zero with the CLI's message", async () => {
+        h.setStacks({ "eph-pr-7": { tags: {} } });
+        const { code, output } = await h.run(["destroy", "eph-pr-7"], "destroy");
+        assert.equal(code, 1);
+        assert.match(output, /error: .*destroy failed: resource still in use/s);
+        assert.equal(commands(h.calls()).filter((c) => c.startsWith("stack rm")).length, 0);
+    });
+
+    it("fails a create whose up fails, with the CLI's error", async () => {
+        const { code, output } = await h.run(["create", "pr-9"], "up");
+        assert.equal(code, 1);
+        assert.match(output, /update failed: 1 resource failed to create/);
+        assert.doesNotMatch(output, /Backend URL/);
+    });
+
+    it("refuses dev, prod and unprefixed names without a single CLI call", async () => {
+        for (const name of ["dev", "prod", "my-stack"]) {
+            const { code, output } = await h.run(["destroy", name]);
+            assert.equal(code, 2, name);
+            assert.match(output, new RegExp(`Refusing to touch stack "${name}"`));
+        }
+        assert.deepEqual(h.calls(), []);
+    });
+
+    it("lists only ephemeral stacks with owner and expiry", async () => {
+        h.setStacks({ dev: { tags: {} }, prod: { tags: {} }, "eph-a": { tags: { owner: "alice", "expires-at": "2026-11-25T07:00:00.000Z" } }, "eph-b": { tags: { owner: "bob", "expires-at": "2026-11-26T07:00:00.000Z" } } });
+        const { code, output } = await h.run(["list"]);
+        assert.equal(code, 0);
+        assert.equal(output, "eph-a\towner=alice\texpires=2026-11-25T07:00:00.000Z\tEXPIRED\neph-b\towner=bob\texpires=2026-11-26T07:00:00.000Z\n");
+        assert.ok(!commands(h.calls()).some((c) => c.includes("--stack dev") || c.includes("--stack prod")), "dev and prod are never even asked for tags");
+    });
+
+    it("reaps only expired ephemeral stacks; --dry-run destroys nothing", async () => {
+        const stacks = {
+            prod: { tags: { "expires-at": "2000-01-01T00:00:00.000Z" } },
+            "eph-old": { tags: { "expires-at": "2026-11-25T07:59:59.000Z" } },
+            "eph-new": { tags: { "expires-at": "2026-11-25T08:00:01.000Z" } },
+            "eph-untagged": { tags: {} },
+        };
+        h.setStacks(stacks);
+        const dry = await h.run(["reap", "--dry-run"]);
+        assert.equal(dry.code, 0);
+        assert.match(dry.output, /Would destroy eph-old/);
+        assert.match(dry.output, /Skipping eph-untagged: no expires-at tag/);
+        assert.ok(!commands(h.calls()).some((c) => c.startsWith("destroy") || c.startsWith("stack rm")));
+
+        h.setStacks(stacks);
+        const real = await h.run(["reap"]);
+        assert.equal(real.code, 0, real.output);
+        const seq = commands(h.calls());
+        assert.deepEqual(seq.filter((c) => c.startsWith("destroy")).map((c) => c.match(/--stack (\S+)/)?.[1]), ["eph-old"]);
+        assert.deepEqual(seq.filter((c) => c.startsWith("stack rm")), ["stack rm --yes eph-old"]);
+        assert.match(real.output, /Reaped 1 stack\(s\)/);
+    });
+
+    it("goes on reaping when one stack fails, then exits non-zero naming it", async () => {
+        h.setStacks({ "eph-a": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } }, "eph-b": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } } });
+        const { code, output } = await h.run(["reap"], "destroy:eph-a");
+        assert.equal(code, 1);
+        assert.match(output, /Could not reap 1 stack\(s\):\n {2}eph-a: /);
+        assert.ok(commands(h.calls()).includes("stack rm --yes eph-b"));
+    });
+});
+
+describe("stack tool: without the Pulumi CLI", () => {
+    it("says how to install it and exits non-zero", async () => {
+        const h = harness(() => PulumiCommand.get({ root: path.join(os.tmpdir(), "no-pulumi-here"), skipVersionCheck: true }));
+        try {
+            const { code, output } = await h.run(["list"]);
+            assert.equal(code, 2);
+            assert.match(output, /The Pulumi CLI was not found\. Install it \(curl -fsSL https:\/\/get\.pulumi\.com \| sh, or npm install -g pulumi\)/);
+        } finally {
+            h.cleanup();
+        }
+    });
+});

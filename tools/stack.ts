@@ -1,0 +1,235 @@
+// Ephemeral stacks with the Pulumi Automation API:
+//   npm run stack -- create <name> [--ttl 8h] [--owner X]
+//   npm run stack -- destroy <name>
+//   npm run stack -- list
+//   npm run stack -- reap [--dry-run]
+// It never touches dev, prod, or any name without the "eph-" prefix.
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { ROOT } from "../testing/engine";
+import {
+    assertEphemeral,
+    DEFAULT_TTL,
+    EphemeralMeta,
+    ephemeralConfig,
+    ephemeralStackName,
+    expiry,
+    isExpired,
+    parseTtl,
+    PREFIX,
+    RefusedError,
+    stackTags,
+    TAG_CREATED,
+    TAG_EXPIRES,
+    TAG_OWNER,
+} from "./ephemeral";
+
+export interface Io {
+    /** Progress and results. */
+    out(text: string): void;
+    now(): Date;
+}
+
+export interface Context {
+    readonly pulumiCommand: PulumiCommand;
+    readonly io: Io;
+    /** Environment the CLI runs with (credentials, backend URL, passphrase). */
+    readonly env?: Record<string, string>;
+    /** Who owns a stack when --owner is not given. */
+    readonly defaultOwner: string;
+    /** The project directory (tests use a scratch copy). */
+    readonly workDir?: string;
+}
+
+const INSTALL_HINT =
+    "The Pulumi CLI was not found. Install it (curl -fsSL https://get.pulumi.com | sh, or npm install -g pulumi) and make sure `pulumi` is on PATH, then log in (pulumi login --local, an s3:// backend, or Pulumi Cloud).";
+
+async function workspace(context: Context): Promise<LocalWorkspace> {
+    return LocalWorkspace.create({ workDir: context.workDir ?? ROOT, pulumiCommand: context.pulumiCommand, envVars: context.env });
+}
+
+async function select(context: Context, name: string): Promise<Stack> {
+    return LocalWorkspace.selectStack({ stackName: name, workDir: context.workDir ?? ROOT }, { pulumiCommand: context.pulumiCommand, envVars: context.env });
+}
+
+/** Pulumi.dev.yaml's config, structured. */
+export function devStackFileConfig(): Record<string, unknown> {
+    const doc = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config?: Record<string, unknown> };
+    return doc.config ?? {};
+}
+
+export interface CreateOptions {
+    readonly ttl: string;
+    readonly owner?: string;
+}
+
+/** Select or create, configure from dev with the ephemeral overrides, tag, then `up`. Idempotent. */
+export async function create(context: Context, source: string, options: CreateOptions): Promise<string> {
+    const name = assertEphemeral(source.startsWith(PREFIX) ? source : ephemeralStackName(source));
+    const ttlMs = parseTtl(options.ttl);
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: context.workDir ?? ROOT }, { pulumiCommand: context.pulumiCommand, envVars: context.env });
+    const tags = await stack.workspace.listTags(name).catch(() => ({}) as Record<string, string>);
+    const now = context.io.now();
+    // A second create keeps the stack's birth date and owner, and extends its life.
+    const meta: EphemeralMeta = {
+        owner: options.owner ?? tags[TAG_OWNER] ?? context.defaultOwner,
+        createdAt: tags[TAG_CREATED] ? new Date(tags[TAG_CREATED]) : now,
+        expiresAt: expiry(now, ttlMs),
+    };
+    context.io.out(`Stack ${name}: owner ${meta.owner}, expires ${meta.expiresAt.toISOString()}\n`);
+    // Written as the stack file itself, so lists and objects keep their YAML types (config set-all
+    // would store them as strings), and the secrets salt `stack init` wrote is kept.
+    // A backend without a passphrase salt leaves no stack file behind `stack init`.
+    const settings = await stack.workspace.stackSettings(name).catch(() => ({}));
+    await stack.workspace.saveStackSettings(name, { ...settings, config: ephemeralConfig(devStackFileConfig(), meta) as Record<string, never> });
+    for (const [key, value] of Object.entries(stackTags(meta))) await stack.setTag(key, value);
+    const result = await stack.up({ onOutput: (text) => context.io.out(text) });
+    const url = result.outputs.backendUrl?.value as string | undefined;
+    context.io.out(`\nBackend URL: ${url ?? "(no backendUrl output)"}\n`);
+    return url ?? "";
+}
+
+/** Destroys the resources, and removes the stack only once that succeeded. */
+export async function destroy(context: Context, name: string): Promise<void> {
+    assertEphemeral(name);
+    const stack = await select(context, name);
+    await stack.destroy({ onOutput: (text) => context.io.out(text) });
+    await stack.workspace.removeStack(name);
+    context.io.out(`\nStack ${name} destroyed and removed.\n`);
+}
+
+export interface EphemeralStackInfo {
+    readonly name: string;
+    readonly owner?: string;
+    readonly expiresAt?: string;
+    readonly expired: boolean;
+}
+
+export async function list(context: Context): Promise<EphemeralStackInfo[]> {
+    const ws = await workspace(context);
+    const stacks = (await ws.listStacks()).filter((s) => s.name.startsWith(PREFIX));
+    const now = context.io.now();
+    const infos: EphemeralStackInfo[] = [];
+    for (const summary of stacks) {
+        const tags = await ws.listTags(summary.name);
+        infos.push({ name: summary.name, owner: tags[TAG_OWNER], expiresAt: tags[TAG_EXPIRES], expired: isExpired(tags[TAG_EXPIRES], now) });
+    }
+    for (const info of infos) {
+        context.io.out(`${info.name}\towner=${info.owner ?? "?"}\texpires=${info.expiresAt ?? "never (no tag)"}${info.expired ? "\tEXPIRED" : ""}\n`);
+    }
+    if (infos.length === 0) context.io.out("No ephemeral stacks.\n");
+    return infos;
+}
+
+/** Destroys every ephemeral stack past its expiry; a stack without an expiry tag is left alone, loudly. */
+export async function reap(context: Context, dryRun: boolean): Promise<string[]> {
+    const infos = await list(context);
+    const reaped: string[] = [];
+    const failures: string[] = [];
+    for (const info of infos) {
+        if (!info.expiresAt) {
+            context.io.out(`Skipping ${info.name}: no ${TAG_EXPIRES} tag (created outside this tool?).\n`);
+            continue;
+        }
+        if (!info.expired) continue;
+        if (dryRun) {
+            context.io.out(`Would destroy ${info.name} (expired ${info.expiresAt}).\n`);
+            reaped.push(info.name);
+            continue;
+        }
+        try {
+            await destroy(context, info.name);
+            reaped.push(info.name);
+        } catch (error) {
+            // One stuck stack must not keep the others alive.
+            failures.push(`${info.name}: ${(error as Error).message.split("\n")[0]}`);
+        }
+    }
+    if (failures.length > 0) throw new Error(`Could not reap ${failures.length} stack(s):\n  ${failures.join("\n  ")}`);
+    return reaped;
+}
+
+export interface Parsed {
+    readonly command: "create" | "destroy" | "list" | "reap";
+    readonly name?: string;
+    readonly ttl: string;
+    readonly owner?: string;
+    readonly dryRun: boolean;
+}
+
+const USAGE = "usage: npm run stack -- create <name|branch> [--ttl 8h] [--owner X] | destroy <name> | list | reap [--dry-run]";
+
+export function parseArgs(argv: readonly string[]): Parsed {
+    const [command, ...rest] = argv;
+    const positional: string[] = [];
+    let ttl = DEFAULT_TTL;
+    let owner: string | undefined;
+    let dryRun = false;
+    for (let i = 0; i < rest.length; i++) {
+        const arg = rest[i];
+        if (arg === "--ttl" || arg === "--owner") {
+            const value = rest[++i];
+            if (value === undefined || value.startsWith("--")) throw new RefusedError(`${arg} needs a value. ${USAGE}`);
+            if (arg === "--ttl") ttl = value;
+            else owner = value;
+        } else if (arg === "--dry-run") dryRun = true;
+        else if (arg.startsWith("--")) throw new RefusedError(`Unknown option ${arg}. ${USAGE}`);
+        else positional.push(arg);
+    }
+    if (command !== "create" && command !== "destroy" && command !== "list" && command !== "reap") throw new RefusedError(USAGE);
+    const needsName = command === "create" || command === "destroy";
+    if (needsName && positional.length !== 1) throw new RefusedError(`${command} takes exactly one stack name. ${USAGE}`);
+    if (!needsName && positional.length > 0) throw new RefusedError(`${command} takes no stack name. ${USAGE}`);
+    if (dryRun && command !== "reap") throw new RefusedError(`--dry-run is for reap only. ${USAGE}`);
+    if (command === "create") parseTtl(ttl);
+    return { command, name: positional[0], ttl, owner, dryRun };
+}
+
+export async function run(argv: readonly string[], context: Omit<Context, "pulumiCommand">, getCommand: () => Promise<PulumiCommand>): Promise<number> {
+    try {
+        const parsed = parseArgs(argv);
+        // Refuse a forbidden name before even looking for the CLI.
+        if (parsed.command === "destroy") assertEphemeral(parsed.name!);
+        let pulumiCommand: PulumiCommand;
+        try {
+            pulumiCommand = await getCommand();
+        } catch {
+            throw new RefusedError(INSTALL_HINT);
+        }
+        const full: Context = { ...context, pulumiCommand };
+        switch (parsed.command) {
+            case "create":
+                await create(full, parsed.name!, { ttl: parsed.ttl, owner: parsed.owner });
+                break;
+            case "destroy":
+                await destroy(full, parsed.name!);
+                break;
+            case "list":
+                await list(full);
+                break;
+            case "reap": {
+                const reaped = await reap(full, parsed.dryRun);
+                context.io.out(`${parsed.dryRun ? "Would reap" : "Reaped"} ${reaped.length} stack(s).\n`);
+                break;
+            }
+        }
+        return 0;
+    } catch (error) {
+        context.io.out(`\nerror: ${(error as Error).message}\n`);
+        return error instanceof RefusedError ? 2 : 1;
+    }
+}
+
+if (require.main === module) {
+    const io: Io = { out: (text) => process.stdout.write(text), now: () => new Date() };
+    const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const defaultOwner = process.env.GITHUB_ACTOR ?? process.env.USER ?? "unknown";
+    run(process.argv.slice(2), { io, env, defaultOwner }, () => PulumiCommand.get())
+        .then((code) => process.exit(code))
+        .catch((error: Error) => {
+            process.stderr.write(`error: ${error.message}\n`);
+            process.exit(1);
+        });
+}
