@@ -63,6 +63,12 @@ export interface ChartVersions {
     readonly prometheusOperatorCrds: { readonly version: string };
 }
 
+export interface PodResources {
+    readonly cpuRequest: string;
+    readonly memoryRequest: string;
+    readonly memoryLimit: string;
+}
+
 export interface MonitoringConfig {
     /** Helm install/upgrade timeout: Prometheus volumes and images take a while on new nodes. */
     readonly installTimeoutSeconds: number;
@@ -78,7 +84,9 @@ export interface MonitoringConfig {
         readonly memoryRequest: string;
         readonly memoryLimit: string;
     };
-    readonly alertmanager: { readonly replicas: number; readonly storageGiB: number };
+    readonly alertmanager: { readonly replicas: number; readonly storageGiB: number } & PodResources;
+    /** One replica: more needs an external database. */
+    readonly grafana: PodResources;
     readonly alerts: {
         /** Alert when more than this share of requests fail with 5xx. */
         readonly errorRatioPercent: number;
@@ -192,7 +200,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 const NODE_GROUP_KEYS = ["instanceTypes", "capacityType", "minSize", "desiredSize", "maxSize", "diskSizeGiB"];
 const ADDON_KEYS = ["vpcCni", "kubeProxy", "coredns", "ebsCsiDriver", "metricsServer"];
 const CHART_KEYS = ["awsLoadBalancerController", "clusterAutoscaler", "kubePrometheusStack", "prometheusOperatorCrds"];
-const MONITORING_KEYS = ["installTimeoutSeconds", "prometheus", "alertmanager", "alerts"];
+const MONITORING_KEYS = ["installTimeoutSeconds", "prometheus", "alertmanager", "grafana", "alerts"];
+const RESOURCE_KEYS = ["cpuRequest", "memoryRequest", "memoryLimit"];
 const PROMETHEUS_KEYS = ["replicas", "retention", "retentionSize", "storageGiB", "cpuRequest", "memoryRequest", "memoryLimit"];
 const DURATION_PATTERN = /^[1-9]\d*(ms|s|m|h|d|w|y)$/;
 const SIZE_PATTERN = /^([1-9]\d*)(MB|GB|TB)$/;
@@ -565,11 +574,15 @@ function parseMonitoring(reader: Reader, raw: unknown, profile: Profile): Monito
     if (memoryMiB(memoryLimit)! < memoryMiB(memoryRequest)!) reader.fail("monitoring.prometheus.memoryLimit", `is "${memoryLimit}", below memoryRequest "${memoryRequest}"`, "a limit at least as large as the request");
 
     const a = reader.object("monitoring.alertmanager", value.alertmanager);
-    reader.rejectUnknownKeys("monitoring.alertmanager", a, ["replicas", "storageGiB"]);
+    reader.rejectUnknownKeys("monitoring.alertmanager", a, ["replicas", "storageGiB", ...RESOURCE_KEYS]);
     const alertmanager = Object.freeze({
         replicas: reader.integer("monitoring.alertmanager.replicas", a.replicas, 1, 5),
         storageGiB: reader.integer("monitoring.alertmanager.storageGiB", a.storageGiB, 0, 100),
+        ...podResources(reader, "monitoring.alertmanager", a),
     });
+    const g = reader.object("monitoring.grafana", value.grafana);
+    reader.rejectUnknownKeys("monitoring.grafana", g, RESOURCE_KEYS);
+    const grafana = Object.freeze(podResources(reader, "monitoring.grafana", g));
 
     const alertsRaw = reader.object("monitoring.alerts", value.alerts);
     reader.rejectUnknownKeys("monitoring.alerts", alertsRaw, ["errorRatioPercent", "p99LatencyMs", "restartsPer15m"]);
@@ -583,8 +596,17 @@ function parseMonitoring(reader: Reader, raw: unknown, profile: Profile): Monito
         installTimeoutSeconds,
         prometheus: Object.freeze({ replicas, retention, retentionSize, storageGiB, cpuRequest, memoryRequest, memoryLimit }),
         alertmanager,
+        grafana,
         alerts,
     });
+}
+
+function podResources(reader: Reader, key: string, value: Record<string, unknown>): PodResources {
+    const cpuRequest = quantity(reader, `${key}.cpuRequest`, value.cpuRequest, "cpu");
+    const memoryRequest = quantity(reader, `${key}.memoryRequest`, value.memoryRequest, "memory");
+    const memoryLimit = quantity(reader, `${key}.memoryLimit`, value.memoryLimit, "memory");
+    if (memoryMiB(memoryLimit)! < memoryMiB(memoryRequest)!) reader.fail(`${key}.memoryLimit`, `is "${memoryLimit}", below memoryRequest "${memoryRequest}"`, "a limit at least as large as the request");
+    return { cpuRequest, memoryRequest, memoryLimit };
 }
 
 /** Creation and expiry of an ephemeral stack, recorded as tags; set by tools/stack.ts. */

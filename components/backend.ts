@@ -9,8 +9,11 @@ export const SERVICE_PORT = 80;
 export const PORT_NAME = "http";
 export const PATHS = { liveness: "/healthz", readiness: "/readyz", metrics: "/metrics" } as const;
 
-/** Seconds the pod keeps serving after deletion starts, while endpoints and the NLB let go of it. */
-export const PRE_STOP_SECONDS = 15;
+/**
+ * Seconds the pod keeps serving after deletion starts, while endpoints and the NLB let go of it:
+ * NLB target deregistration takes tens of seconds to stop new connections.
+ */
+export const PRE_STOP_SECONDS = 40;
 /** The app's own limit for finishing in-flight requests after SIGTERM (SHUTDOWN_TIMEOUT_SECONDS). */
 export const SHUTDOWN_TIMEOUT_SECONDS = 20;
 /** Longer than preStop plus the app's drain, so the kubelet never SIGKILLs a draining pod. */
@@ -201,7 +204,8 @@ export function networkPolicies(name: string, vpcCidr: string): Record<string, N
         "allow-load-balancer": {
             podSelector: pods,
             policyTypes: ["Ingress"],
-            ingress: [{ from: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: PORT_NAME }] }],
+            // Numeric: the AWS network policy agent has resolved named ports wrongly.
+            ingress: [{ from: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }],
         },
         "allow-dns": {
             podSelector: pods,
@@ -226,7 +230,7 @@ export function prometheusAllowPolicy(name: string, monitoringNamespace: pulumi.
         ingress: [
             {
                 from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } }, podSelector: { matchLabels: prometheusPodLabels } }],
-                ports: [{ protocol: "TCP", port: PORT_NAME }],
+                ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
             },
         ],
     };

@@ -188,7 +188,9 @@ export class Cluster extends pulumi.ComponentResource {
         );
 
         this.nodeGroups = Object.entries(args.nodeGroups).map(([groupName, group]) => {
-            const instanceTags = { ...args.tags, Name: `${args.clusterName}-${groupName}` };
+            // Without the ephemeral lifetime tags: extending a review stack must not roll every node.
+            const { "created-at": _created, "expires-at": _expires, ...stableTags } = args.tags;
+            const instanceTags = { ...stableTags, Name: `${args.clusterName}-${groupName}` };
             const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-${groupName}`, nodeLaunchTemplateArgs(groupName, group.diskSizeGiB, instanceTags), child);
             return new eks.ManagedNodeGroup(
                 `${name}-${groupName}`,

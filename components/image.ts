@@ -26,7 +26,10 @@ function filesUnder(root: string, relative: string): string[] {
 export function sourceTag(root: string, inputs: readonly string[] = BUILD_INPUTS): string {
     const hash = crypto.createHash("sha256");
     for (const file of inputs.flatMap((input) => filesUnder(root, input))) {
-        hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file))).update("\0");
+        // The executable bit too: docker-build's context hash includes modes, and a rebuild under an
+        // unchanged tag would be refused by the immutable repository.
+        const executable = (fs.statSync(path.join(root, file)).mode & 0o111) !== 0;
+        hash.update(file).update("\0").update(executable ? "x" : "-").update(fs.readFileSync(path.join(root, file))).update("\0");
     }
     return `src-${hash.digest("hex").slice(0, 16)}`;
 }
@@ -88,8 +91,10 @@ export class BackendImage extends pulumi.ComponentResource {
             const image = new dockerBuild.Image(
                 `${name}-build`,
                 {
-                    context: { location: args.root },
-                    dockerfile: { location: path.join(args.root, "app", "Dockerfile") },
+                    // Relative to the project directory (Pulumi's working directory): an absolute path
+                    // would differ between a laptop and CI and force a rebuild under the same tag.
+                    context: { location: "." },
+                    dockerfile: { location: "app/Dockerfile" },
                     // The nodes are x86_64 (AL2023_x86_64_STANDARD).
                     platforms: ["linux/amd64"],
                     push: true,

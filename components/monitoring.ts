@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { MonitoringConfig } from "../config";
+import type { MonitoringConfig, PodResources } from "../config";
 import type { MonitoringTarget } from "./backend";
 
 export const PROMETHEUS_COMMUNITY_REPO = "https://prometheus-community.github.io/helm-charts";
@@ -13,6 +13,8 @@ export const GRAFANA_SERVICE = `${STACK_RELEASE}-grafana`;
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 export const SLACK_SECRET = "alertmanager-slack";
 const SLACK_KEY = "webhook-url";
+/** The app's probe and scrape routes, left out of traffic panels and alerts. */
+export const PROBE_ROUTES = "/healthz|/readyz|/metrics";
 /** What the operator puts on Prometheus pods (the CR is named <release>-prometheus). */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = {
     "app.kubernetes.io/name": "prometheus",
@@ -49,7 +51,11 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
             group_interval: "5m",
             repeat_interval: "4h",
             // Watchdog fires forever by design (a dead-man's switch): never page on it.
-            routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
+            routes: [
+                { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+                // The chart's InfoInhibitor fires whenever info alerts exist, to mute them: never notify it.
+                { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+            ],
         },
         receivers: [
             { name: "null" },
@@ -57,7 +63,12 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
                 ? [{ name: "slack", slack_configs: [{ api_url_file: `/etc/alertmanager/secrets/${SLACK_SECRET}/${SLACK_KEY}`, send_resolved: true, title: '{{ .CommonLabels.alertname }} ({{ .Status }})', text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}" }] }]
                 : []),
         ],
-        inhibit_rules: [{ source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["namespace", "alertname"] }],
+        // The chart's own rules (replaced wholesale by any override): worse alerts mute milder ones.
+        inhibit_rules: [
+            { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ["namespace", "alertname"] },
+            { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: ["namespace", "alertname"] },
+            { source_matchers: ['alertname = "InfoInhibitor"'], target_matchers: ['severity = "info"'], equal: ["namespace"] },
+        ],
     };
 }
 
@@ -66,6 +77,8 @@ export interface StackValuesArgs {
     readonly storageClassName: string;
     readonly slack: boolean;
 }
+
+const resources = (r: PodResources) => ({ requests: { cpu: r.cpuRequest, memory: r.memoryRequest }, limits: { memory: r.memoryLimit } });
 
 const volumeClaim = (storageClassName: string, gib: number) => ({
     volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } },
@@ -86,6 +99,7 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
         defaultRules: { rules: { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false } },
         grafana: {
             replicas: 1, // more needs an external database
+            resources: resources(args.settings.grafana),
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
             service: clusterIp,
             persistence: { enabled: false },
@@ -97,7 +111,7 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
                 replicas: prometheus.replicas,
                 retention: prometheus.retention,
                 retentionSize: prometheus.retentionSize,
-                resources: { requests: { cpu: prometheus.cpuRequest, memory: prometheus.memoryRequest }, limits: { memory: prometheus.memoryLimit } },
+                resources: resources(prometheus),
                 // Select ServiceMonitors, PodMonitors and rules from every release, not only this chart's.
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
@@ -112,6 +126,7 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
             config: alertmanagerConfig({ slack: args.slack }),
             alertmanagerSpec: {
                 replicas: alertmanager.replicas,
+                resources: resources(alertmanager),
                 ...(args.slack ? { secrets: [SLACK_SECRET] } : {}),
                 ...(alertmanager.storageGiB > 0 ? { storage: volumeClaim(args.storageClassName, alertmanager.storageGiB) } : {}),
             },
@@ -127,7 +142,8 @@ export interface BackendSelector {
 
 /** The backend's alerts. Every expression uses only metrics the app, kube-state-metrics or cAdvisor export. */
 export function backendAlertRules(backend: BackendSelector, alerts: MonitoringConfig["alerts"]): { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }[] {
-    const app = `namespace="${backend.namespace}"`;
+    // Probes and scrapes are not user traffic: a draining pod's 503 on /readyz is by design.
+    const app = `namespace="${backend.namespace}", route!~"${PROBE_ROUTES}"`;
     const hpa = `namespace="${backend.namespace}", horizontalpodautoscaler="${backend.name}"`;
     return [
         {
@@ -153,14 +169,14 @@ export function backendAlertRules(backend: BackendSelector, alerts: MonitoringCo
         },
         {
             alert: "BackendPodsNotReady",
-            expr: `sum by (namespace, pod) (kube_pod_status_ready{${app}, pod=~"${backend.name}-.*", condition="false"}) > 0`,
+            expr: `sum by (namespace, pod) (kube_pod_status_ready{namespace="${backend.namespace}", pod=~"${backend.name}-.*", condition="false"}) > 0`,
             for: "10m",
             labels: { severity: "warning" },
             annotations: { summary: "Backend pod {{ $labels.pod }} has not been ready for 10 minutes." },
         },
         {
             alert: "BackendPodRestarting",
-            expr: `increase(kube_pod_container_status_restarts_total{${app}, container="${backend.name}"}[15m]) > ${alerts.restartsPer15m}`,
+            expr: `increase(kube_pod_container_status_restarts_total{namespace="${backend.namespace}", container="${backend.name}"}[15m]) > ${alerts.restartsPer15m}`,
             for: "0m",
             labels: { severity: "warning" },
             annotations: { summary: `Backend pod {{ $labels.pod }} restarted more than ${alerts.restartsPer15m} times in 15 minutes.` },
@@ -176,7 +192,7 @@ interface Panel {
 
 /** The backend's Grafana dashboard, as the JSON Grafana stores. */
 export function backendDashboard(backend: BackendSelector): Record<string, unknown> {
-    const app = `namespace="${backend.namespace}"`;
+    const app = `namespace="${backend.namespace}", route!~"${PROBE_ROUTES}"`;
     const hpa = `namespace="${backend.namespace}", horizontalpodautoscaler="${backend.name}"`;
     const container = `namespace="${backend.namespace}", container="${backend.name}"`;
     const quantile = (q: number) => ({ expr: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[5m])))`, legendFormat: `p${Math.round(q * 100)}` });

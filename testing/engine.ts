@@ -73,6 +73,14 @@ export function readConfigFile(file: string): { values: Record<string, string>; 
     return { values, secureKeys };
 }
 
+/** Keys Pulumi.yaml declares without a default: the CLI refuses to run a stack that lacks one. */
+export function requiredKeys(): string[] {
+    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, any> };
+    return Object.entries(project.config ?? {})
+        .filter(([, decl]) => decl && typeof decl === "object" && !Array.isArray(decl) && decl.default === undefined && decl.value === undefined)
+        .map(([key]) => (key.includes(":") ? key : `${project.name}:${key}`));
+}
+
 /** Project defaults (Pulumi.yaml `config.<key>.default`) overlaid with the stack file, as the CLI does. */
 export function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
     const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, any> };
@@ -231,6 +239,9 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
 async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     const config = stackConfig(stack, options.config);
     for (const key of options.without ?? []) delete config[key];
+    // As the CLI does before it starts the program.
+    const missing = options.program ? [] : requiredKeys().filter((key) => !(key in config));
+    if (missing.length > 0) throw new Error(`Stack '${stack}' is missing configuration values: ${missing.join(", ")} (declared in Pulumi.yaml without a default).`);
     const region = config["aws:region"] ?? "<region>";
     const disabled: string[] = JSON.parse(config["pulumi:disable-default-providers"] ?? "[]");
 

@@ -239,7 +239,8 @@ const EXPECTED_DEV: StackConfig = {
     monitoring: {
         installTimeoutSeconds: 900,
         prometheus: { replicas: 1, retention: "3d", retentionSize: "8GB", storageGiB: 10, cpuRequest: "200m", memoryRequest: "1Gi", memoryLimit: "2Gi" },
-        alertmanager: { replicas: 1, storageGiB: 1 },
+        alertmanager: { replicas: 1, storageGiB: 1, cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "128Mi" },
+        grafana: { cpuRequest: "100m", memoryRequest: "256Mi", memoryLimit: "512Mi" },
         alerts: { errorRatioPercent: 5, p99LatencyMs: 500, restartsPer15m: 3 },
     },
     secretsSet: NO_SECRETS,
@@ -275,7 +276,8 @@ const EXPECTED_PROD: StackConfig = {
     monitoring: {
         installTimeoutSeconds: 1200,
         prometheus: { replicas: 2, retention: "15d", retentionSize: "40GB", storageGiB: 50, cpuRequest: "500m", memoryRequest: "2Gi", memoryLimit: "4Gi" },
-        alertmanager: { replicas: 2, storageGiB: 2 },
+        alertmanager: { replicas: 2, storageGiB: 2, cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" },
+        grafana: { cpuRequest: "200m", memoryRequest: "512Mi", memoryLimit: "1Gi" },
         alerts: { errorRatioPercent: 5, p99LatencyMs: 300, restartsPer15m: 3 },
     },
     secretsSet: NO_SECRETS,
@@ -421,11 +423,12 @@ describe("config: the real stack files", () => {
                 assert.equal(project().name, PROJECT);
             });
 
-            it("declares exactly the keys of CONFIG_KEYS", () => {
-                assert.deepEqual(Object.keys(project().config).sort(), [...KNOWN_KEYS].sort());
+            it("declares exactly the required keys of CONFIG_KEYS: a declared key without a default is required by the CLI", () => {
+                assert.deepEqual(Object.keys(project().config).sort(), [...FILE_KEYS].sort());
+                for (const key of OPTIONAL_KEYS) assert.equal(project().config[key], undefined, `${key} is optional and must not be declared`);
             });
 
-            for (const [key, kind] of Object.entries(CONFIG_KEYS)) {
+            for (const [key, kind] of Object.entries(CONFIG_KEYS).filter(([k]) => !OPTIONAL_KEYS.includes(k))) {
                 it(`declares ${key} (${kind}) with a description${kind === "object" ? " and no type" : ` and type ${kind}`}`, () => {
                     const declaration = project().config[key];
                     assert.ok(declaration && typeof declaration === "object", `Pulumi.yaml does not declare ${key}`);
@@ -1759,7 +1762,9 @@ describe("config: monitoring", () => {
         refuse("dev", ["alerts", "errorRatioPercent"], 0, "monitoring.alerts.errorRatioPercent", "out of range", "an integer from 1 to 100");
         refuse("dev", ["alerts", "p99LatencyMs"], "0.5s", "monitoring.alerts.p99LatencyMs", "not a whole number", "an integer from 1 to 60000");
         refuse("dev", ["prometheus", "retension"], "3d", "monitoring.prometheus.retension", 'is not a known key (did you mean "retention"?)', "only replicas, retention");
-        refuse("dev", ["grafana"], {}, "monitoring.grafana", "is not a known key", "only installTimeoutSeconds, prometheus, alertmanager, alerts");
+        refuse("dev", ["loki"], {}, "monitoring.loki", "is not a known key", "only installTimeoutSeconds, prometheus, alertmanager, grafana, alerts");
+        refuse("dev", ["grafana", "memoryLimit"], "128Mi", "monitoring.grafana.memoryLimit", 'is "128Mi", below memoryRequest "256Mi"', "a limit at least as large as the request");
+        refuse("dev", ["alertmanager", "cpuRequest"], "fast", "monitoring.alertmanager.cpuRequest", 'is "fast", not a CPU quantity', "millicores");
         expectConfigError(() => parseEdited("dev", (raw) => (raw.charts.kubePrometheusStack.version = "^88.5.3")), {
             key: "charts.kubePrometheusStack.version",
             says: ['is "^88.5.3", not a pinned chart version'],

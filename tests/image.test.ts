@@ -22,6 +22,8 @@ describe("image: pure helpers", () => {
             assert.notEqual(second, first);
             fs.writeFileSync(path.join(dir, "README.md"), "not a build input");
             assert.equal(sourceTag(dir), second);
+            fs.chmodSync(path.join(dir, "app/src/main.ts"), 0o755);
+            assert.notEqual(sourceTag(dir), second, "a mode change is a new build context, so a new tag");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -59,8 +61,9 @@ for (const stack of STACKS) {
             const run = await stackRun(stack);
             const image = one(run, "docker-build:index:Image", "backend-image-build");
             const url = `<account-id>.dkr.ecr.eu-west-1.amazonaws.com/scalable-backend-${stack}/backend`;
-            assert.deepEqual(image.inputs.context, { location: ROOT });
-            assert.deepEqual(image.inputs.dockerfile, { location: path.join(ROOT, "app", "Dockerfile") });
+            // Relative: the same on every checkout, so a CI run does not rebuild a laptop's image.
+            assert.deepEqual(image.inputs.context, { location: "." });
+            assert.deepEqual(image.inputs.dockerfile, { location: "app/Dockerfile" });
             assert.deepEqual(image.inputs.platforms, ["linux/amd64"]);
             assert.equal(image.inputs.push, true);
             assert.equal(image.inputs.buildOnPreview, false);

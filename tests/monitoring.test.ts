@@ -50,7 +50,8 @@ function promql(expr: string): string[] {
 const SETTINGS: MonitoringConfig = {
     installTimeoutSeconds: 900,
     prometheus: { replicas: 2, retention: "15d", retentionSize: "40GB", storageGiB: 50, cpuRequest: "500m", memoryRequest: "2Gi", memoryLimit: "4Gi" },
-    alertmanager: { replicas: 2, storageGiB: 2 },
+    alertmanager: { replicas: 2, storageGiB: 2, cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" },
+    grafana: { cpuRequest: "200m", memoryRequest: "512Mi", memoryLimit: "1Gi" },
     alerts: { errorRatioPercent: 5, p99LatencyMs: 300, restartsPer15m: 3 },
 };
 const BACKEND = { namespace: "backend", name: "backend" };
@@ -89,6 +90,8 @@ describe("monitoring: pure builders", () => {
         const rules = backendAlertRules(BACKEND, SETTINGS.alerts);
         assert.deepEqual(rules.map((r) => r.alert), ["BackendHighErrorRatio", "BackendHighLatencyP99", "BackendHpaAtMaxReplicas", "BackendPodsNotReady", "BackendPodRestarting"]);
         assert.match(rules[0].expr, /\) > 0\.05$/);
+        // Probe and scrape routes are not traffic: a draining pod's 503 on /readyz is by design.
+        for (const rule of rules.slice(0, 2)) assert.match(rule.expr, /route!~"\/healthz\|\/readyz\|\/metrics"/);
         assert.match(rules[1].expr, /^histogram_quantile\(0\.99, .*\) > 0\.3$/);
         assert.match(rules[4].expr, /\[15m\]\) > 3$/);
         for (const rule of rules) {
@@ -129,8 +132,13 @@ describe("monitoring: pure builders", () => {
         assert.deepEqual(none.receivers, [{ name: "null" }]);
         const slack = alertmanagerConfig({ slack: true }) as { route: { receiver: string; routes: unknown[] }; receivers: { name: string; slack_configs?: { api_url_file: string }[] }[] };
         assert.equal(slack.route.receiver, "slack");
-        assert.deepEqual(slack.route.routes, [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }]);
         assert.equal(slack.receivers[1].slack_configs?.[0].api_url_file, "/etc/alertmanager/secrets/alertmanager-slack/webhook-url");
+        assert.deepEqual(slack.route.routes, [
+            { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+            { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+        ]);
+        const inhibit = (alertmanagerConfig({ slack: true }) as { inhibit_rules: { source_matchers: string[] }[] }).inhibit_rules;
+        assert.deepEqual(inhibit.map((r) => r.source_matchers[0]), ['severity = "critical"', 'severity = "warning"', 'alertname = "InfoInhibitor"']);
     });
 
     it("keeps every UI private, never sets a Grafana password in values, and turns off EKS's unreachable control-plane targets", () => {
@@ -148,11 +156,13 @@ describe("monitoring: pure builders", () => {
         }
         assert.deepEqual(spec.storageSpec, { volumeClaimTemplate: { spec: { storageClassName: "gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } } });
         assert.deepEqual(spec.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } });
+        assert.deepEqual(values.alertmanager.alertmanagerSpec.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } });
+        assert.deepEqual(values.grafana.resources, { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } });
         assert.equal(values.alertmanager.alertmanagerSpec.secrets, undefined);
     });
 
     it("runs without volumes when storage is 0 (ephemeral stacks)", () => {
-        const values = kubePrometheusStackValues({ settings: { ...SETTINGS, prometheus: { ...SETTINGS.prometheus, storageGiB: 0 }, alertmanager: { replicas: 1, storageGiB: 0 } }, storageClassName: "gp3", slack: false }) as Record<string, any>;
+        const values = kubePrometheusStackValues({ settings: { ...SETTINGS, prometheus: { ...SETTINGS.prometheus, storageGiB: 0 }, alertmanager: { ...SETTINGS.alertmanager, replicas: 1, storageGiB: 0 } }, storageClassName: "gp3", slack: false }) as Record<string, any>;
         assert.equal(values.prometheus.prometheusSpec.storageSpec, undefined);
         assert.equal(values.alertmanager.alertmanagerSpec.storage, undefined);
     });

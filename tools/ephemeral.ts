@@ -105,7 +105,7 @@ export function ephemeralConfig(devConfig: Readonly<Record<string, unknown>>, me
         monitoring: {
             ...monitoring,
             prometheus: { ...monitoring.prometheus, replicas: 1, retention: "1d", retentionSize: "2GB", storageGiB: 0, cpuRequest: "100m", memoryRequest: "512Mi", memoryLimit: "1Gi" },
-            alertmanager: { replicas: 1, storageGiB: 0 },
+            alertmanager: { ...monitoring.alertmanager, replicas: 1, storageGiB: 0 },
         },
         ephemeral: { createdAt: meta.createdAt.toISOString(), expiresAt: meta.expiresAt.toISOString() },
     };
