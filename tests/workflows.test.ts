@@ -1,6 +1,8 @@
 // The delivery workflows' safety properties, checked structurally (actionlint checks syntax).
 import * as assert from "node:assert/strict";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ROOT } from "../testing/engine";
@@ -139,5 +141,43 @@ describe("workflows", () => {
         assert.ok(review.jobs.down.steps.some((s) => s.run?.includes('npm run -s stack -- destroy "$STACK"')));
         assert.ok("schedule" in workflows["reap.yml"].on);
         assert.ok(workflows["reap.yml"].jobs.reap.steps.some((s) => s.run?.includes("npm run -s stack -- reap")));
+    });
+});
+
+describe("workflows: the plan diff script", () => {
+    const script = path.join(ROOT, "tools", "plan-diff.sh");
+
+    function checkout(dir: string, files: Record<string, string>): void {
+        for (const [file, text] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+            fs.writeFileSync(path.join(dir, file), text);
+        }
+    }
+
+    it("reports changes with a diff, no changes plainly, and a missing base plan, under bash -e", () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
+        try {
+            checkout(path.join(tmp, "base"), { "out/dev/plan.json": '{"a": 1}\n', "out/prod/plan.json": '{"b": 1}\n' });
+            checkout(path.join(tmp, "pr"), { "out/dev/plan.json": '{"a": 2}\n', "out/prod/plan.json": '{"b": 1}\n' });
+            checkout(path.join(tmp, "plan-diff"), { "pr-dev.txt": "x\n77 resources for stack \"dev\"\n", "base-dev.txt": "76 resources for stack \"dev\"\n", "pr-prod.txt": "87 resources for stack \"prod\"\n" });
+            execFileSync("bash", ["-e", script, "base", "pr", "plan-diff"], { cwd: tmp });
+            const comment = fs.readFileSync(path.join(tmp, "plan-diff", "comment.md"), "utf8");
+            assert.match(comment, /#### `dev`: changes \(76 resources → 77 resources\)/);
+            assert.match(comment, /-\{"a": 1\}\n\+\{"a": 2\}/);
+            assert.match(comment, /#### `prod`: no changes \(87 resources\)/);
+
+            fs.rmSync(path.join(tmp, "base"), { recursive: true });
+            fs.writeFileSync(path.join(tmp, "plan-diff", "base-dev.txt"), "(no plan: `npm run plan -- dev` failed or does not exist on base)\n");
+            execFileSync("bash", [script, "base", "pr", "plan-diff"], { cwd: tmp, env: { ...process.env, PLAN_DIFF_LIMIT: "10" } });
+            const first = fs.readFileSync(path.join(tmp, "plan-diff", "comment.md"), "utf8");
+            assert.match(first, /#### `dev`: changes \(no plan → 77 resources\)/);
+            assert.match(first, /\.\.\. \(truncated; the whole diff is in the plan-diff artifact\)/);
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
+
+    it("is what ci.yml runs", () => {
+        assert.ok(steps(workflows["ci.yml"]).some((s) => s.run?.includes("bash pr/tools/plan-diff.sh base pr plan-diff")));
     });
 });
