@@ -9,7 +9,8 @@ import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { parseStackConfig, RawConfig } from "../config";
 import { ROOT } from "../testing/engine";
 import { assertEphemeral, ephemeralConfig, ephemeralStackName, expiry, isExpired, parseTtl, RefusedError, stackTags } from "../tools/ephemeral";
-import { devStackFileConfig, parseArgs, run } from "../tools/stack";
+import { SemVer } from "semver";
+import { devStackFileConfig, MINIMUM_CLI_VERSION, parseArgs, run } from "../tools/stack";
 
 const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
 const NOW = new Date("2026-11-25T08:00:00.000Z");
@@ -241,7 +242,53 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
     });
 });
 
+describe("stack tool: on a fresh CI runner", () => {
+    it("updates an existing stack whose file is not on this machine, writing it anew", async () => {
+        const h = harness();
+        try {
+            h.setStacks({ "eph-pr-3": { tags: { owner: "alice", "created-at": "2026-11-24T08:00:00.000Z", "expires-at": "2026-11-24T16:00:00.000Z" } } });
+            assert.equal(fs.existsSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml")), false);
+            const { code, output } = await h.run(["create", "eph-pr-3"]);
+            assert.equal(code, 0, output);
+            const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml"), "utf8")) as { config: Record<string, unknown> };
+            assert.deepEqual(file.config["scalable-backend:ephemeral"], { createdAt: "2026-11-24T08:00:00.000Z", expiresAt: "2026-11-25T16:00:00.000Z" });
+        } finally {
+            h.cleanup();
+        }
+    });
+
+    it("keeps a stack that a create extended between the reap's listing and its destroy", async () => {
+        const h = harness();
+        try {
+            h.setStacks({ "eph-a": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } } });
+            // The fake extends eph-a as soon as the reaper first lists its tags.
+            const { code, output } = await h.run(["reap"], "extend-after-ls:eph-a");
+            assert.equal(code, 0, output);
+            assert.match(output, /Keeping eph-a: extended to 2026-12-01T00:00:00.000Z since the listing/);
+            assert.ok(!commands(h.calls()).some((c) => c.startsWith("destroy")));
+        } finally {
+            h.cleanup();
+        }
+    });
+});
+
 describe("stack tool: without the Pulumi CLI", () => {
+    it("refuses a CLI too old for stack tags on self-managed backends", async () => {
+        const saved = process.env.FAKE_PULUMI_VERSION;
+        process.env.FAKE_PULUMI_VERSION = "v3.150.0";
+        const h = harness(() => PulumiCommand.get({ root: FAKE_ROOT, version: new SemVer(MINIMUM_CLI_VERSION) }));
+        try {
+            const { code, output } = await h.run(["list"]);
+            assert.equal(code, 2);
+            assert.match(output, /The Pulumi CLI is too old: this tool needs 3\.211\.0 or newer/);
+            assert.deepEqual(h.calls(), []);
+        } finally {
+            if (saved === undefined) delete process.env.FAKE_PULUMI_VERSION;
+            else process.env.FAKE_PULUMI_VERSION = saved;
+            h.cleanup();
+        }
+    });
+
     it("says how to install it and exits non-zero", async () => {
         const h = harness(() => PulumiCommand.get({ root: path.join(os.tmpdir(), "no-pulumi-here"), skipVersionCheck: true }));
         try {

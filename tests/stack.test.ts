@@ -90,6 +90,10 @@ describe("stack: refusals before any resource exists", () => {
         });
     });
 
+    it("refuses a stack that lacks a key Pulumi.yaml declares, as the CLI does", async () => {
+        await assert.rejects(evaluate("dev", { without: ["scalable-backend:owner"] }), /Stack 'dev' is missing configuration values: scalable-backend:owner/);
+    });
+
     it("refuses a stack name that is neither dev, prod nor eph-*", async () => {
         await assert.rejects(evaluate("staging", { config: stackConfig("dev") }), /Stack "staging" is not one this program knows/);
     });

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { SemVer } from "semver";
 import { ROOT } from "../testing/engine";
 import {
     assertEphemeral,
@@ -42,6 +43,9 @@ export interface Context {
     /** The project directory (tests use a scratch copy). */
     readonly workDir?: string;
 }
+
+/** Stack tags on self-managed backends (S3, local file) need this CLI. */
+export const MINIMUM_CLI_VERSION = "3.211.0";
 
 const INSTALL_HINT =
     "The Pulumi CLI was not found. Install it (curl -fsSL https://get.pulumi.com | sh, or npm install -g pulumi) and make sure `pulumi` is on PATH, then log in (pulumi login --local, an s3:// backend, or Pulumi Cloud).";
@@ -134,6 +138,12 @@ export async function reap(context: Context, dryRun: boolean): Promise<string[]>
             continue;
         }
         if (!info.expired) continue;
+        // Re-read just before destroying: a `create` since the listing may have extended it.
+        const current = await (await workspace(context)).listTags(info.name);
+        if (!isExpired(current[TAG_EXPIRES], context.io.now())) {
+            context.io.out(`Keeping ${info.name}: extended to ${current[TAG_EXPIRES]} since the listing.\n`);
+            continue;
+        }
         if (dryRun) {
             context.io.out(`Would destroy ${info.name} (expired ${info.expiresAt}).\n`);
             reaped.push(info.name);
@@ -195,7 +205,11 @@ export async function run(argv: readonly string[], context: Omit<Context, "pulum
         let pulumiCommand: PulumiCommand;
         try {
             pulumiCommand = await getCommand();
-        } catch {
+        } catch (error) {
+            const message = (error as Error).message;
+            if (/version/i.test(message) && !/ENOENT|not found/i.test(message)) {
+                throw new RefusedError(`The Pulumi CLI is too old: this tool needs ${MINIMUM_CLI_VERSION} or newer (stack tags on self-managed backends). Upgrade it (pulumi self-update, or the installer). ${message.split("\n")[0]}`);
+            }
             throw new RefusedError(INSTALL_HINT);
         }
         const full: Context = { ...context, pulumiCommand };
@@ -226,7 +240,7 @@ if (require.main === module) {
     const io: Io = { out: (text) => process.stdout.write(text), now: () => new Date() };
     const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const defaultOwner = process.env.GITHUB_ACTOR ?? process.env.USER ?? "unknown";
-    run(process.argv.slice(2), { io, env, defaultOwner }, () => PulumiCommand.get())
+    run(process.argv.slice(2), { io, env, defaultOwner }, () => PulumiCommand.get({ version: new SemVer(MINIMUM_CLI_VERSION) }))
         .then((code) => process.exit(code))
         .catch((error: Error) => {
             process.stderr.write(`error: ${error.message}\n`);
