@@ -1,0 +1,261 @@
+// The policy pack against what the mock engine records for the real dev and prod stacks, and for an
+// eph-* stack as tools/stack.ts configures one: no mandatory violation, and every advisory one
+// listed here on purpose. Mutations of those records
+// prove each rule reads the shapes the program really registers (a rule that never matches would
+// pass silently otherwise).
+import * as assert from "node:assert/strict";
+import { environmentOf, withEnforcement } from "../policy/enforcement";
+import { evaluate, Violation } from "../policy/offline";
+import { ALL_POLICIES } from "../policy/rules";
+import type { RecordedResource, StackRun } from "../testing/engine";
+import { ephemeralConfig } from "../tools/ephemeral";
+import { devStackFileConfig } from "../tools/stack";
+import { evaluate as evaluateStack, STACKS, stackRun } from "./helpers";
+
+const EPHEMERAL = "eph-policy";
+type StackName = (typeof STACKS)[number] | typeof EPHEMERAL;
+
+let ephemeral: Promise<StackRun> | undefined;
+
+/** An eph-* stack with the config tools/stack.ts writes, as the CLI hands it over (objects as JSON). */
+function ephemeralRun(): Promise<StackRun> {
+    const meta = { owner: "platform-team", createdAt: new Date("2026-01-01T00:00:00.000Z"), expiresAt: new Date("2026-01-01T08:00:00.000Z") };
+    const config = Object.entries(ephemeralConfig(devStackFileConfig(), meta)).map(([key, value]) => [key, typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)]);
+    ephemeral ??= evaluateStack(EPHEMERAL, { config: Object.fromEntries(config) });
+    return ephemeral;
+}
+
+const runOf = (stack: StackName): Promise<StackRun> => (stack === EPHEMERAL ? ephemeralRun() : stackRun(stack));
+
+interface Expected {
+    readonly policy: string;
+    /** The resource's name (its URN's last part). */
+    readonly resource: string;
+    /** Why it is accepted there: the trade-off the stack makes on purpose. */
+    readonly reason: string;
+}
+
+/** Advisory findings each stack is expected to have, and why. */
+const EXPECTED_ADVISORIES: Readonly<Record<StackName, readonly Expected[]>> = {
+    dev: [
+        { policy: "eks-control-plane-logs-complete", resource: "cluster-eks", reason: "dev ships api, audit and authenticator logs only (clusterLogTypes): controller and scheduler logs cost more than they help there" },
+        { policy: "eks-public-endpoint-restricted", resource: "cluster-eks", reason: "dev's API endpoint is public and open (endpointPublicAccess: true, publicAccessCidrs: []) so developers deploy from laptops; prod's is private" },
+        { policy: "load-balancer-restricted", resource: "backend-service", reason: "dev's NLB admits everyone (backend.loadBalancerSourceRanges: []) for testing; prod admits only its configured ranges" },
+    ],
+    prod: [],
+    [EPHEMERAL]: [
+        { policy: "eks-control-plane-logs-complete", resource: "cluster-eks", reason: "the ephemeral profile keeps the audit trail only (api, audit): a review stack lives for hours" },
+        { policy: "eks-public-endpoint-restricted", resource: "cluster-eks", reason: "review stacks take dev's public endpoint so CI runners and laptops can deploy them" },
+        { policy: "load-balancer-restricted", resource: "backend-service", reason: "review stacks take dev's open NLB, so reviewers can reach the backend" },
+    ],
+};
+
+const resourceName = (urn: string | undefined): string => urn?.split("::").pop() ?? "<stack>";
+const summary = (violations: readonly Violation[]) => violations.map((v) => ({ policy: v.policy, level: v.enforcementLevel, resource: resourceName(v.urn), message: v.message }));
+const policiesFor = (stack: string) => withEnforcement([...ALL_POLICIES], environmentOf(stack));
+
+async function violationsOf(stack: StackName, mutate?: (records: RecordedResource[]) => void): Promise<Violation[]> {
+    const run = await runOf(stack);
+    const records = structuredClone(run.resources);
+    mutate?.(records);
+    return evaluate(policiesFor(stack), records);
+}
+
+const find = (records: RecordedResource[], type: string, name: string): RecordedResource => {
+    const found = records.find((r) => r.type === type && r.name === name);
+    if (!found) throw new Error(`no ${type} ${name} in the records`);
+    return found;
+};
+
+describe("policy: the dev and prod stacks", () => {
+    for (const stack of [...STACKS, EPHEMERAL] as const) {
+        it(`finds no mandatory violation in ${stack}`, async () => {
+            assert.deepEqual(summary((await violationsOf(stack)).filter((v) => v.enforcementLevel === "mandatory")), []);
+        });
+
+        it(`finds in ${stack} exactly the advisory violations listed on purpose`, async () => {
+            const advisories = (await violationsOf(stack)).filter((v) => v.enforcementLevel === "advisory");
+            assert.deepEqual(
+                advisories.map((v) => ({ policy: v.policy, resource: resourceName(v.urn) })),
+                EXPECTED_ADVISORIES[stack].map(({ policy, resource }) => ({ policy, resource })),
+            );
+        });
+    }
+
+    it("would block prod on each of dev's and ephemeral stacks' trade-offs: the same rules are mandatory there", async () => {
+        const prodLevels = new Map(policiesFor("prod").map((p) => [p.name, p.enforcementLevel]));
+        const tradeOffs = [...EXPECTED_ADVISORIES.dev, ...EXPECTED_ADVISORIES[EPHEMERAL]];
+        assert.deepEqual(
+            tradeOffs.map((e) => prodLevels.get(e.policy)),
+            tradeOffs.map(() => "mandatory"),
+        );
+    });
+
+    it("applies a pack config on top: a rule raised, all raised, a rule disabled", async () => {
+        const run = await stackRun("dev");
+        const levels = async (config: Record<string, unknown>) =>
+            (await evaluate(policiesFor("dev"), run.resources, config as never)).map((v) => `${v.policy}=${v.enforcementLevel}`);
+        assert.deepEqual(await levels({ "load-balancer-restricted": "mandatory" }), [
+            "eks-control-plane-logs-complete=advisory",
+            "eks-public-endpoint-restricted=advisory",
+            "load-balancer-restricted=mandatory",
+        ]);
+        assert.deepEqual(await levels({ all: "mandatory" }), [
+            "eks-control-plane-logs-complete=mandatory",
+            "eks-public-endpoint-restricted=mandatory",
+            "load-balancer-restricted=mandatory",
+        ]);
+        assert.deepEqual(await levels({ "eks-public-endpoint-restricted": { enforcementLevel: "disabled" } }), [
+            "eks-control-plane-logs-complete=advisory",
+            "load-balancer-restricted=advisory",
+        ]);
+    });
+
+    describe("each rule family fires on the shapes the program really registers", () => {
+        const IRSA = "platform-lbc-role";
+        const cases: { what: string; stack: (typeof STACKS)[number]; mutate: (records: RecordedResource[]) => void; expected: [string, string][] }[] = [
+            {
+                what: "the eks:index:Cluster without its key, logs and private endpoint, public to all, in ConfigMap auth mode",
+                stack: "prod",
+                mutate: (records) => {
+                    const cluster = find(records, "eks:index:Cluster", "cluster-eks");
+                    delete cluster.inputs.encryptionConfigKeyArn;
+                    cluster.inputs.authenticationMode = "CONFIG_MAP";
+                    cluster.inputs.enabledClusterLogTypes = ["api"];
+                    cluster.inputs.endpointPrivateAccess = false;
+                    cluster.inputs.endpointPublicAccess = true;
+                },
+                expected: [
+                    ["eks-secrets-encryption", "cluster-eks"],
+                    ["eks-control-plane-logs", "cluster-eks"],
+                    ["eks-control-plane-logs-complete", "cluster-eks"],
+                    ["eks-private-endpoint", "cluster-eks"],
+                    ["eks-public-endpoint-restricted", "cluster-eks"],
+                    ["eks-authentication-mode", "cluster-eks"],
+                ],
+            },
+            {
+                what: "a KMS key without rotation, and a cluster key that is not the stack's",
+                stack: "prod",
+                mutate: (records) => {
+                    find(records, "aws:kms/key:Key", "cluster-secrets").inputs.enableKeyRotation = false;
+                    const cluster = find(records, "eks:index:Cluster", "cluster-eks");
+                    // Stack policies read the state, which the mock engine records as outputs.
+                    cluster.inputs.encryptionConfigKeyArn = cluster.outputs.encryptionConfigKeyArn = "arn:aws:kms:eu-west-1:111122223333:key/elsewhere";
+                    (cluster.propertyDependencies as Record<string, string[]>).encryptionConfigKeyArn = [];
+                },
+                expected: [
+                    ["kms-key-rotation", "cluster-secrets"],
+                    ["eks-secrets-key-managed", "cluster-eks"],
+                ],
+            },
+            {
+                what: "the launch template with IMDSv1 and an unencrypted root volume, a subnet mapping public IPs, nodes in the public subnets",
+                stack: "prod",
+                mutate: (records) => {
+                    const template = find(records, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-general");
+                    template.inputs.metadataOptions.httpTokens = "optional";
+                    template.inputs.blockDeviceMappings[0].ebs.encrypted = "false";
+                    find(records, "aws:ec2/subnet:Subnet", "network-private-a").inputs.mapPublicIpOnLaunch = true;
+                    const group = find(records, "eks:index:ManagedNodeGroup", "cluster-general");
+                    const publicA = find(records, "aws:ec2/subnet:Subnet", "network-public-a");
+                    (group.propertyDependencies as Record<string, string[]>).subnetIds = [publicA.urn];
+                },
+                expected: [
+                    ["eks-nodes-no-public-ip", "network-private-a"],
+                    ["eks-node-subnets-private", "cluster-general"],
+                    ["node-imdsv2", "cluster-general"],
+                    ["ebs-encryption", "cluster-general"],
+                ],
+            },
+            {
+                what: "a wildcard action and a new untagged wildcard write in the controller's policy, and an IRSA trust for any service account",
+                stack: "prod",
+                mutate: (records) => {
+                    const policy = find(records, "aws:iam/policy:Policy", "platform-lbc-policy");
+                    const document = JSON.parse(policy.inputs.policy);
+                    document.Statement.push({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::x" }, { Effect: "Allow", Action: "ec2:DeleteVpc", Resource: "*" });
+                    policy.inputs.policy = JSON.stringify(document);
+                    const role = find(records, "aws:iam/role:Role", IRSA);
+                    const trust = JSON.parse(role.inputs.assumeRolePolicy);
+                    delete trust.Statement[0].Condition;
+                    role.inputs.assumeRolePolicy = JSON.stringify(trust);
+                },
+                expected: [
+                    ["iam-no-wildcard-action", "platform-lbc-policy"],
+                    ["iam-no-wildcard-resource-writes", "platform-lbc-policy"],
+                    ["irsa-trust-scoped", IRSA],
+                    ["irsa-trust-scoped", IRSA],
+                ],
+            },
+            {
+                what: "the backend Deployment stripped of its hardening, with replicas and :latest",
+                stack: "prod",
+                mutate: (records) => {
+                    const deployment = find(records, "kubernetes:apps/v1:Deployment", "backend-deployment");
+                    const container = deployment.inputs.spec.template.spec.containers[0];
+                    delete deployment.inputs.spec.template.spec.securityContext;
+                    delete container.securityContext;
+                    delete container.resources;
+                    delete container.readinessProbe;
+                    container.image = "nginx:latest";
+                    deployment.inputs.spec.replicas = 3;
+                    deployment.outputs.spec.replicas = 3;
+                },
+                expected: [
+                    ...Array.from({ length: 4 }, (): [string, string] => ["pod-security-restricted", "backend-deployment"]),
+                    ["read-only-root-filesystem", "backend-deployment"],
+                    ["container-resources", "backend-deployment"],
+                    ["container-probes", "backend-deployment"],
+                    ["image-pinned", "backend-deployment"],
+                    ["no-replicas-under-hpa", "backend-deployment"],
+                ],
+            },
+            {
+                what: "the backend namespace unlabelled, its ServiceMonitor in default, the Service open",
+                stack: "prod",
+                mutate: (records) => {
+                    find(records, "kubernetes:core/v1:Namespace", "backend-ns").inputs.metadata.labels = {};
+                    find(records, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor").inputs.metadata.namespace = "default";
+                    delete find(records, "kubernetes:core/v1:Service", "backend-service").inputs.spec.loadBalancerSourceRanges;
+                },
+                expected: [
+                    ["namespace-pod-security-labels", "backend-ns"],
+                    ["no-default-namespace", "backend-servicemonitor"],
+                    ["load-balancer-restricted", "backend-service"],
+                ],
+            },
+            {
+                what: "kube-prometheus-stack with a public Grafana, an unpinned version and the default password",
+                stack: "prod",
+                mutate: (records) => {
+                    const release = find(records, "kubernetes:helm.sh/v3:Release", "monitoring-stack");
+                    release.inputs.values.grafana.service = { type: "LoadBalancer" };
+                    delete release.inputs.values.grafana.admin;
+                    release.inputs.version = "88.x";
+                },
+                expected: [
+                    ["monitoring-ui-not-public", "monitoring-stack"],
+                    ["helm-chart-pinned", "monitoring-stack"],
+                    ["grafana-admin-password", "monitoring-stack"],
+                ],
+            },
+        ];
+
+        for (const { what, stack, mutate, expected } of cases) {
+            it(`${what} (${stack})`, async () => {
+                const violations = await violationsOf(stack, mutate);
+                assert.deepEqual(
+                    violations.map((v) => [v.policy, resourceName(v.urn)]),
+                    expected,
+                );
+                assert.deepEqual([...new Set(violations.map((v) => v.enforcementLevel))], ["mandatory"]);
+            });
+        }
+
+        it("covers every rule of the pack", () => {
+            const covered = new Set(cases.flatMap((c) => c.expected.map(([policy]) => policy)));
+            assert.deepEqual(ALL_POLICIES.map((p) => p.name).filter((name) => !covered.has(name)), []);
+        });
+    });
+});
