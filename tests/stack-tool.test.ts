@@ -148,6 +148,7 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         const up = seq.findIndex((c) => c.startsWith("up --yes --skip-preview"));
         assert.ok(up > seq.findIndex((c) => c.startsWith("stack tag set scalable-backend:ephemeral")), "up after tagging");
         assert.match(seq[up], /--stack eph-feature-login/);
+        assert.ok(seq[up].includes(`--policy-pack ${path.join(h.workDir, "policy")}`), "review stacks run with the policy pack");
         assert.match(output, /Updating \(eph-feature-login\)/, "progress is streamed");
         assert.match(output, /Backend URL: http:\/\/eph-feature-login\.elb\.example\.com/);
         const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-feature-login.yaml"), "utf8")) as { encryptionsalt: string; config: Record<string, unknown> };

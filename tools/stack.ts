@@ -89,7 +89,8 @@ export async function create(context: Context, source: string, options: CreateOp
     const settings = await stack.workspace.stackSettings(name).catch(() => ({}));
     await stack.workspace.saveStackSettings(name, { ...settings, config: ephemeralConfig(devStackFileConfig(), meta) as Record<string, never> });
     for (const [key, value] of Object.entries(stackTags(meta))) await stack.setTag(key, value);
-    const result = await stack.up({ onOutput: (text) => context.io.out(text) });
+    // Ephemeral stacks are held to the same policy pack as dev and prod.
+    const result = await stack.up({ onOutput: (text) => context.io.out(text), policyPacks: [path.join(context.workDir ?? ROOT, "policy")] });
     const url = result.outputs.backendUrl?.value as string | undefined;
     context.io.out(`\nBackend URL: ${url ?? "(no backendUrl output)"}\n`);
     return url ?? "";
