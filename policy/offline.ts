@@ -54,19 +54,26 @@ const options = (opts: Partial<PolicyResourceOptions> = {}): PolicyResourceOptio
     ...opts,
 });
 
-/** The `args` the SDK passes a resource validation. */
-export function resourceArgs(input: ResourceInput): ResourceValidationArgs {
+/** What resource and stack validations both see of a resource: type, props, names, options, type tests. */
+function identity(input: { type: string; props: Record<string, any>; name?: string; urn?: string; provider?: PolicyProviderResource }, opts: Partial<PolicyResourceOptions> | undefined) {
     const name = input.name ?? "test";
     return {
         type: input.type,
         props: input.props,
         urn: input.urn ?? testUrn(input.type, name),
         name,
-        opts: options(input.opts),
+        opts: options(opts),
         ...(input.provider ? { provider: input.provider } : {}),
-        stackTags: new Map(),
-        isType: (resourceClass) => isTypeOf(input.type, resourceClass),
+        isType: (resourceClass: unknown) => isTypeOf(input.type, resourceClass),
         asType: ((resourceClass: unknown) => (isTypeOf(input.type, resourceClass) ? input.props : undefined)) as ResourceValidationArgs["asType"],
+    };
+}
+
+/** The `args` the SDK passes a resource validation. */
+export function resourceArgs(input: ResourceInput): ResourceValidationArgs {
+    return {
+        ...identity(input, input.opts),
+        stackTags: new Map(),
         getConfig: <T extends object>() => (input.config ?? {}) as T,
         notApplicable,
     };
@@ -88,21 +95,11 @@ export interface StackResourceInput {
 
 /** The `args` the SDK passes a stack validation; references to resources outside the list are dropped, as the SDK does. */
 export function stackArgs(inputs: readonly StackResourceInput[], config: Record<string, unknown> = {}): StackValidationArgs {
-    const resources: PolicyResource[] = inputs.map((input) => {
-        const name = input.name ?? "test";
-        return {
-            type: input.type,
-            props: input.props,
-            urn: input.urn ?? testUrn(input.type, name),
-            name,
-            opts: options({ ...input.opts, parent: input.parent }),
-            ...(input.provider ? { provider: input.provider } : {}),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (resourceClass) => isTypeOf(input.type, resourceClass),
-            asType: ((resourceClass: unknown) => (isTypeOf(input.type, resourceClass) ? input.props : undefined)) as PolicyResource["asType"],
-        };
-    });
+    const resources: PolicyResource[] = inputs.map((input) => ({
+        ...identity(input, { ...input.opts, parent: input.parent }),
+        dependencies: [],
+        propertyDependencies: {},
+    }));
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const resolve = (urns: readonly string[] = []): PolicyResource[] => urns.map((urn) => byUrn.get(urn)).filter((r): r is PolicyResource => r !== undefined);
     inputs.forEach((input, i) => {

@@ -29,10 +29,6 @@ export function one(run: StackRun, type: string, name: string): RecordedResource
     return matches[0];
 }
 
-export function urnOf(run: StackRun, type: string, name: string): string {
-    return one(run, type, name).urn;
-}
-
 /** True if `resource` waits for `dependency`, directly or through a chain of engine dependencies. */
 export function waitsFor(run: StackRun, resource: RecordedResource, dependency: RecordedResource): boolean {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
