@@ -1,37 +1,23 @@
 // The backend's container image: an ECR repository, and either the image built from app/ and
 // pushed at `pulumi up`, or a prebuilt image named in config. Always referenced immutably.
-import * as crypto from "crypto";
-import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import { contextDigest } from "../lib/docker-context";
 
-/** What app/Dockerfile copies (mirrors .dockerignore): a change to any of these is a new image. */
-export const BUILD_INPUTS: readonly string[] = ["package.json", "package-lock.json", "tsconfig.json", "app/package.json", "app/tsconfig.build.json", "app/Dockerfile", "app/src"];
-
-function filesUnder(root: string, relative: string): string[] {
-    const full = path.join(root, relative);
-    if (!fs.statSync(full).isDirectory()) return [relative];
-    return fs
-        .readdirSync(full)
-        .sort()
-        .flatMap((entry) => filesUnder(root, path.posix.join(relative, entry)));
-}
+/** The image's build context (the app alone, with its own lockfile) and its Dockerfile, relative to the project. */
+export const BUILD_CONTEXT = "app";
+export const DOCKERFILE = "app/Dockerfile";
 
 /**
  * A content-derived tag: ECR tags are immutable here, so each distinct build needs its own tag,
- * and an unchanged tree must map to the same one (no rebuild, reproducible plans).
+ * and an unchanged context must map to the same one (no rebuild, reproducible plans). It hashes
+ * what docker-build hashes to decide a rebuild (every sent file with its mode, the Dockerfile),
+ * so docker-build never rebuilds under a tag it pushed before.
  */
-export function sourceTag(root: string, inputs: readonly string[] = BUILD_INPUTS): string {
-    const hash = crypto.createHash("sha256");
-    for (const file of inputs.flatMap((input) => filesUnder(root, input))) {
-        // The executable bit too: docker-build's context hash includes modes, and a rebuild under an
-        // unchanged tag would be refused by the immutable repository.
-        const executable = (fs.statSync(path.join(root, file)).mode & 0o111) !== 0;
-        hash.update(file).update("\0").update(executable ? "x" : "-").update(fs.readFileSync(path.join(root, file))).update("\0");
-    }
-    return `src-${hash.digest("hex").slice(0, 16)}`;
+export function sourceTag(root: string): string {
+    return `src-${contextDigest(path.join(root, BUILD_CONTEXT), path.join(root, DOCKERFILE)).slice(0, 16)}`;
 }
 
 /** Untagged layers go after a week; the newest tagged images stay for rollbacks. */
@@ -58,7 +44,7 @@ export interface BackendImageArgs {
     readonly repositoryName: string;
     /** Config's prebuilt image; when set nothing is built. */
     readonly prebuilt?: string;
-    /** The repository root (the Docker build context). */
+    /** The project directory: the build context and Dockerfile are relative to it. */
     readonly root: string;
     /** Let `pulumi destroy` remove a repository that still holds images (not in prod). */
     readonly forceDelete: boolean;
@@ -93,8 +79,8 @@ export class BackendImage extends pulumi.ComponentResource {
                 {
                     // Relative to the project directory (Pulumi's working directory): an absolute path
                     // would differ between a laptop and CI and force a rebuild under the same tag.
-                    context: { location: "." },
-                    dockerfile: { location: "app/Dockerfile" },
+                    context: { location: BUILD_CONTEXT },
+                    dockerfile: { location: DOCKERFILE },
                     // The nodes are x86_64 (AL2023_x86_64_STANDARD).
                     platforms: ["linux/amd64"],
                     push: true,

@@ -7,12 +7,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { CONTAINER_PORT, RUN_AS_USER } from "../../components/backend";
+import { admitted, IgnoreRule, parseDockerignore } from "../../lib/docker-context";
 import { settingsFromEnv } from "../src/main";
 
 const ROOT = path.resolve(__dirname, "../..");
 const APP_DIR = path.join(ROOT, "app");
 const DOCKERFILE = fs.readFileSync(path.join(APP_DIR, "Dockerfile"), "utf8");
-const DOCKERIGNORE = fs.readFileSync(path.join(ROOT, ".dockerignore"), "utf8");
+const DOCKERIGNORE = fs.readFileSync(path.join(APP_DIR, ".dockerignore"), "utf8");
 
 // ---- Dockerfile parsing ---------------------------------------------------------------------
 
@@ -170,44 +171,6 @@ const NPM_INSTALL = new Set(["install", "i", "in", "ins", "inst", "insta", "inst
 const NPM_CI = new Set(["ci", "clean-install", "ic", "install-clean", "isntall-clean"]);
 const isNpmCi = (sub: string): boolean => NPM_CI.has(sub);
 
-// ---- .dockerignore ------------------------------------------------------------------------
-
-interface IgnoreRule {
-    readonly pattern: string;
-    readonly negate: boolean;
-    readonly regex: RegExp;
-}
-
-/** The subset of Docker's patterns this repository uses: `*`, `?`, `**`, `!` exceptions, in order, last match wins. */
-function parseDockerignore(text: string): IgnoreRule[] {
-    return text
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== "" && !line.startsWith("#"))
-        .map((line) => {
-            const negate = line.startsWith("!");
-            const pattern = path.posix.normalize(line.slice(negate ? 1 : 0).trim()).replace(/^\/+/, "").replace(/\/+$/, "");
-            if (!/^[A-Za-z0-9._\-/*?]+$/.test(pattern)) throw new Error(`.dockerignore pattern not supported by this matcher: ${line}`);
-            const translate = new Map([["**/", "(?:.*/)?"], ["**", ".*"], ["*", "[^/]*"], ["?", "[^/]"]]);
-            const source = pattern
-                .split(/(\*\*\/?|\*|\?)/)
-                .map((part) => translate.get(part) ?? part.replace(/\./g, "\\."))
-                .join("");
-            return { pattern, negate, regex: new RegExp(`^${source}$`) };
-        });
-}
-
-/** Whether a context path (file or directory, relative to the root) is sent to the builder. A pattern that matches a parent directory matches its contents. */
-function admitted(rules: IgnoreRule[], file: string): boolean {
-    const parts = path.posix.normalize(file).split("/");
-    const candidates = parts.map((_, i) => parts.slice(0, i + 1).join("/"));
-    let excluded = false;
-    for (const rule of rules) {
-        if (candidates.some((candidate) => rule.regex.test(candidate))) excluded = !rule.negate;
-    }
-    return !excluded;
-}
-
 function filesUnder(root: string, relative: string): string[] {
     const full = path.join(root, relative);
     if (!fs.statSync(full).isDirectory()) return [relative];
@@ -326,10 +289,9 @@ function checkEntrypoint(dockerfile: Dockerfile, script: string, outDir: string)
     const from = stageNamed(dockerfile, copy.parts.flags.get("from")!);
     if (!from) return [`line ${copy.i.line}: COPY --from=${copy.parts.flags.get("from")} names no stage`];
     const source = path.posix.join(copy.parts.sources[0], path.posix.relative(path.posix.resolve(workdirAt(stage, copy.i), copy.parts.destination), inImage));
-    const build = from.body.find((i) => i.keyword === "RUN" && /\bnpm run build (--workspace[= ]app|-w app)\b/.test(i.args));
-    if (!build) return [`stage ${from.name ?? from.index} does not run npm run build --workspace app`];
-    const appInStage = path.posix.join(workdirAt(from, build), "app");
-    const expected = path.posix.join(appInStage, script);
+    const build = from.body.find((i) => i.keyword === "RUN" && /\bnpm run build\b/.test(i.args));
+    if (!build) return [`stage ${from.name ?? from.index} does not run npm run build`];
+    const expected = path.posix.join(workdirAt(from, build), script);
     if (source !== expected) problems.push(`line ${copy.i.line}: the image's ${inImage} comes from ${source} in stage ${from.name ?? from.index}, but tsc writes ${expected} (outDir ${outDir})`);
     return problems;
 }
@@ -368,7 +330,7 @@ function checkNpm(dockerfile: Dockerfile): string[] {
 }
 
 /** Every path a COPY/ADD takes from the build context exists and is admitted by .dockerignore (every file under it, for directories). */
-function checkContext(dockerfile: Dockerfile, ignore: IgnoreRule[], root: string): string[] {
+function checkContext(dockerfile: Dockerfile, ignore: readonly IgnoreRule[], root: string): string[] {
     const problems: string[] = [];
     for (const stage of dockerfile.stages) {
         for (const copy of stage.body.filter((i) => i.keyword === "COPY" || i.keyword === "ADD")) {
@@ -381,7 +343,7 @@ function checkContext(dockerfile: Dockerfile, ignore: IgnoreRule[], root: string
                 } else if (source === "." || source.startsWith("../")) {
                     problems.push(`line ${copy.line}: ${copy.keyword} ${raw}: copies the whole context or outside it`);
                 } else if (!fs.existsSync(path.join(root, source))) {
-                    problems.push(`line ${copy.line}: ${copy.keyword} ${raw}: no such path in the repository`);
+                    problems.push(`line ${copy.line}: ${copy.keyword} ${raw}: no such path in the context`);
                 } else {
                     const refused = filesUnder(root, source).filter((file) => !admitted(ignore, file));
                     if (refused.length > 0) problems.push(`line ${copy.line}: ${copy.keyword} ${raw}: .dockerignore excludes ${refused.slice(0, 3).join(", ")}`);
@@ -529,8 +491,8 @@ describe("app: Dockerfile final stage", () => {
         assert.match(checkEntrypoint(mutated(entry, 'ENTRYPOINT ["npm", "start"]'), script, outDir).join(), /runs \["npm","start"\], not \["node","dist\/main.js"\]/);
         assert.match(checkEntrypoint(mutated(entry, 'ENTRYPOINT ["node"]\nCMD ["dist/server.js"]'), script, outDir).join(), /runs \["node","dist\/server.js"\]/);
         assert.deepEqual(checkEntrypoint(mutated(entry, 'ENTRYPOINT ["node"]\nCMD ["dist/main.js"]'), script, outDir), []);
-        assert.match(checkEntrypoint(mutated("/src/app/dist ./dist", "/src/dist ./dist"), script, outDir).join(), /comes from \/src\/dist\/main.js in stage build, but tsc writes \/src\/app\/dist\/main.js/);
-        assert.match(checkEntrypoint(mutated("/src/app/dist ./dist", "/src/app/dist ./out"), script, outDir).join(), /nothing copies \/app\/dist\/main.js/);
+        assert.match(checkEntrypoint(mutated("/src/dist ./dist", "/src/app/dist ./dist"), script, outDir).join(), /comes from \/src\/app\/dist\/main.js in stage build, but tsc writes \/src\/dist\/main.js/);
+        assert.match(checkEntrypoint(mutated("/src/dist ./dist", "/src/dist ./out"), script, outDir).join(), /nothing copies \/app\/dist\/main.js/);
         assert.match(checkEntrypoint(mutated(/^ENTRYPOINT/m, "WORKDIR /srv\nENTRYPOINT"), script, outDir).join(), /nothing copies \/srv\/dist\/main.js/);
     });
 });
@@ -542,7 +504,7 @@ describe("app: Dockerfile dependencies", () => {
 
     it("fails npm install, npm ci running scripts, dev dependencies in the final image, or no node_modules at all", () => {
         assert.match(checkNpm(mutated("RUN npm ci --ignore-scripts --no-audit", "RUN npm install --ignore-scripts --no-audit")).join(), /npm install; only npm ci/);
-        assert.match(checkNpm(mutated("--omit=dev --workspace app --include-workspace-root=false --ignore-scripts", "--omit=dev --workspace app --include-workspace-root=false")).join(), /npm ci without --ignore-scripts/);
+        assert.match(checkNpm(mutated("--omit=dev --ignore-scripts", "--omit=dev")).join(), /npm ci without --ignore-scripts/);
         assert.match(checkNpm(mutated("--omit=dev ", "")).join(), /stage deps provides node_modules from npm ci without --omit=dev/);
         assert.match(checkNpm(mutated("--from=deps /src/node_modules", "--from=build /src/node_modules")).join(), /stage build provides node_modules from npm ci without --omit=dev/);
         assert.match(checkNpm(mutated(/^COPY --from=deps .*$/m, "")).join(), /gets no node_modules/);
@@ -554,8 +516,8 @@ describe("app: Dockerfile dependencies", () => {
 describe("app: Docker build context", () => {
     it("matches .dockerignore like Docker: last match wins, a pattern covers a directory's contents", () => {
         const sent = (file: string): boolean => admitted(IGNORE, file);
-        for (const file of ["package.json", "package-lock.json", "tsconfig.json", "app/package.json", "app/tsconfig.build.json", "app/src/main.ts"]) assert.ok(sent(file), file);
-        for (const file of ["README.md", "app/Dockerfile", "app/dist/main.js", "app/test/server.test.ts", "node_modules/x/index.js", ".git/config", "app/srcx/a.ts", "components/backend.ts"]) assert.ok(!sent(file), file);
+        for (const file of ["package.json", "package-lock.json", "tsconfig.build.json", "src/main.ts"]) assert.ok(sent(file), file);
+        for (const file of ["Dockerfile", ".dockerignore", "dist/main.js", "test/server.test.ts", "bench/bench.ts", "node_modules/x/index.js", "srcx/a.ts"]) assert.ok(!sent(file), file);
         const rules = parseDockerignore("# c\nnode_modules\n*.md\n!README.md\napp/**/*.map\n/tmp?/\n");
         const files = ["node_modules/a/b.js", "x.md", "README.md", "docs/x.md", "app/c.map", "app/a/b/c.map", "app/c.mapx", "tmp1/a", "tmp12/a", "src/a.ts"];
         assert.deepEqual(
@@ -565,20 +527,22 @@ describe("app: Docker build context", () => {
     });
 
     it("sends every path the Dockerfile copies from the context, and each exists", () => {
-        assert.deepEqual(checkContext(real, IGNORE, ROOT), []);
-        // BuildKit would prefer app/Dockerfile.dockerignore over the root .dockerignore.
+        assert.deepEqual(checkContext(real, IGNORE, APP_DIR), []);
+        // BuildKit (and docker-build) would prefer app/Dockerfile.dockerignore over the context's .dockerignore.
         assert.ok(!fs.existsSync(path.join(APP_DIR, "Dockerfile.dockerignore")));
+        assert.ok(!fs.existsSync(path.join(ROOT, ".dockerignore")), "the context is app/, not the repository root");
         const copied = real.stages.flatMap((s) => s.body.filter((i) => i.keyword === "COPY").map((i) => copyParts(i.args)).filter((p) => !p.flags.has("from")).flatMap((p) => p.sources));
-        assert.deepEqual([...new Set(copied)].sort(), ["app/package.json", "app/src", "app/tsconfig.build.json", "package-lock.json", "package.json", "tsconfig.json"]);
+        assert.deepEqual([...new Set(copied)].sort(), ["package-lock.json", "package.json", "src", "tsconfig.build.json"]);
     });
 
     it("fails a source .dockerignore excludes, a missing one, a wildcard, or the whole context", () => {
-        assert.match(checkContext(mutated("COPY app/src app/src", "COPY app/test app/test"), IGNORE, ROOT).join(), /COPY app\/test: \.dockerignore excludes app\/test\//);
-        assert.match(checkContext(mutated("COPY app/src app/src", "COPY README.md app/src"), IGNORE, ROOT).join(), /COPY README.md: .dockerignore excludes README.md/);
-        assert.match(checkContext(mutated("COPY app/src app/src", "COPY app/lib app/lib"), IGNORE, ROOT).join(), /COPY app\/lib: no such path/);
-        assert.match(checkContext(mutated("COPY app/src app/src", "COPY app/src/*.ts app/src/"), IGNORE, ROOT).join(), /no wildcards/);
-        assert.match(checkContext(mutated("COPY app/src app/src", "COPY . ."), IGNORE, ROOT).join(), /copies the whole context/);
-        // And with a .dockerignore that no longer admits app/src.
-        assert.match(checkContext(real, parseDockerignore(DOCKERIGNORE.replace("!app/src/", "")), ROOT).join(), /COPY app\/src: \.dockerignore excludes app\/src\//);
+        assert.match(checkContext(mutated("COPY src src", "COPY test test"), IGNORE, APP_DIR).join(), /COPY test: \.dockerignore excludes test\//);
+        assert.match(checkContext(mutated("COPY src src", "COPY Dockerfile src"), IGNORE, APP_DIR).join(), /COPY Dockerfile: .dockerignore excludes Dockerfile/);
+        assert.match(checkContext(mutated("COPY src src", "COPY lib lib"), IGNORE, APP_DIR).join(), /COPY lib: no such path/);
+        assert.match(checkContext(mutated("COPY src src", "COPY src/*.ts src/"), IGNORE, APP_DIR).join(), /no wildcards/);
+        assert.match(checkContext(mutated("COPY src src", "COPY . ."), IGNORE, APP_DIR).join(), /copies the whole context/);
+        assert.match(checkContext(mutated("COPY src src", "COPY ../components src"), IGNORE, APP_DIR).join(), /outside it/);
+        // And with a .dockerignore that no longer admits src.
+        assert.match(checkContext(real, parseDockerignore(DOCKERIGNORE.replace("!src/", "")), APP_DIR).join(), /COPY src: \.dockerignore excludes src\//);
     });
 });
