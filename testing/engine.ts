@@ -16,6 +16,8 @@ import { specialSecretSig, specialSigKey, specialResourceSig, unknownValue } fro
 export const ROOT = path.resolve(__dirname, "..");
 export const PROGRAM = path.join(ROOT, "index.ts");
 export const ACCOUNT = "<account-id>";
+export const PROJECT = "scalable-backend";
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 export interface RecordedOptions {
     parent?: string;
@@ -44,6 +46,9 @@ export interface RecordedResource {
     readonly propertyDependencies: Record<string, string[]>;
     readonly protect: boolean;
     readonly ignoreChanges: string[];
+    /** Earlier URNs this resource answers to (its `aliases`, resolved as the engine resolves them). */
+    readonly aliases: string[];
+    readonly deleteBeforeReplace: boolean;
     /** Options as the program passed them, recorded by the stack transformation. */
     readonly options: RecordedOptions;
     readonly outputs: Record<string, any>;
@@ -257,7 +262,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
             newResource: (args: pulumi.runtime.MockResourceArgs) => mockOutputs(args.type, args.name, args.inputs, region),
             call: (args: pulumi.runtime.MockCallArgs) => mockCall(args.token, args.inputs, region),
         },
-        "scalable-backend",
+        PROJECT,
         stack,
         false,
     );
@@ -299,6 +304,8 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                     propertyDependencies,
                     protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
                     ignoreChanges: req.getIgnorechangesList(),
+                    aliases: req.getAliasesList().map((alias: any) => aliasUrn(alias, { stack, type, name, parent: req.getParent() || undefined })),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
                     outputs: plain(resp.getObject()?.toJavaScript() ?? {}),
                 });
             } else {
@@ -361,6 +368,20 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
         options: optionsByKey.get(`${r.type}::${r.name}`) ?? { dependsOn: [], protect: false, ignoreChanges: [] },
     }));
     return { stack, config, resources, outputs: resolved, secretOutputs: secretOutputs.sort() };
+}
+
+/**
+ * The URN an alias stands for: an explicit URN, or a spec filled in from the resource (name, type,
+ * parent, stack), formed as Pulumi's MockMonitor.newUrn forms URNs (the parent's own type only,
+ * the root stack included as a parent), so aliases compare with the URNs this engine records.
+ */
+export function aliasUrn(alias: any, resource: { stack: string; type: string; name: string; parent?: string }): string {
+    if (alias.getUrn()) return alias.getUrn();
+    const spec = alias.getSpec();
+    const parent = spec.getNoparent() ? ROOT_STACK_TYPE : (spec.getParenturn() || resource.parent)?.split("::")[2].split("$").pop();
+    const type = spec.getType() || resource.type;
+    const qualified = parent ? `${parent}$${type}` : type;
+    return `urn:pulumi:${spec.getStack() || resource.stack}::${spec.getProject() || PROJECT}::${qualified}::${spec.getName() || resource.name}`;
 }
 
 function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {

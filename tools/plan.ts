@@ -66,6 +66,42 @@ function fileName(resource: RecordedResource): string {
     return resource.name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
+/** URN parts: the qualified type's parents, and the name. */
+const urnParts = (urn: string): { parents: string; name: string } => {
+    const [, , qualified, name] = urn.split("::");
+    return { parents: qualified.split("$").slice(0, -1).join("$"), name };
+};
+
+/**
+ * Aliases that rename or re-parent the resource. Type-only aliases are left out: SDKs add them on
+ * their own (@pulumi/kubernetes aliases every older apiVersion of a kind).
+ */
+export function renameAliases(r: RecordedResource): string[] {
+    const own = urnParts(r.urn);
+    return r.aliases.filter((alias) => {
+        const parts = urnParts(alias);
+        return parts.name !== own.name || parts.parents !== own.parents;
+    });
+}
+
+/** One resource as plan.json lists it. */
+export function planEntry(r: RecordedResource): Record<string, unknown> {
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        provider: r.provider,
+        protect: r.protect,
+        dependsOn: r.options.dependsOn,
+        ignoreChanges: r.ignoreChanges,
+        // Only where present, so every other entry reads as before.
+        ...(renameAliases(r).length > 0 ? { aliases: renameAliases(r) } : {}),
+        ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+        inputs: redacted(r),
+    };
+}
+
 export async function writePlan(stack: string, outDir = path.join(ROOT, "out", stack)): Promise<StackRun> {
     const run = await runStack(stack);
     const resources = [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn));
@@ -77,17 +113,7 @@ export async function writePlan(stack: string, outDir = path.join(ROOT, "out", s
         stack,
         resourceCount: resources.length,
         outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, run.secretOutputs.includes(k) ? SECRET : v])),
-        resources: resources.map((r) => ({
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            parent: r.parent,
-            provider: r.provider,
-            protect: r.protect,
-            dependsOn: r.options.dependsOn,
-            ignoreChanges: r.ignoreChanges,
-            inputs: redacted(r),
-        })),
+        resources: resources.map(planEntry),
     };
     fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
 
