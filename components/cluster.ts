@@ -6,7 +6,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AddonVersions, ClusterLogType, NodeGroupConfig } from "../config";
-import { IrsaRole, serviceTrustPolicy } from "./iam";
+import { attachPolicies, IrsaRole, serviceTrustPolicy } from "./iam";
 
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
@@ -183,9 +183,7 @@ export class Cluster extends pulumi.ComponentResource {
             { description: `EC2 instances of ${args.clusterName}'s managed node groups`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")) },
             child,
         );
-        const nodeRolePolicies = NODE_ROLE_POLICY_ARNS.map(
-            (policyArn, i) => new aws.iam.RolePolicyAttachment(`${name}-node-${i}`, { role: nodeRole.name, policyArn }, child),
-        );
+        const nodeRolePolicies = attachPolicies(name, "node", nodeRole.name, NODE_ROLE_POLICY_ARNS, this);
 
         this.nodeGroups = Object.entries(args.nodeGroups).map(([groupName, group]) => {
             // Without the ephemeral lifetime tags: extending a review stack must not roll every node.

@@ -96,6 +96,39 @@ export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
     };
 }
 
+/** A policy attachment's key: the policy's name (the ARN's last segment), stable wherever it sits in a list. */
+export function policyKey(policyArn: string): string {
+    const name = policyArn.slice(policyArn.lastIndexOf("/") + 1);
+    if (!/^[\w+=,.@-]+$/.test(name)) throw new Error(`policyKey: "${policyArn}" is not a policy ARN`);
+    return name;
+}
+
+/**
+ * Until attachments were keyed by policy they were named by list position (`<name>-<kind>-<i>`),
+ * so inserting a policy replaced every later attachment, and each replacement's delete detached
+ * the policy it had just attached (pulumi/pulumi-aws#1980). These are the lists as they were
+ * then: each alias names exactly the attachment that held that policy.
+ */
+export const POSITION_NAMED_ATTACHMENTS: Readonly<Record<string, readonly string[]>> = {
+    node: ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"],
+    managed: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+};
+
+/** One attachment per policy, named `<name>-<kind>-<policy name>`, with the alias of its position-named predecessor. */
+export function attachPolicies(name: string, kind: string, role: pulumi.Input<string>, policyArns: readonly string[], parent: pulumi.Resource): aws.iam.RolePolicyAttachment[] {
+    const keys = policyArns.map(policyKey);
+    const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
+    if (duplicate) throw new Error(`attachPolicies: two policies named "${duplicate}" for ${name}-${kind}`);
+    return policyArns.map((policyArn, i) => {
+        const position = POSITION_NAMED_ATTACHMENTS[kind]?.indexOf(policyArn) ?? -1;
+        return new aws.iam.RolePolicyAttachment(
+            `${name}-${kind}-${keys[i]}`,
+            { role, policyArn },
+            { parent, aliases: position >= 0 ? [{ name: `${name}-${kind}-${position}` }] : [] },
+        );
+    });
+}
+
 export interface IrsaRoleArgs {
     readonly oidcProviderArn: pulumi.Input<string>;
     readonly oidcIssuer: pulumi.Input<string>;
@@ -127,9 +160,7 @@ export class IrsaRole extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const attachments = (args.managedPolicyArns ?? []).map(
-            (policyArn, i) => new aws.iam.RolePolicyAttachment(`${name}-managed-${i}`, { role: this.role.name, policyArn }, { parent: this }),
-        );
+        const attachments = attachPolicies(name, "managed", this.role.name, args.managedPolicyArns ?? [], this);
         if (args.policyDocument !== undefined) {
             const policy = new aws.iam.Policy(`${name}-policy`, { description: args.description, policy: args.policyDocument }, { parent: this });
             attachments.push(new aws.iam.RolePolicyAttachment(`${name}-policy`, { role: this.role.name, policyArn: policy.arn }, { parent: this }));

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { adminAccessEntries, autoscalerDiscoveryTags, CLUSTER_ADMIN_POLICY_ARN, controlPlaneLogGroupName, nodeLaunchTemplateArgs } from "../components/cluster";
-import { irsaTrustPolicy } from "../components/iam";
+import * as pulumi from "@pulumi/pulumi";
+import { attachPolicies, irsaTrustPolicy, policyKey, POSITION_NAMED_ATTACHMENTS } from "../components/iam";
 import { evaluate, ofType, one, stackRun, STACKS, waitsFor } from "./helpers";
 
 describe("cluster: pure helpers", () => {
@@ -34,6 +35,33 @@ describe("cluster: pure helpers", () => {
 
     it("tags node groups for Cluster Autoscaler auto-discovery", () => {
         assert.deepEqual(autoscalerDiscoveryTags("c1"), { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/c1": "owned" });
+    });
+
+    it("keys policy attachments by policy name, so inserting a policy renames none of the others", async () => {
+        assert.equal(policyKey("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"), "AmazonEBSCSIDriverPolicy");
+        assert.throws(() => policyKey("arn:aws:iam::aws:policy/"), /is not a policy ARN/);
+        const node = POSITION_NAMED_ATTACHMENTS.node;
+        const inserted = [node[0], "arn:aws:iam::123456789012:policy/extra", ...node.slice(1)];
+        const program = () => {
+            const parent = new pulumi.ComponentResource("scalable-backend:test:Parent", "p");
+            attachPolicies("c", "node", "role", inserted, parent);
+            return {};
+        };
+        const run = await evaluate("dev", { program });
+        const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+        const prefix = "urn:pulumi:dev::scalable-backend::scalable-backend:test:Parent$aws:iam/rolePolicyAttachment:RolePolicyAttachment::";
+        assert.deepEqual(
+            attachments.map((a) => [a.name, a.aliases]),
+            [
+                ["c-node-AmazonEC2ContainerRegistryPullOnly", [`${prefix}c-node-2`]],
+                ["c-node-AmazonEKS_CNI_Policy", [`${prefix}c-node-1`]],
+                ["c-node-AmazonEKSWorkerNodePolicy", [`${prefix}c-node-0`]],
+                ["c-node-extra", []],
+            ],
+        );
+        // Refused before any resource, so no parent is needed to prove it.
+        const noParent = undefined as unknown as pulumi.Resource;
+        assert.throws(() => attachPolicies("c", "node", "role", [node[0], "arn:aws:iam::123456789012:policy/x/AmazonEKSWorkerNodePolicy"], noParent), /two policies named "AmazonEKSWorkerNodePolicy"/);
     });
 
     it("builds IRSA trust keyed on the issuer without https://, pinned to one service account and STS", () => {
@@ -75,6 +103,7 @@ const EXPECTED = {
 for (const stack of STACKS) {
     const expected = EXPECTED[stack];
     const clusterName = `scalable-backend-${stack}`;
+    const clusterUrn = `urn:pulumi:${stack}::scalable-backend::scalable-backend:cluster:Cluster`;
     const letters = ["a", "b", "c"].slice(0, expected.privateSubnets);
 
     describe(`cluster: ${stack} stack`, () => {
@@ -174,14 +203,16 @@ for (const stack of STACKS) {
             for (const attachment of ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("cluster-node-"))) {
                 assert.ok(group.dependencies.includes(attachment.urn), attachment.name);
             }
-            const policies = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-                .filter((a) => a.name.startsWith("cluster-node-"))
-                .map((a) => a.inputs.policyArn);
-            assert.deepEqual(policies, [
-                "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-                "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-                "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
-            ]);
+            const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("cluster-node-"));
+            // Keyed by policy, each with the alias of the position-named attachment it was.
+            assert.deepEqual(
+                attachments.map((a) => [a.name, a.inputs.policyArn, a.aliases]),
+                [
+                    ["cluster-node-AmazonEC2ContainerRegistryPullOnly", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly", [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-2`]],
+                    ["cluster-node-AmazonEKS_CNI_Policy", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-1`]],
+                    ["cluster-node-AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-0`]],
+                ],
+            );
             assert.deepEqual(JSON.parse(one(run, "aws:iam/role:Role", "cluster-node").inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
         });
 
@@ -206,8 +237,9 @@ for (const stack of STACKS) {
             const role = one(run, "aws:iam/role:Role", "cluster-ebs-csi-role");
             const issuer = `oidc.eks.eu-west-1.amazonaws.com/id/<oidc-id of ${clusterName}>`;
             assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), irsaTrustPolicy(`arn:aws:iam::<account-id>:oidc-provider/${issuer}`, issuer, { namespace: "kube-system", name: "ebs-csi-controller-sa" }));
-            const attachment = one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-ebs-csi-managed-0");
+            const attachment = one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-ebs-csi-managed-AmazonEBSCSIDriverPolicy");
             assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
+            assert.deepEqual(attachment.aliases, [`urn:pulumi:${stack}::scalable-backend::scalable-backend:iam:IrsaRole$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-ebs-csi-managed-0`]);
             // The add-on gets the role ARN only once the policy is attached.
             const addon = one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver");
             assert.ok(addon.propertyDependencies.serviceAccountRoleArn.includes(attachment.urn));
