@@ -14,7 +14,8 @@ export default tseslint.config(
                 "error",
                 {
                     selector: "CallExpression[callee.property.name='apply'] NewExpression:not([callee.name=/Error$/])",
-                    message: "Never create resources inside apply(): previews cannot see them. Pass Outputs as inputs instead.",
+                    message:
+                        "Never create resources inside apply(): previews cannot see them. Pass Outputs as inputs instead.",
                 },
             ],
             "@typescript-eslint/no-explicit-any": "off",

@@ -12,12 +12,20 @@ import { loadConfig } from "./config";
 const config = loadConfig();
 
 // The one tagging seam: every AWS resource gets these through the provider's default tags.
-const awsProvider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: { ...config.tags } } });
+const awsProvider = new aws.Provider("aws", {
+    region: config.region as aws.Region,
+    defaultTags: { tags: { ...config.tags } },
+});
 const onAws = { providers: { aws: awsProvider } };
 
 const network = new Network(
     "network",
-    { cidrBlock: config.vpcCidr, availabilityZoneCount: config.availabilityZoneCount, natGateways: config.natGateways, clusterName: config.clusterName },
+    {
+        cidrBlock: config.vpcCidr,
+        availabilityZoneCount: config.availabilityZoneCount,
+        natGateways: config.natGateways,
+        clusterName: config.clusterName,
+    },
     onAws,
 );
 
@@ -63,7 +71,12 @@ const platform = new Platform(
 
 const image = new BackendImage(
     "backend-image",
-    { repositoryName: `${config.clusterName}/backend`, prebuilt: config.backend.image, root: __dirname, forceDelete: !config.protect },
+    {
+        repositoryName: `${config.clusterName}/backend`,
+        prebuilt: config.backend.image,
+        root: __dirname,
+        forceDelete: !config.protect,
+    },
     onAws,
 );
 

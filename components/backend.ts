@@ -48,7 +48,12 @@ export function selectorLabels(name: string): Record<string, string> {
 }
 
 export function commonLabels(name: string, stack: string): Record<string, string> {
-    return { ...selectorLabels(name), "app.kubernetes.io/part-of": "scalable-backend", "app.kubernetes.io/managed-by": "pulumi", "scalable-backend/stack": stack };
+    return {
+        ...selectorLabels(name),
+        "app.kubernetes.io/part-of": "scalable-backend",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "scalable-backend/stack": stack,
+    };
 }
 
 /** Pod Security `restricted`, enforced; and pod readiness gates so rollouts wait for NLB health. */
@@ -167,12 +172,23 @@ export function serviceSpec(name: string, sourceRanges: readonly string[]): k8s.
     };
 }
 
-export function hpaSpec(deploymentName: pulumi.Input<string>, scaling: Scaling): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec {
+export function hpaSpec(
+    deploymentName: pulumi.Input<string>,
+    scaling: Scaling,
+): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec {
     return {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
         minReplicas: scaling.minReplicas,
         maxReplicas: scaling.maxReplicas,
-        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: scaling.cpuTargetPercent } } }],
+        metrics: [
+            {
+                type: "Resource",
+                resource: {
+                    name: "cpu",
+                    target: { type: "Utilization", averageUtilization: scaling.cpuTargetPercent },
+                },
+            },
+        ],
         behavior: {
             // Up fast: double, or add 4 pods, every 15 s, whichever is more.
             scaleUp: {
@@ -184,14 +200,22 @@ export function hpaSpec(deploymentName: pulumi.Input<string>, scaling: Scaling):
                 ],
             },
             // Down slowly: only after 5 minutes of lower load, at most a quarter per minute.
-            scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Max", policies: [{ type: "Percent", value: 25, periodSeconds: 60 }] },
+            scaleDown: {
+                stabilizationWindowSeconds: 300,
+                selectPolicy: "Max",
+                policies: [{ type: "Percent", value: 25, periodSeconds: 60 }],
+            },
         },
     };
 }
 
 /** maxUnavailable 1: a minAvailable equal to the HPA minimum would block every node drain. */
 export function pdbSpec(name: string): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
-    return { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) }, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+    return {
+        maxUnavailable: 1,
+        selector: { matchLabels: selectorLabels(name) },
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+    };
 }
 
 export type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -212,7 +236,12 @@ export function networkPolicies(name: string, vpcCidr: string): Record<string, N
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                    ],
                     ports: [
                         { protocol: "UDP", port: 53 },
                         { protocol: "TCP", port: 53 },
@@ -223,13 +252,22 @@ export function networkPolicies(name: string, vpcCidr: string): Record<string, N
     };
 }
 
-export function prometheusAllowPolicy(name: string, monitoringNamespace: pulumi.Input<string>, prometheusPodLabels: Record<string, string>): NetworkPolicySpec {
+export function prometheusAllowPolicy(
+    name: string,
+    monitoringNamespace: pulumi.Input<string>,
+    prometheusPodLabels: Record<string, string>,
+): NetworkPolicySpec {
     return {
         podSelector: { matchLabels: selectorLabels(name) },
         policyTypes: ["Ingress"],
         ingress: [
             {
-                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } }, podSelector: { matchLabels: prometheusPodLabels } }],
+                from: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } },
+                        podSelector: { matchLabels: prometheusPodLabels },
+                    },
+                ],
                 ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
             },
         ],
@@ -271,28 +309,49 @@ export class Backend extends pulumi.ComponentResource {
         const labels = commonLabels(name, args.stack);
         const child = { parent: this };
 
-        this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name, labels: namespaceLabels(args.stack) } }, child);
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name, labels: namespaceLabels(args.stack) } },
+            child,
+        );
         const namespace = this.namespace.metadata.name;
         const meta = (suffix: string) => ({ name: suffix ? `${name}-${suffix}` : name, namespace, labels });
 
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(""), automountServiceAccountToken: false }, child);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            { metadata: meta(""), automountServiceAccountToken: false },
+            child,
+        );
 
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
                 metadata: meta(""),
-                spec: deploymentSpec({ name, stack: args.stack, image: args.image, serviceAccountName: serviceAccount.metadata.name, resources: args.resources }),
+                spec: deploymentSpec({
+                    name,
+                    stack: args.stack,
+                    image: args.image,
+                    serviceAccountName: serviceAccount.metadata.name,
+                    resources: args.resources,
+                }),
             },
             { parent: this, dependsOn: args.nodes },
         );
 
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
-            { metadata: { ...meta(""), annotations: LOAD_BALANCER_ANNOTATIONS }, spec: serviceSpec(name, args.loadBalancerSourceRanges) },
+            {
+                metadata: { ...meta(""), annotations: LOAD_BALANCER_ANNOTATIONS },
+                spec: serviceSpec(name, args.loadBalancerSourceRanges),
+            },
             { parent: this, dependsOn: [args.loadBalancerController] },
         );
 
-        this.hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata: meta(""), spec: hpaSpec(this.deployment.metadata.name, args.scaling) }, child);
+        this.hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            `${name}-hpa`,
+            { metadata: meta(""), spec: hpaSpec(this.deployment.metadata.name, args.scaling) },
+            child,
+        );
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(""), spec: pdbSpec(name) }, child);
 
         for (const [policyName, spec] of Object.entries(networkPolicies(name, args.vpcCidr))) {
@@ -302,12 +361,22 @@ export class Backend extends pulumi.ComponentResource {
         if (args.monitoring) {
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-allow-prometheus`,
-                { metadata: meta("allow-prometheus"), spec: prometheusAllowPolicy(name, args.monitoring.namespace, { ...args.monitoring.prometheusPodLabels }) },
+                {
+                    metadata: meta("allow-prometheus"),
+                    spec: prometheusAllowPolicy(name, args.monitoring.namespace, {
+                        ...args.monitoring.prometheusPodLabels,
+                    }),
+                },
                 child,
             );
             new k8s.apiextensions.CustomResource(
                 `${name}-servicemonitor`,
-                { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: meta(""), spec: serviceMonitorSpec(name, namespace) },
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "ServiceMonitor",
+                    metadata: meta(""),
+                    spec: serviceMonitorSpec(name, namespace),
+                },
                 { parent: this, dependsOn: [args.monitoring.chart] },
             );
         }

@@ -29,7 +29,11 @@ export function controlPlaneLogGroupName(clusterName: string): string {
 export function adminAccessEntries(principalArns: readonly string[]): Record<string, eks.types.input.AccessEntryArgs> {
     const entries: Record<string, eks.types.input.AccessEntryArgs> = {};
     for (const principalArn of principalArns) {
-        const key = `admin-${principalArn.split(":").slice(4).join("-").replace(/[^A-Za-z0-9-]/g, "-")}`;
+        const key = `admin-${principalArn
+            .split(":")
+            .slice(4)
+            .join("-")
+            .replace(/[^A-Za-z0-9-]/g, "-")}`;
         entries[key] = {
             principalArn,
             accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } },
@@ -42,13 +46,25 @@ export function adminAccessEntries(principalArns: readonly string[]): Record<str
  * Launch template data for nodes: IMDSv2 only, hop limit 1 so pods cannot borrow the node's
  * IAM role through IMDS, and an encrypted gp3 root volume. No AMI: EKS picks and patches it.
  */
-export function nodeLaunchTemplateArgs(name: string, diskSizeGiB: number, tags: Record<string, string>): aws.ec2.LaunchTemplateArgs {
+export function nodeLaunchTemplateArgs(
+    name: string,
+    diskSizeGiB: number,
+    tags: Record<string, string>,
+): aws.ec2.LaunchTemplateArgs {
     return {
         description: `EKS managed node group ${name}: IMDSv2 hop limit 1, encrypted gp3 root volume`,
         updateDefaultVersion: true,
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+        metadataOptions: {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        },
         blockDeviceMappings: [
-            { deviceName: "/dev/xvda", ebs: { volumeSize: diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+            {
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            },
         ],
         monitoring: { enabled: true },
         tagSpecifications: [
@@ -118,7 +134,11 @@ export class Cluster extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.protect },
         );
-        new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-secrets`, targetKeyId: secretsKey.keyId }, child);
+        new aws.kms.Alias(
+            `${name}-secrets`,
+            { name: `alias/${args.clusterName}-secrets`, targetKeyId: secretsKey.keyId },
+            child,
+        );
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane-logs`,
@@ -143,7 +163,10 @@ export class Cluster extends pulumi.ComponentResource {
                 createOidcProvider: true,
                 endpointPrivateAccess: true,
                 endpointPublicAccess: args.endpointPublicAccess,
-                publicAccessCidrs: args.endpointPublicAccess && args.publicAccessCidrs.length > 0 ? [...args.publicAccessCidrs] : undefined,
+                publicAccessCidrs:
+                    args.endpointPublicAccess && args.publicAccessCidrs.length > 0
+                        ? [...args.publicAccessCidrs]
+                        : undefined,
                 enabledClusterLogTypes: [...args.clusterLogTypes],
                 encryptionConfigKeyArn: secretsKey.arn,
                 useDefaultVpcCni: false,
@@ -176,11 +199,18 @@ export class Cluster extends pulumi.ComponentResource {
             child,
         );
 
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, child);
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            child,
+        );
 
         const nodeRole = new aws.iam.Role(
             `${name}-node`,
-            { description: `EC2 instances of ${args.clusterName}'s managed node groups`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")) },
+            {
+                description: `EC2 instances of ${args.clusterName}'s managed node groups`,
+                assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+            },
             child,
         );
         const nodeRolePolicies = attachPolicies(name, "node", nodeRole.name, NODE_ROLE_POLICY_ARNS, this);
@@ -189,7 +219,11 @@ export class Cluster extends pulumi.ComponentResource {
             // Without the ephemeral lifetime tags: extending a review stack must not roll every node.
             const { "created-at": _created, "expires-at": _expires, ...stableTags } = args.tags;
             const instanceTags = { ...stableTags, Name: `${args.clusterName}-${groupName}` };
-            const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-${groupName}`, nodeLaunchTemplateArgs(groupName, group.diskSizeGiB, instanceTags), child);
+            const launchTemplate = new aws.ec2.LaunchTemplate(
+                `${name}-${groupName}`,
+                nodeLaunchTemplateArgs(groupName, group.diskSizeGiB, instanceTags),
+                child,
+            );
             return new eks.ManagedNodeGroup(
                 `${name}-${groupName}`,
                 {
@@ -205,13 +239,20 @@ export class Cluster extends pulumi.ComponentResource {
                     scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
                     // The Cluster Autoscaler owns the desired size once the group exists.
                     ignoreScalingChanges: true,
-                    launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+                    launchTemplate: {
+                        id: launchTemplate.id,
+                        version: pulumi.interpolate`${launchTemplate.latestVersion}`,
+                    },
                     labels: { "node-group": groupName, "capacity-type": group.capacityType.toLowerCase() },
                     // EKS puts the same discovery tags on the group's Auto Scaling group, which is what
                     // the autoscaler and its IAM condition read; these mark the node group itself.
                     tags: autoscalerDiscoveryTags(args.clusterName),
                 },
-                { parent: this, providers: remoteProviders, dependsOn: [...args.privateEgressRoutes, ...nodeRolePolicies] },
+                {
+                    parent: this,
+                    providers: remoteProviders,
+                    dependsOn: [...args.privateEgressRoutes, ...nodeRolePolicies],
+                },
             );
         });
         const afterNodes = { parent: this, dependsOn: this.nodeGroups };
@@ -242,14 +283,19 @@ export class Cluster extends pulumi.ComponentResource {
             },
             child,
         );
-        this.ebsCsiAddon = addon("aws-ebs-csi-driver", args.addonVersions.ebsCsiDriver, { serviceAccountRoleArn: ebsCsiRole.arn });
+        this.ebsCsiAddon = addon("aws-ebs-csi-driver", args.addonVersions.ebsCsiDriver, {
+            serviceAccountRoleArn: ebsCsiRole.arn,
+        });
         const metricsServer = addon("metrics-server", args.addonVersions.metricsServer);
         this.addons = [coredns, this.ebsCsiAddon, metricsServer];
 
         this.storageClass = new k8s.storage.v1.StorageClass(
             `${name}-gp3`,
             {
-                metadata: { name: STORAGE_CLASS_NAME, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+                metadata: {
+                    name: STORAGE_CLASS_NAME,
+                    annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+                },
                 provisioner: "ebs.csi.aws.com",
                 parameters: { type: "gp3", encrypted: "true", fsType: "ext4" },
                 // Bind where the pod lands, so a volume is never created in a zone the pod cannot reach.

@@ -30,7 +30,11 @@ export function issuerHost(issuer: string): string {
  * Trust policy for IAM Roles for Service Accounts: only the named service account, only tokens
  * minted for STS. Without the `:aud` pin any audience the issuer signs for could assume the role.
  */
-export function irsaTrustPolicy(oidcProviderArn: string, issuer: string, serviceAccount: ServiceAccountRef): PolicyDocument {
+export function irsaTrustPolicy(
+    oidcProviderArn: string,
+    issuer: string,
+    serviceAccount: ServiceAccountRef,
+): PolicyDocument {
     const host = issuerHost(issuer);
     return {
         Version: "2012-10-17",
@@ -110,12 +114,22 @@ export function policyKey(policyArn: string): string {
  * then: each alias names exactly the attachment that held that policy.
  */
 export const POSITION_NAMED_ATTACHMENTS: Readonly<Record<string, readonly string[]>> = {
-    node: ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"],
+    node: [
+        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+    ],
     managed: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
 };
 
 /** One attachment per policy, named `<name>-<kind>-<policy name>`, with the alias of its position-named predecessor. */
-export function attachPolicies(name: string, kind: string, role: pulumi.Input<string>, policyArns: readonly string[], parent: pulumi.Resource): aws.iam.RolePolicyAttachment[] {
+export function attachPolicies(
+    name: string,
+    kind: string,
+    role: pulumi.Input<string>,
+    policyArns: readonly string[],
+    parent: pulumi.Resource,
+): aws.iam.RolePolicyAttachment[] {
     const keys = policyArns.map(policyKey);
     const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
     if (duplicate) throw new Error(`attachPolicies: two policies named "${duplicate}" for ${name}-${kind}`);
@@ -162,8 +176,18 @@ export class IrsaRole extends pulumi.ComponentResource {
         );
         const attachments = attachPolicies(name, "managed", this.role.name, args.managedPolicyArns ?? [], this);
         if (args.policyDocument !== undefined) {
-            const policy = new aws.iam.Policy(`${name}-policy`, { description: args.description, policy: args.policyDocument }, { parent: this });
-            attachments.push(new aws.iam.RolePolicyAttachment(`${name}-policy`, { role: this.role.name, policyArn: policy.arn }, { parent: this }));
+            const policy = new aws.iam.Policy(
+                `${name}-policy`,
+                { description: args.description, policy: args.policyDocument },
+                { parent: this },
+            );
+            attachments.push(
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-policy`,
+                    { role: this.role.name, policyArn: policy.arn },
+                    { parent: this },
+                ),
+            );
         }
         // Consumers get the ARN only once its permissions are attached, so pods never start unauthorised.
         this.arn = pulumi.all([this.role.arn, ...attachments.map((a) => a.id)]).apply(([arn]) => arn);

@@ -33,7 +33,12 @@ export function lifecyclePolicy(keepTagged: number): object {
             {
                 rulePriority: 2,
                 description: `Keep the last ${keepTagged} tagged images`,
-                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
+                selection: {
+                    tagStatus: "tagged",
+                    tagPatternList: ["*"],
+                    countType: "imageCountMoreThan",
+                    countNumber: keepTagged,
+                },
                 action: { type: "expire" },
             },
         ],
@@ -68,12 +73,19 @@ export class BackendImage extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, { repository: this.repository.name, policy: JSON.stringify(lifecyclePolicy(30)) }, { parent: this });
+        new aws.ecr.LifecyclePolicy(
+            `${name}-lifecycle`,
+            { repository: this.repository.name, policy: JSON.stringify(lifecyclePolicy(30)) },
+            { parent: this },
+        );
 
         if (args.prebuilt !== undefined) {
             this.reference = pulumi.output(args.prebuilt);
         } else {
-            const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this });
+            const auth = aws.ecr.getAuthorizationTokenOutput(
+                { registryId: this.repository.registryId },
+                { parent: this },
+            );
             const image = new dockerBuild.Image(
                 `${name}-build`,
                 {
@@ -87,7 +99,13 @@ export class BackendImage extends pulumi.ComponentResource {
                     // Previews must not need a Docker engine; the build runs at `pulumi up`.
                     buildOnPreview: false,
                     tags: [pulumi.interpolate`${this.repository.repositoryUrl}:${sourceTag(args.root)}`],
-                    registries: [{ address: this.repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
+                    registries: [
+                        {
+                            address: this.repository.repositoryUrl,
+                            username: auth.userName,
+                            password: pulumi.secret(auth.password),
+                        },
+                    ],
                 },
                 { parent: this },
             );

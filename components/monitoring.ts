@@ -60,14 +60,38 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
         receivers: [
             { name: "null" },
             ...(args.slack
-                ? [{ name: "slack", slack_configs: [{ api_url_file: `/etc/alertmanager/secrets/${SLACK_SECRET}/${SLACK_KEY}`, send_resolved: true, title: '{{ .CommonLabels.alertname }} ({{ .Status }})', text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}" }] }]
+                ? [
+                      {
+                          name: "slack",
+                          slack_configs: [
+                              {
+                                  api_url_file: `/etc/alertmanager/secrets/${SLACK_SECRET}/${SLACK_KEY}`,
+                                  send_resolved: true,
+                                  title: "{{ .CommonLabels.alertname }} ({{ .Status }})",
+                                  text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}",
+                              },
+                          ],
+                      },
+                  ]
                 : []),
         ],
         // The chart's own rules (replaced wholesale by any override): worse alerts mute milder ones.
         inhibit_rules: [
-            { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ["namespace", "alertname"] },
-            { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: ["namespace", "alertname"] },
-            { source_matchers: ['alertname = "InfoInhibitor"'], target_matchers: ['severity = "info"'], equal: ["namespace"] },
+            {
+                source_matchers: ['severity = "critical"'],
+                target_matchers: ['severity =~ "warning|info"'],
+                equal: ["namespace", "alertname"],
+            },
+            {
+                source_matchers: ['severity = "warning"'],
+                target_matchers: ['severity = "info"'],
+                equal: ["namespace", "alertname"],
+            },
+            {
+                source_matchers: ['alertname = "InfoInhibitor"'],
+                target_matchers: ['severity = "info"'],
+                equal: ["namespace"],
+            },
         ],
     };
 }
@@ -78,10 +102,15 @@ export interface StackValuesArgs {
     readonly slack: boolean;
 }
 
-const resources = (r: PodResources) => ({ requests: { cpu: r.cpuRequest, memory: r.memoryRequest }, limits: { memory: r.memoryLimit } });
+const resources = (r: PodResources) => ({
+    requests: { cpu: r.cpuRequest, memory: r.memoryRequest },
+    limits: { memory: r.memoryLimit },
+});
 
 const volumeClaim = (storageClassName: string, gib: number) => ({
-    volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } },
+    volumeClaimTemplate: {
+        spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } },
+    },
 });
 
 /** kube-prometheus-stack values. Pure: no secret ever appears here, only the names of Secrets. */
@@ -96,14 +125,24 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
         kubeScheduler: { enabled: false },
         kubeEtcd: { enabled: false },
         kubeProxy: { enabled: false },
-        defaultRules: { rules: { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false } },
+        defaultRules: {
+            rules: {
+                etcd: false,
+                kubeControllerManager: false,
+                kubeSchedulerAlerting: false,
+                kubeSchedulerRecording: false,
+                kubeProxy: false,
+            },
+        },
         grafana: {
             replicas: 1, // more needs an external database
             resources: resources(args.settings.grafana),
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
             service: clusterIp,
             persistence: { enabled: false },
-            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+            sidecar: {
+                dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+            },
         },
         prometheus: {
             service: clusterIp,
@@ -118,7 +157,9 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
                 ruleSelectorNilUsesHelmValues: false,
                 probeSelectorNilUsesHelmValues: false,
                 scrapeConfigSelectorNilUsesHelmValues: false,
-                ...(prometheus.storageGiB > 0 ? { storageSpec: volumeClaim(args.storageClassName, prometheus.storageGiB) } : {}),
+                ...(prometheus.storageGiB > 0
+                    ? { storageSpec: volumeClaim(args.storageClassName, prometheus.storageGiB) }
+                    : {}),
             },
         },
         alertmanager: {
@@ -128,7 +169,9 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
                 replicas: alertmanager.replicas,
                 resources: resources(alertmanager),
                 ...(args.slack ? { secrets: [SLACK_SECRET] } : {}),
-                ...(alertmanager.storageGiB > 0 ? { storage: volumeClaim(args.storageClassName, alertmanager.storageGiB) } : {}),
+                ...(alertmanager.storageGiB > 0
+                    ? { storage: volumeClaim(args.storageClassName, alertmanager.storageGiB) }
+                    : {}),
             },
         },
     };
@@ -141,7 +184,10 @@ export interface BackendSelector {
 }
 
 /** The backend's alerts. Every expression uses only metrics the app, kube-state-metrics or cAdvisor export. */
-export function backendAlertRules(backend: BackendSelector, alerts: MonitoringConfig["alerts"]): { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }[] {
+export function backendAlertRules(
+    backend: BackendSelector,
+    alerts: MonitoringConfig["alerts"],
+): { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }[] {
     // Probes and scrapes are not user traffic: a draining pod's 503 on /readyz is by design.
     const app = `namespace="${backend.namespace}", route!~"${PROBE_ROUTES}"`;
     const hpa = `namespace="${backend.namespace}", horizontalpodautoscaler="${backend.name}"`;
@@ -151,7 +197,10 @@ export function backendAlertRules(backend: BackendSelector, alerts: MonitoringCo
             expr: `sum(rate(http_requests_total{${app}, status=~"5.."}[5m])) / sum(rate(http_requests_total{${app}}[5m])) > ${alerts.errorRatioPercent / 100}`,
             for: "5m",
             labels: { severity: "critical" },
-            annotations: { summary: `More than ${alerts.errorRatioPercent}% of backend requests fail with 5xx.`, runbook: "Check the backend's logs and recent deploys: kubectl -n backend logs deploy/backend" },
+            annotations: {
+                summary: `More than ${alerts.errorRatioPercent}% of backend requests fail with 5xx.`,
+                runbook: "Check the backend's logs and recent deploys: kubectl -n backend logs deploy/backend",
+            },
         },
         {
             alert: "BackendHighLatencyP99",
@@ -165,7 +214,10 @@ export function backendAlertRules(backend: BackendSelector, alerts: MonitoringCo
             expr: `max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{${hpa}}) >= max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{${hpa}})`,
             for: "15m",
             labels: { severity: "warning" },
-            annotations: { summary: "The backend has run at its maximum replica count for 15 minutes: raise maxReplicas or find the load." },
+            annotations: {
+                summary:
+                    "The backend has run at its maximum replica count for 15 minutes: raise maxReplicas or find the load.",
+            },
         },
         {
             alert: "BackendPodsNotReady",
@@ -179,7 +231,9 @@ export function backendAlertRules(backend: BackendSelector, alerts: MonitoringCo
             expr: `increase(kube_pod_container_status_restarts_total{namespace="${backend.namespace}", container="${backend.name}"}[15m]) > ${alerts.restartsPer15m}`,
             for: "0m",
             labels: { severity: "warning" },
-            annotations: { summary: `Backend pod {{ $labels.pod }} restarted more than ${alerts.restartsPer15m} times in 15 minutes.` },
+            annotations: {
+                summary: `Backend pod {{ $labels.pod }} restarted more than ${alerts.restartsPer15m} times in 15 minutes.`,
+            },
         },
     ];
 }
@@ -195,13 +249,25 @@ export function backendDashboard(backend: BackendSelector): Record<string, unkno
     const app = `namespace="${backend.namespace}", route!~"${PROBE_ROUTES}"`;
     const hpa = `namespace="${backend.namespace}", horizontalpodautoscaler="${backend.name}"`;
     const container = `namespace="${backend.namespace}", container="${backend.name}"`;
-    const quantile = (q: number) => ({ expr: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[5m])))`, legendFormat: `p${Math.round(q * 100)}` });
+    const quantile = (q: number) => ({
+        expr: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[5m])))`,
+        legendFormat: `p${Math.round(q * 100)}`,
+    });
     const panels: Panel[] = [
-        { title: "Requests per second", unit: "reqps", targets: [{ expr: `sum by (route) (rate(http_requests_total{${app}}[5m]))`, legendFormat: "{{route}}" }] },
+        {
+            title: "Requests per second",
+            unit: "reqps",
+            targets: [{ expr: `sum by (route) (rate(http_requests_total{${app}}[5m]))`, legendFormat: "{{route}}" }],
+        },
         {
             title: "Error ratio (5xx)",
             unit: "percentunit",
-            targets: [{ expr: `sum(rate(http_requests_total{${app}, status=~"5.."}[5m])) / sum(rate(http_requests_total{${app}}[5m]))`, legendFormat: "5xx / all" }],
+            targets: [
+                {
+                    expr: `sum(rate(http_requests_total{${app}, status=~"5.."}[5m])) / sum(rate(http_requests_total{${app}}[5m]))`,
+                    legendFormat: "5xx / all",
+                },
+            ],
         },
         { title: "Latency", unit: "s", targets: [quantile(0.5), quantile(0.95), quantile(0.99)] },
         {
@@ -213,8 +279,23 @@ export function backendDashboard(backend: BackendSelector): Record<string, unkno
                 { expr: `kube_horizontalpodautoscaler_spec_max_replicas{${hpa}}`, legendFormat: "max" },
             ],
         },
-        { title: "CPU per pod", unit: "cores", targets: [{ expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${container}}[5m]))`, legendFormat: "{{pod}}" }] },
-        { title: "Memory per pod", unit: "bytes", targets: [{ expr: `sum by (pod) (container_memory_working_set_bytes{${container}})`, legendFormat: "{{pod}}" }] },
+        {
+            title: "CPU per pod",
+            unit: "cores",
+            targets: [
+                {
+                    expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${container}}[5m]))`,
+                    legendFormat: "{{pod}}",
+                },
+            ],
+        },
+        {
+            title: "Memory per pod",
+            unit: "bytes",
+            targets: [
+                { expr: `sum by (pod) (container_memory_working_set_bytes{${container}})`, legendFormat: "{{pod}}" },
+            ],
+        },
     ];
     const datasource = { type: "prometheus", uid: "prometheus" };
     return {
@@ -241,7 +322,10 @@ export function backendDashboard(backend: BackendSelector): Record<string, unkno
 export interface MonitoringArgs {
     readonly namespace: string;
     readonly settings: MonitoringConfig;
-    readonly charts: { readonly kubePrometheusStack: { readonly version: string }; readonly prometheusOperatorCrds: { readonly version: string } };
+    readonly charts: {
+        readonly kubePrometheusStack: { readonly version: string };
+        readonly prometheusOperatorCrds: { readonly version: string };
+    };
     readonly backend: BackendSelector;
     readonly grafanaAdminPassword?: pulumi.Input<string>;
     readonly slackWebhookUrl?: pulumi.Input<string>;
@@ -263,16 +347,26 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-backend:monitoring:Monitoring", name, {}, opts);
         const child = { parent: this };
-        this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace, labels: monitoringNamespaceLabels() } }, child);
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: args.namespace, labels: monitoringNamespaceLabels() } },
+            child,
+        );
         const namespace = this.namespace.metadata.name;
 
         const password =
             args.grafanaAdminPassword !== undefined
                 ? pulumi.secret(args.grafanaAdminPassword)
-                : pulumi.secret(new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child).result);
+                : pulumi.secret(
+                      new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child).result,
+                  );
         const grafanaSecret = new k8s.core.v1.Secret(
             `${name}-grafana-admin`,
-            { metadata: { name: GRAFANA_ADMIN_SECRET, namespace }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": password } },
+            {
+                metadata: { name: GRAFANA_ADMIN_SECRET, namespace },
+                type: "Opaque",
+                stringData: { "admin-user": "admin", "admin-password": password },
+            },
             child,
         );
         const secrets: pulumi.Resource[] = [grafanaSecret];
@@ -280,7 +374,11 @@ export class Monitoring extends pulumi.ComponentResource {
             secrets.push(
                 new k8s.core.v1.Secret(
                     `${name}-slack`,
-                    { metadata: { name: SLACK_SECRET, namespace }, type: "Opaque", stringData: { [SLACK_KEY]: pulumi.secret(args.slackWebhookUrl) } },
+                    {
+                        metadata: { name: SLACK_SECRET, namespace },
+                        type: "Opaque",
+                        stringData: { [SLACK_KEY]: pulumi.secret(args.slackWebhookUrl) },
+                    },
                     child,
                 ),
             );
@@ -309,7 +407,11 @@ export class Monitoring extends pulumi.ComponentResource {
                 repositoryOpts: { repo: PROMETHEUS_COMMUNITY_REPO },
                 namespace,
                 skipCrds: true,
-                values: kubePrometheusStackValues({ settings: args.settings, storageClassName: args.storageClassName, slack: args.slackWebhookUrl !== undefined }),
+                values: kubePrometheusStackValues({
+                    settings: args.settings,
+                    storageClassName: args.storageClassName,
+                    slack: args.slackWebhookUrl !== undefined,
+                }),
                 atomic: true,
                 timeout: args.settings.installTimeoutSeconds,
             },
@@ -321,8 +423,19 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
-                metadata: { name: `${args.backend.name}-alerts`, namespace, labels: { "app.kubernetes.io/part-of": "scalable-backend" } },
-                spec: { groups: [{ name: `${args.backend.name}.rules`, rules: backendAlertRules(args.backend, args.settings.alerts) }] },
+                metadata: {
+                    name: `${args.backend.name}-alerts`,
+                    namespace,
+                    labels: { "app.kubernetes.io/part-of": "scalable-backend" },
+                },
+                spec: {
+                    groups: [
+                        {
+                            name: `${args.backend.name}.rules`,
+                            rules: backendAlertRules(args.backend, args.settings.alerts),
+                        },
+                    ],
+                },
             },
             { parent: this, dependsOn: [this.crds] },
         );

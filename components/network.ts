@@ -24,7 +24,9 @@ export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
     if (azCount > 6) throw new Error(`planSubnets: at most 6 AZs fit, got ${azCount}`);
     const publicBase = vpc.address + 6 * privateSize;
     return {
-        privateCidrs: Array.from({ length: azCount }, (_, i) => formatCidr(vpc.address + i * privateSize, privatePrefix)),
+        privateCidrs: Array.from({ length: azCount }, (_, i) =>
+            formatCidr(vpc.address + i * privateSize, privatePrefix),
+        ),
         publicCidrs: Array.from({ length: azCount }, (_, i) => formatCidr(publicBase + i * publicSize, publicPrefix)),
     };
 }
@@ -60,15 +62,43 @@ export class Network extends pulumi.ComponentResource {
         super("scalable-backend:network:Network", name, {}, opts);
         const child = { parent: this };
         const plan = planSubnets(args.cidrBlock, args.availabilityZoneCount);
-        const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, child);
+        const zones = aws.getAvailabilityZonesOutput(
+            { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+            child,
+        );
 
-        this.vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: args.cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${name}-vpc` } }, child);
+        this.vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: args.cidrBlock,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { Name: `${name}-vpc` },
+            },
+            child,
+        );
         // The default security group allows all traffic between its members: strip it of rules.
-        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: this.vpc.id, tags: { Name: `${name}-default-deny` } }, child);
-        const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: { Name: `${name}-igw` } }, child);
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            { vpcId: this.vpc.id, tags: { Name: `${name}-default-deny` } },
+            child,
+        );
+        const internetGateway = new aws.ec2.InternetGateway(
+            `${name}-igw`,
+            { vpcId: this.vpc.id, tags: { Name: `${name}-igw` } },
+            child,
+        );
 
-        const publicRouteTable = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: this.vpc.id, tags: { Name: `${name}-public` } }, child);
-        new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }, child);
+        const publicRouteTable = new aws.ec2.RouteTable(
+            `${name}-public-rt`,
+            { vpcId: this.vpc.id, tags: { Name: `${name}-public` } },
+            child,
+        );
+        new aws.ec2.Route(
+            `${name}-public-default`,
+            { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id },
+            child,
+        );
 
         const natCount = args.natGateways === "perAz" ? args.availabilityZoneCount : 1;
         const publicSubnets: aws.ec2.Subnet[] = [];
@@ -78,7 +108,10 @@ export class Network extends pulumi.ComponentResource {
 
         for (let i = 0; i < args.availabilityZoneCount; i++) {
             const availabilityZone = zones.names.apply((names) => {
-                if (names.length <= i) throw new Error(`The region has ${names.length} usable AZs; availabilityZoneCount asks for ${args.availabilityZoneCount}.`);
+                if (names.length <= i)
+                    throw new Error(
+                        `The region has ${names.length} usable AZs; availabilityZoneCount asks for ${args.availabilityZoneCount}.`,
+                    );
                 return names[i];
             });
             const az = String.fromCharCode(97 + i);
@@ -94,15 +127,28 @@ export class Network extends pulumi.ComponentResource {
                 },
                 child,
             );
-            new aws.ec2.RouteTableAssociation(`${name}-public-${az}`, { subnetId: publicSubnet.id, routeTableId: publicRouteTable.id }, child);
+            new aws.ec2.RouteTableAssociation(
+                `${name}-public-${az}`,
+                { subnetId: publicSubnet.id, routeTableId: publicRouteTable.id },
+                child,
+            );
             publicSubnets.push(publicSubnet);
 
             if (i < natCount) {
-                const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, child);
+                const eip = new aws.ec2.Eip(
+                    `${name}-nat-${az}`,
+                    { domain: "vpc", tags: { Name: `${name}-nat-${az}` } },
+                    child,
+                );
                 natGateways.push(
                     new aws.ec2.NatGateway(
                         `${name}-nat-${az}`,
-                        { allocationId: eip.id, subnetId: publicSubnet.id, connectivityType: "public", tags: { Name: `${name}-nat-${az}` } },
+                        {
+                            allocationId: eip.id,
+                            subnetId: publicSubnet.id,
+                            connectivityType: "public",
+                            tags: { Name: `${name}-nat-${az}` },
+                        },
                         { parent: this, dependsOn: [internetGateway] },
                     ),
                 );
@@ -119,13 +165,25 @@ export class Network extends pulumi.ComponentResource {
                 },
                 child,
             );
-            const privateRouteTable = new aws.ec2.RouteTable(`${name}-private-${az}`, { vpcId: this.vpc.id, tags: { Name: `${name}-private-${az}` } }, child);
-            new aws.ec2.RouteTableAssociation(`${name}-private-${az}`, { subnetId: privateSubnet.id, routeTableId: privateRouteTable.id }, child);
+            const privateRouteTable = new aws.ec2.RouteTable(
+                `${name}-private-${az}`,
+                { vpcId: this.vpc.id, tags: { Name: `${name}-private-${az}` } },
+                child,
+            );
+            new aws.ec2.RouteTableAssociation(
+                `${name}-private-${az}`,
+                { subnetId: privateSubnet.id, routeTableId: privateRouteTable.id },
+                child,
+            );
             this.privateEgressRoutes.push(
                 new aws.ec2.Route(
                     `${name}-private-${az}-default`,
                     // perAz: each AZ egresses through its own NAT, so one AZ's loss leaves the others online.
-                    { routeTableId: privateRouteTable.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[Math.min(i, natCount - 1)].id },
+                    {
+                        routeTableId: privateRouteTable.id,
+                        destinationCidrBlock: "0.0.0.0/0",
+                        natGatewayId: natGateways[Math.min(i, natCount - 1)].id,
+                    },
                     child,
                 ),
             );
@@ -136,6 +194,11 @@ export class Network extends pulumi.ComponentResource {
         this.vpcCidr = this.vpc.cidrBlock;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
-        this.registerOutputs({ vpcId: this.vpcId, vpcCidr: this.vpcCidr, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            vpcCidr: this.vpcCidr,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+        });
     }
 }

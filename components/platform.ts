@@ -6,7 +6,10 @@ import { clusterAutoscalerPolicy, IrsaRole, PolicyDocument, ServiceAccountRef } 
 // The upstream controller policy, verbatim; its `Resource: "*"` writes keep their tag conditions.
 import awsLoadBalancerControllerPolicy from "./policies/aws-load-balancer-controller.json";
 
-export const LOAD_BALANCER_CONTROLLER_SA: ServiceAccountRef = { namespace: "kube-system", name: "aws-load-balancer-controller" };
+export const LOAD_BALANCER_CONTROLLER_SA: ServiceAccountRef = {
+    namespace: "kube-system",
+    name: "aws-load-balancer-controller",
+};
 export const CLUSTER_AUTOSCALER_SA: ServiceAccountRef = { namespace: "kube-system", name: "cluster-autoscaler" };
 export const EKS_CHARTS_REPO = "https://aws.github.io/eks-charts";
 export const AUTOSCALER_CHARTS_REPO = "https://kubernetes.github.io/autoscaler";
@@ -31,7 +34,11 @@ export function loadBalancerControllerValues(args: LoadBalancerControllerValuesA
         region: args.region,
         vpcId: args.vpcId,
         replicaCount: args.replicas,
-        serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER_SA.name, annotations: { [IRSA_ANNOTATION]: args.roleArn } },
+        serviceAccount: {
+            create: true,
+            name: LOAD_BALANCER_CONTROLLER_SA.name,
+            annotations: { [IRSA_ANNOTATION]: args.roleArn },
+        },
         podDisruptionBudget: { maxUnavailable: 1 },
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
     };
@@ -50,7 +57,13 @@ export function clusterAutoscalerValues(args: ClusterAutoscalerValuesArgs): Reco
         awsRegion: args.region,
         autoDiscovery: { clusterName: args.clusterName },
         image: { tag: args.imageTag },
-        rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SA.name, annotations: { [IRSA_ANNOTATION]: args.roleArn } } },
+        rbac: {
+            serviceAccount: {
+                create: true,
+                name: CLUSTER_AUTOSCALER_SA.name,
+                annotations: { [IRSA_ANNOTATION]: args.roleArn },
+            },
+        },
         extraArgs: {
             "balance-similar-node-groups": true,
             // Our per-group label would otherwise make every group look different.
@@ -91,7 +104,12 @@ export class Platform extends pulumi.ComponentResource {
 
         const lbcRole = new IrsaRole(
             `${name}-lbc`,
-            { ...irsa, serviceAccount: LOAD_BALANCER_CONTROLLER_SA, description: "AWS Load Balancer Controller", policyDocument: JSON.stringify(loadBalancerControllerPolicy()) },
+            {
+                ...irsa,
+                serviceAccount: LOAD_BALANCER_CONTROLLER_SA,
+                description: "AWS Load Balancer Controller",
+                policyDocument: JSON.stringify(loadBalancerControllerPolicy()),
+            },
             { parent: this },
         );
         this.loadBalancerController = new k8s.helm.v3.Release(
@@ -102,11 +120,15 @@ export class Platform extends pulumi.ComponentResource {
                 version: args.charts.awsLoadBalancerController.version,
                 repositoryOpts: { repo: EKS_CHARTS_REPO },
                 namespace: LOAD_BALANCER_CONTROLLER_SA.namespace,
-                values: pulumi
-                    .all([args.clusterName, args.vpcId, lbcRole.arn])
-                    .apply(([clusterName, vpcId, roleArn]) =>
-                        loadBalancerControllerValues({ clusterName, region: args.region, vpcId, roleArn, replicas: args.loadBalancerControllerReplicas }),
-                    ),
+                values: pulumi.all([args.clusterName, args.vpcId, lbcRole.arn]).apply(([clusterName, vpcId, roleArn]) =>
+                    loadBalancerControllerValues({
+                        clusterName,
+                        region: args.region,
+                        vpcId,
+                        roleArn,
+                        replicas: args.loadBalancerControllerReplicas,
+                    }),
+                ),
                 atomic: true,
                 timeout: 600,
             },
@@ -119,7 +141,9 @@ export class Platform extends pulumi.ComponentResource {
                 ...irsa,
                 serviceAccount: CLUSTER_AUTOSCALER_SA,
                 description: "Cluster Autoscaler",
-                policyDocument: pulumi.output(args.clusterName).apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName))),
+                policyDocument: pulumi
+                    .output(args.clusterName)
+                    .apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName))),
             },
             { parent: this },
         );
@@ -131,9 +155,14 @@ export class Platform extends pulumi.ComponentResource {
                 version: args.charts.clusterAutoscaler.version,
                 repositoryOpts: { repo: AUTOSCALER_CHARTS_REPO },
                 namespace: CLUSTER_AUTOSCALER_SA.namespace,
-                values: pulumi
-                    .all([args.clusterName, autoscalerRole.arn])
-                    .apply(([clusterName, roleArn]) => clusterAutoscalerValues({ clusterName, region: args.region, roleArn, imageTag: args.charts.clusterAutoscaler.imageTag })),
+                values: pulumi.all([args.clusterName, autoscalerRole.arn]).apply(([clusterName, roleArn]) =>
+                    clusterAutoscalerValues({
+                        clusterName,
+                        region: args.region,
+                        roleArn,
+                        imageTag: args.charts.clusterAutoscaler.imageTag,
+                    }),
+                ),
                 atomic: true,
                 timeout: 600,
             },
@@ -141,6 +170,9 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, dependsOn: [...args.after, this.loadBalancerController] },
         );
 
-        this.registerOutputs({ loadBalancerController: this.loadBalancerController.status, clusterAutoscaler: this.clusterAutoscaler.status });
+        this.registerOutputs({
+            loadBalancerController: this.loadBalancerController.status,
+            clusterAutoscaler: this.clusterAutoscaler.status,
+        });
     }
 }

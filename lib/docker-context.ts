@@ -30,7 +30,8 @@ export function parseDockerignore(text: string): IgnoreRule[] {
                 .normalize(line.slice(negate ? 1 : 0).trim())
                 .replace(/^\/+/, "")
                 .replace(/\/+$/, "");
-            if (!/^[A-Za-z0-9._\-/*?]+$/.test(pattern)) throw new Error(`.dockerignore pattern not supported by this matcher: ${line}`);
+            if (!/^[A-Za-z0-9._\-/*?]+$/.test(pattern))
+                throw new Error(`.dockerignore pattern not supported by this matcher: ${line}`);
             const source = pattern
                 .split(/(\*\*\/?|\*|\?)/)
                 .map((part) => GLOB.get(part) ?? part.replace(/\./g, "\\."))
@@ -107,7 +108,9 @@ export function contextDigest(contextDir: string, dockerfile: string): string {
     const rules = ignoreFile ? parseDockerignore(fs.readFileSync(ignoreFile, "utf8")) : [];
     for (const file of contextFiles(contextDir, rules)) {
         const full = path.join(contextDir, file);
-        hash.update(fs.readFileSync(full)).update(file).update(goFileMode(fs.statSync(full).mode));
+        hash.update(fs.readFileSync(full))
+            .update(file)
+            .update(goFileMode(fs.statSync(full).mode));
     }
     if (ignoreFile) hash.update(fs.readFileSync(ignoreFile));
     return hash.digest("hex");

@@ -68,7 +68,8 @@ export function environmentOf(stack: string | undefined): Environment {
 
 export function enforcementFor(rule: string, environment: Environment): EnforcementLevel {
     const tier = RULE_TIERS[rule];
-    if (tier === undefined) throw new Error(`enforcementFor: "${rule}" has no tier in policy/enforcement.ts RULE_TIERS; add it there.`);
+    if (tier === undefined)
+        throw new Error(`enforcementFor: "${rule}" has no tier in policy/enforcement.ts RULE_TIERS; add it there.`);
     return LEVELS[environment][tier];
 }
 
@@ -79,20 +80,27 @@ export function enforcementFor(rule: string, environment: Environment): Enforcem
 export function withEnforcement(policies: Policies, environment: Environment): Policies {
     const names = new Set(policies.map((p) => p.name));
     const orphans = Object.keys(RULE_TIERS).filter((rule) => !names.has(rule));
-    if (orphans.length > 0) throw new Error(`withEnforcement: RULE_TIERS names rules that do not exist: ${orphans.join(", ")}.`);
+    if (orphans.length > 0)
+        throw new Error(`withEnforcement: RULE_TIERS names rules that do not exist: ${orphans.join(", ")}.`);
     return policies.map((policy) => ({ ...policy, enforcementLevel: enforcementFor(policy.name, environment) }));
 }
 
 /** One entry of a `--policy-pack-config` file: a level, or an object with one (and rule settings). */
-export type PolicyConfigEntry = EnforcementLevel | { readonly enforcementLevel?: EnforcementLevel; readonly [setting: string]: unknown };
+export type PolicyConfigEntry =
+    EnforcementLevel | { readonly enforcementLevel?: EnforcementLevel; readonly [setting: string]: unknown };
 export type PackConfig = Readonly<Record<string, PolicyConfigEntry>>;
 
-const levelOf = (entry: PolicyConfigEntry | undefined): EnforcementLevel | undefined => (typeof entry === "string" ? entry : entry?.enforcementLevel);
+const levelOf = (entry: PolicyConfigEntry | undefined): EnforcementLevel | undefined =>
+    typeof entry === "string" ? entry : entry?.enforcementLevel;
 
 /**
  * The level a rule runs at once a pack config is applied on top of `packLevel` (the level the pack
  * declares): the same precedence as the CLI, so the offline run and tests predict what CI does.
  */
-export function effectiveEnforcement(rule: string, packLevel: EnforcementLevel, config: PackConfig = {}): EnforcementLevel {
+export function effectiveEnforcement(
+    rule: string,
+    packLevel: EnforcementLevel,
+    config: PackConfig = {},
+): EnforcementLevel {
     return levelOf(config[rule]) ?? levelOf(config.all) ?? packLevel;
 }

@@ -30,7 +30,8 @@ const notApplicable = (reason?: string): never => {
 };
 
 /** The policy SDK's type test: a class's `__pulumiType` against the resource's type token. */
-const isTypeOf = (type: string, resourceClass: unknown): boolean => (resourceClass as { __pulumiType?: string } | undefined)?.__pulumiType === type;
+const isTypeOf = (type: string, resourceClass: unknown): boolean =>
+    (resourceClass as { __pulumiType?: string } | undefined)?.__pulumiType === type;
 
 export interface ResourceInput {
     readonly type: string;
@@ -55,7 +56,10 @@ const options = (opts: Partial<PolicyResourceOptions> = {}): PolicyResourceOptio
 });
 
 /** What resource and stack validations both see of a resource: type, props, names, options, type tests. */
-function identity(input: { type: string; props: Record<string, any>; name?: string; urn?: string; provider?: PolicyProviderResource }, opts: Partial<PolicyResourceOptions> | undefined) {
+function identity(
+    input: { type: string; props: Record<string, any>; name?: string; urn?: string; provider?: PolicyProviderResource },
+    opts: Partial<PolicyResourceOptions> | undefined,
+) {
     const name = input.name ?? "test";
     return {
         type: input.type,
@@ -65,7 +69,8 @@ function identity(input: { type: string; props: Record<string, any>; name?: stri
         opts: options(opts),
         ...(input.provider ? { provider: input.provider } : {}),
         isType: (resourceClass: unknown) => isTypeOf(input.type, resourceClass),
-        asType: ((resourceClass: unknown) => (isTypeOf(input.type, resourceClass) ? input.props : undefined)) as ResourceValidationArgs["asType"],
+        asType: ((resourceClass: unknown) =>
+            isTypeOf(input.type, resourceClass) ? input.props : undefined) as ResourceValidationArgs["asType"],
     };
 }
 
@@ -94,27 +99,41 @@ export interface StackResourceInput {
 }
 
 /** The `args` the SDK passes a stack validation; references to resources outside the list are dropped, as the SDK does. */
-export function stackArgs(inputs: readonly StackResourceInput[], config: Record<string, unknown> = {}): StackValidationArgs {
+export function stackArgs(
+    inputs: readonly StackResourceInput[],
+    config: Record<string, unknown> = {},
+): StackValidationArgs {
     const resources: PolicyResource[] = inputs.map((input) => ({
         ...identity(input, { ...input.opts, parent: input.parent }),
         dependencies: [],
         propertyDependencies: {},
     }));
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const resolve = (urns: readonly string[] = []): PolicyResource[] => urns.map((urn) => byUrn.get(urn)).filter((r): r is PolicyResource => r !== undefined);
+    const resolve = (urns: readonly string[] = []): PolicyResource[] =>
+        urns.map((urn) => byUrn.get(urn)).filter((r): r is PolicyResource => r !== undefined);
     inputs.forEach((input, i) => {
         const resource = resources[i];
         if (input.parent && byUrn.has(input.parent)) resource.parent = byUrn.get(input.parent);
         resource.dependencies = resolve(input.dependencies);
-        resource.propertyDependencies = Object.fromEntries(Object.entries(input.propertyDependencies ?? {}).map(([key, urns]) => [key, resolve(urns)]));
+        resource.propertyDependencies = Object.fromEntries(
+            Object.entries(input.propertyDependencies ?? {}).map(([key, urns]) => [key, resolve(urns)]),
+        );
     });
     return { resources, stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable };
 }
 
 /** The violations a resource policy reports for one resource (none when not applicable). */
-export async function validateResource(policy: ResourceValidationPolicy, args: ResourceValidationArgs): Promise<string[]> {
+export async function validateResource(
+    policy: ResourceValidationPolicy,
+    args: ResourceValidationArgs,
+): Promise<string[]> {
     const messages: string[] = [];
-    const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    const validations =
+        policy.validateResource === undefined
+            ? []
+            : Array.isArray(policy.validateResource)
+              ? policy.validateResource
+              : [policy.validateResource];
     for (const validation of validations) {
         try {
             await validation(args, (message) => messages.push(message));
@@ -131,10 +150,15 @@ export interface StackViolation {
     readonly urn?: string;
 }
 
-export async function validateStack(policy: StackValidationPolicy, args: StackValidationArgs): Promise<StackViolation[]> {
+export async function validateStack(
+    policy: StackValidationPolicy,
+    args: StackValidationArgs,
+): Promise<StackViolation[]> {
     const violations: StackViolation[] = [];
     try {
-        await policy.validateStack(args, (message, urn) => violations.push(urn === undefined ? { message } : { message, urn }));
+        await policy.validateStack(args, (message, urn) =>
+            violations.push(urn === undefined ? { message } : { message, urn }),
+        );
     } catch (error) {
         if (!(error instanceof NotApplicable)) throw error;
     }
@@ -164,7 +188,8 @@ export interface ResourceRecord {
 export function resourceInputsFrom(records: readonly ResourceRecord[]): ResourceInput[] {
     const byUrn = new Map(records.map((r) => [r.urn, r]));
     const providerOf = (reference: string | undefined): PolicyProviderResource | undefined => {
-        const provider = reference === undefined ? undefined : byUrn.get(reference.slice(0, reference.lastIndexOf("::")));
+        const provider =
+            reference === undefined ? undefined : byUrn.get(reference.slice(0, reference.lastIndexOf("::")));
         return provider && { type: provider.type, name: provider.name, urn: provider.urn, props: provider.inputs };
     };
     return records.map((r) => ({
@@ -199,13 +224,18 @@ export interface Violation {
     readonly message: string;
 }
 
-const isStackPolicy = (policy: ResourceValidationPolicy | StackValidationPolicy): policy is StackValidationPolicy => "validateStack" in policy;
+const isStackPolicy = (policy: ResourceValidationPolicy | StackValidationPolicy): policy is StackValidationPolicy =>
+    "validateStack" in policy;
 
 /**
  * Every violation the policies find in the records, at the level the CLI would report it (the
  * policy's level, then the pack config on top). Disabled policies do not run, as in the SDK.
  */
-export async function evaluate(policies: Policies, records: readonly ResourceRecord[], packConfig: PackConfig = {}): Promise<Violation[]> {
+export async function evaluate(
+    policies: Policies,
+    records: readonly ResourceRecord[],
+    packConfig: PackConfig = {},
+): Promise<Violation[]> {
     const violations: Violation[] = [];
     const resources = resourceInputsFrom(records);
     const stack = stackArgs(stackInputsFrom(records));
@@ -213,11 +243,13 @@ export async function evaluate(policies: Policies, records: readonly ResourceRec
         const enforcementLevel = effectiveEnforcement(policy.name, policy.enforcementLevel ?? "advisory", packConfig);
         if (enforcementLevel === "disabled") continue;
         if (isStackPolicy(policy)) {
-            for (const { message, urn } of await validateStack(policy, stack)) violations.push({ policy: policy.name, enforcementLevel, urn, message });
+            for (const { message, urn } of await validateStack(policy, stack))
+                violations.push({ policy: policy.name, enforcementLevel, urn, message });
             continue;
         }
         for (const resource of resources) {
-            for (const message of await validateResource(policy, resourceArgs(resource))) violations.push({ policy: policy.name, enforcementLevel, urn: resource.urn, message });
+            for (const message of await validateResource(policy, resourceArgs(resource)))
+                violations.push({ policy: policy.name, enforcementLevel, urn: resource.urn, message });
         }
     }
     return violations;
@@ -229,6 +261,9 @@ export function checkResource(policy: ResourceValidationPolicy, input: ResourceI
 }
 
 /** The violations of one stack policy for a list of resources. */
-export function checkStack(policy: StackValidationPolicy, inputs: readonly StackResourceInput[]): Promise<StackViolation[]> {
+export function checkStack(
+    policy: StackValidationPolicy,
+    inputs: readonly StackResourceInput[],
+): Promise<StackViolation[]> {
     return validateStack(policy, stackArgs(inputs));
 }

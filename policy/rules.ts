@@ -15,7 +15,13 @@
 //   in its state; rules that must tell declared from defaulted fields read those.
 // - During a preview a value may be unknown: reading it throws, and the SDK reports the rule as not
 //   runnable (advisory) for that resource. Each rule reads only the fields it needs.
-import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 
 type Props = Record<string, any>;
 
@@ -60,7 +66,12 @@ export function asList(value: unknown): any[] {
 export type Check = (props: Props, args: ResourceValidationArgs) => string[];
 
 /** A resource policy from a check, applied to the given type tokens only. */
-export function resourcePolicy(name: string, description: string, types: readonly string[], check: Check): ResourceValidationPolicy {
+export function resourcePolicy(
+    name: string,
+    description: string,
+    types: readonly string[],
+    check: Check,
+): ResourceValidationPolicy {
     const wanted = new Set(types);
     return {
         name,
@@ -89,7 +100,8 @@ export function readOrUnknown<T>(read: () => T): T | typeof UNKNOWN {
     }
 }
 
-const dependenciesOf = (resource: PolicyResource, property: string): PolicyResource[] => resource.propertyDependencies[property] ?? [];
+const dependenciesOf = (resource: PolicyResource, property: string): PolicyResource[] =>
+    resource.propertyDependencies[property] ?? [];
 
 /** The program's declared Kubernetes inputs (state adds defaults, e.g. spec.replicas). */
 export function declaredK8s(resource: PolicyResource): Props {
@@ -109,7 +121,9 @@ const clusterTypes = [TYPES.eksCluster, TYPES.awsEksCluster] as const;
 function clusterCheck(check: (type: string, props: Props) => string[]): Check {
     return (props, args) => {
         if (args.type === TYPES.eksCluster && Object.keys(props).length === 0) {
-            args.notApplicable("the eks:index:Cluster component was registered without inputs; its aws:eks/cluster:Cluster is checked instead");
+            args.notApplicable(
+                "the eks:index:Cluster component was registered without inputs; its aws:eks/cluster:Cluster is checked instead",
+            );
         }
         return check(args.type, props);
     };
@@ -161,8 +175,13 @@ export const eksSecretsEncryption = resourcePolicy(
     clusterCheck((type, props) => {
         const keyArn = secretsKeyArn(type, props);
         if (typeof keyArn === "string" && keyArn.length > 0) return [];
-        const setting = type === TYPES.eksCluster ? "encryptionConfigKeyArn" : 'encryptionConfig { resources: ["secrets"], provider: { keyArn } }';
-        return [`Kubernetes Secrets are not envelope-encrypted: set ${setting} to the ARN of an aws.kms.Key with enableKeyRotation: true.`];
+        const setting =
+            type === TYPES.eksCluster
+                ? "encryptionConfigKeyArn"
+                : 'encryptionConfig { resources: ["secrets"], provider: { keyArn } }';
+        return [
+            `Kubernetes Secrets are not envelope-encrypted: set ${setting} to the ARN of an aws.kms.Key with enableKeyRotation: true.`,
+        ];
     }),
 );
 
@@ -177,7 +196,12 @@ export const kmsKeyRotation = resourcePolicy(
     "kms-key-rotation",
     "Symmetric KMS keys rotate their key material yearly.",
     [TYPES.kmsKey],
-    (props) => (!rotatableKey(props) || props.enableKeyRotation === true ? [] : ["The KMS key does not rotate: set enableKeyRotation: true (AWS then rotates its key material yearly, old data stays readable)."]),
+    (props) =>
+        !rotatableKey(props) || props.enableKeyRotation === true
+            ? []
+            : [
+                  "The KMS key does not rotate: set enableKeyRotation: true (AWS then rotates its key material yearly, old data stays readable).",
+              ],
 );
 
 export const eksSecretsKeyManaged: StackValidationPolicy = {
@@ -186,7 +210,8 @@ export const eksSecretsKeyManaged: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         // The real child when the engine shows it (real runs); the component otherwise (mocks).
         const awsClusters = args.resources.filter((r) => r.type === TYPES.awsEksCluster);
-        const clusters = awsClusters.length > 0 ? awsClusters : args.resources.filter((r) => r.type === TYPES.eksCluster);
+        const clusters =
+            awsClusters.length > 0 ? awsClusters : args.resources.filter((r) => r.type === TYPES.eksCluster);
         const keys = args.resources.filter((r) => r.type === TYPES.kmsKey);
         for (const cluster of clusters) {
             const property = cluster.type === TYPES.eksCluster ? "encryptionConfigKeyArn" : "encryptionConfig";
@@ -210,7 +235,11 @@ export const eksControlPlaneLogs = resourcePolicy(
     clusterTypes,
     clusterCheck((_type, props) => {
         const missing = missingLogTypes(props, AUDIT_LOG_TYPES);
-        return missing.length === 0 ? [] : [`Control-plane logs ${missing.join(", ")} are off, so calls to the Kubernetes API leave no trace: add them to enabledClusterLogTypes (clusterLogTypes in the stack config).`];
+        return missing.length === 0
+            ? []
+            : [
+                  `Control-plane logs ${missing.join(", ")} are off, so calls to the Kubernetes API leave no trace: add them to enabledClusterLogTypes (clusterLogTypes in the stack config).`,
+              ];
     }),
 );
 
@@ -220,7 +249,11 @@ export const eksControlPlaneLogsComplete = resourcePolicy(
     clusterTypes,
     clusterCheck((_type, props) => {
         const missing = missingLogTypes(props, ALL_LOG_TYPES);
-        return missing.length === 0 ? [] : [`Control-plane logs ${missing.join(", ")} are off: enable all five log types (clusterLogTypes in the stack config).`];
+        return missing.length === 0
+            ? []
+            : [
+                  `Control-plane logs ${missing.join(", ")} are off: enable all five log types (clusterLogTypes in the stack config).`,
+              ];
     }),
 );
 
@@ -230,8 +263,11 @@ export const eksPrivateEndpoint = resourcePolicy(
     clusterTypes,
     clusterCheck((type, props) => {
         if (endpointAccess(type, props).privateAccess) return [];
-        const setting = type === TYPES.eksCluster ? "endpointPrivateAccess: true" : "vpcConfig.endpointPrivateAccess: true";
-        return [`The private API endpoint is off (EKS's default), so nodes reach the API over the internet: set ${setting}.`];
+        const setting =
+            type === TYPES.eksCluster ? "endpointPrivateAccess: true" : "vpcConfig.endpointPrivateAccess: true";
+        return [
+            `The private API endpoint is off (EKS's default), so nodes reach the API over the internet: set ${setting}.`,
+        ];
     }),
 );
 
@@ -244,8 +280,11 @@ export const eksPublicEndpointRestricted = resourcePolicy(
         if (!access.publicAccess) return [];
         const open = access.publicAccessCidrs.filter((cidr) => OPEN_CIDRS.has(cidr));
         if (access.publicAccessCidrs.length > 0 && open.length === 0) return [];
-        const reach = open.length > 0 ? `is open to ${open.join(", ")}` : "is open to the whole internet (no publicAccessCidrs)";
-        return [`The public API endpoint ${reach}: set endpointPublicAccess: false and deploy from inside the VPC, or list your egress CIDRs in publicAccessCidrs.`];
+        const reach =
+            open.length > 0 ? `is open to ${open.join(", ")}` : "is open to the whole internet (no publicAccessCidrs)";
+        return [
+            `The public API endpoint ${reach}: set endpointPublicAccess: false and deploy from inside the VPC, or list your egress CIDRs in publicAccessCidrs.`,
+        ];
     }),
 );
 
@@ -256,8 +295,11 @@ export const eksAuthenticationMode = resourcePolicy(
     clusterCheck((type, props) => {
         const mode = authenticationMode(type, props);
         if (mode === "API") return [];
-        const setting = type === TYPES.eksCluster ? 'authenticationMode: "API"' : 'accessConfig.authenticationMode: "API"';
-        return [`The authentication mode is ${mode ?? "unset (EKS then reads the aws-auth ConfigMap)"}: set ${setting} and grant access with access entries.`];
+        const setting =
+            type === TYPES.eksCluster ? 'authenticationMode: "API"' : 'accessConfig.authenticationMode: "API"';
+        return [
+            `The authentication mode is ${mode ?? "unset (EKS then reads the aws-auth ConfigMap)"}: set ${setting} and grant access with access entries.`,
+        ];
     }),
 );
 
@@ -266,7 +308,10 @@ const publicInterfaces = (props: Props): string[] =>
     asList(props.networkInterfaces)
         .map((nic, i) => ({ nic, i }))
         .filter(({ nic }) => String(nic?.associatePublicIpAddress) === "true")
-        .map(({ i }) => `networkInterfaces[${i}].associatePublicIpAddress is true: remove it (or set "false"); nodes reach the internet through NAT.`);
+        .map(
+            ({ i }) =>
+                `networkInterfaces[${i}].associatePublicIpAddress is true: remove it (or set "false"); nodes reach the internet through NAT.`,
+        );
 
 export const eksNodesNoPublicIp = resourcePolicy(
     "eks-nodes-no-public-ip",
@@ -277,11 +322,17 @@ export const eksNodesNoPublicIp = resourcePolicy(
             case TYPES.launchTemplate:
                 return publicInterfaces(props);
             case TYPES.subnet:
-                return props.mapPublicIpOnLaunch === true ? ["The subnet gives every instance a public IP on launch: set mapPublicIpOnLaunch: false (load balancers and NAT gateways get their own addresses)."] : [];
+                return props.mapPublicIpOnLaunch === true
+                    ? [
+                          "The subnet gives every instance a public IP on launch: set mapPublicIpOnLaunch: false (load balancers and NAT gateways get their own addresses).",
+                      ]
+                    : [];
             default:
                 if (args.type === TYPES.eksCluster && Object.keys(props).length === 0) return [];
                 // @pulumi/eks assigns public IPs unless told not to.
-                return props.nodeAssociatePublicIpAddress === false ? [] : ["Nodes may get public IPs: set nodeAssociatePublicIpAddress: false."];
+                return props.nodeAssociatePublicIpAddress === false
+                    ? []
+                    : ["Nodes may get public IPs: set nodeAssociatePublicIpAddress: false."];
         }
     },
 );
@@ -290,7 +341,8 @@ export const eksNodesNoPublicIp = resourcePolicy(
 export function publicSubnetReason(subnet: PolicyResource, resources: readonly PolicyResource[]): string {
     if (readOrUnknown(() => subnet.props.mapPublicIpOnLaunch) === true) return "it assigns public IPs on launch";
     const tags = readOrUnknown(() => subnet.props.tags) as Props | typeof UNKNOWN | undefined;
-    if (tags !== UNKNOWN && tags?.["kubernetes.io/role/elb"] === "1") return "it is tagged kubernetes.io/role/elb for internet-facing load balancers";
+    if (tags !== UNKNOWN && tags?.["kubernetes.io/role/elb"] === "1")
+        return "it is tagged kubernetes.io/role/elb for internet-facing load balancers";
     const tables = resources
         .filter((r) => r.type === TYPES.routeTableAssociation && dependenciesOf(r, "subnetId").includes(subnet))
         .flatMap((association) => dependenciesOf(association, "routeTableId"));
@@ -315,14 +367,20 @@ const NODE_GROUP_SUBNETS: Readonly<Record<string, string>> = {
 
 export const eksNodeSubnetsPrivate: StackValidationPolicy = {
     name: "eks-node-subnets-private",
-    description: "Node groups run only in private subnets (no internet gateway route, no public IPs, not the load balancers' subnets).",
+    description:
+        "Node groups run only in private subnets (no internet gateway route, no public IPs, not the load balancers' subnets).",
     validateStack: (args, reportViolation) => {
         for (const group of args.resources.filter((r) => NODE_GROUP_SUBNETS[r.type] !== undefined)) {
             // Subnets passed as literal IDs leave no dependency to follow: those are not judged.
-            for (const subnet of dependenciesOf(group, NODE_GROUP_SUBNETS[group.type]).filter((d) => d.type === TYPES.subnet)) {
+            for (const subnet of dependenciesOf(group, NODE_GROUP_SUBNETS[group.type]).filter(
+                (d) => d.type === TYPES.subnet,
+            )) {
                 const reason = publicSubnetReason(subnet, args.resources);
                 if (reason) {
-                    reportViolation(`Node group ${group.name} runs in subnet ${subnet.name}, which is public (${reason}): give it the private subnets, which egress through NAT.`, group.urn);
+                    reportViolation(
+                        `Node group ${group.name} runs in subnet ${subnet.name}, which is public (${reason}): give it the private subnets, which egress through NAT.`,
+                        group.urn,
+                    );
                 }
             }
         }
@@ -335,14 +393,24 @@ export const nodeImdsv2 = resourcePolicy(
     [TYPES.launchTemplate, TYPES.managedNodeGroup, TYPES.awsNodeGroup],
     (props, args) => {
         if (args.type !== TYPES.launchTemplate) {
-            return props.launchTemplate ? [] : ["The node group uses EKS's default launch template (IMDS reachable from pods, hop limit 2): give it a launch template with metadataOptions httpTokens required and httpPutResponseHopLimit 1."];
+            return props.launchTemplate
+                ? []
+                : [
+                      "The node group uses EKS's default launch template (IMDS reachable from pods, hop limit 2): give it a launch template with metadataOptions httpTokens required and httpPutResponseHopLimit 1.",
+                  ];
         }
         const metadata = props.metadataOptions ?? {};
         if (metadata.httpEndpoint === "disabled") return []; // no metadata service at all
         const problems: string[] = [];
-        if (metadata.httpTokens !== "required") problems.push(`httpTokens is ${metadata.httpTokens ?? "unset (IMDSv1 allowed)"}`);
-        if (metadata.httpPutResponseHopLimit !== 1) problems.push(`httpPutResponseHopLimit is ${metadata.httpPutResponseHopLimit ?? "unset"}`);
-        return problems.length === 0 ? [] : [`Instance metadata is not locked down (${problems.join(", ")}): set metadataOptions { httpTokens: "required", httpPutResponseHopLimit: 1 }.`];
+        if (metadata.httpTokens !== "required")
+            problems.push(`httpTokens is ${metadata.httpTokens ?? "unset (IMDSv1 allowed)"}`);
+        if (metadata.httpPutResponseHopLimit !== 1)
+            problems.push(`httpPutResponseHopLimit is ${metadata.httpPutResponseHopLimit ?? "unset"}`);
+        return problems.length === 0
+            ? []
+            : [
+                  `Instance metadata is not locked down (${problems.join(", ")}): set metadataOptions { httpTokens: "required", httpPutResponseHopLimit: 1 }.`,
+              ];
     },
 );
 
@@ -355,15 +423,24 @@ export const ebsEncryption = resourcePolicy(
     (props, args) => {
         if (args.type === TYPES.storageClass) {
             if (!EBS_PROVISIONERS.has(props.provisioner)) return [];
-            return String(props.parameters?.encrypted) === "true" ? [] : [`The EBS StorageClass ${props.metadata?.name ?? args.name} creates unencrypted volumes: set parameters.encrypted: "true".`];
+            return String(props.parameters?.encrypted) === "true"
+                ? []
+                : [
+                      `The EBS StorageClass ${props.metadata?.name ?? args.name} creates unencrypted volumes: set parameters.encrypted: "true".`,
+                  ];
         }
         const devices = asList(props.blockDeviceMappings).filter((mapping) => mapping?.ebs !== undefined);
         if (devices.length === 0) {
-            return ['The launch template declares no EBS volume, so the root volume is encrypted only if the account encrypts by default: declare the root device (/dev/xvda) with ebs.encrypted: "true".'];
+            return [
+                'The launch template declares no EBS volume, so the root volume is encrypted only if the account encrypts by default: declare the root device (/dev/xvda) with ebs.encrypted: "true".',
+            ];
         }
         return devices
             .filter((mapping) => String(mapping.ebs.encrypted) !== "true")
-            .map((mapping) => `Volume ${mapping.deviceName ?? "(no device name)"} is not encrypted: set ebs.encrypted: "true".`);
+            .map(
+                (mapping) =>
+                    `Volume ${mapping.deviceName ?? "(no device name)"} is not encrypted: set ebs.encrypted: "true".`,
+            );
     },
 );
 
@@ -395,7 +472,8 @@ export function parsePolicyDocument(document: unknown): { statements: Statement[
     return { statements: asList((parsed as { Statement: unknown }).Statement) as Statement[] };
 }
 
-const statementLabel = (statement: Statement, index: number): string => `statement ${index + 1}${statement.Sid ? ` (${statement.Sid})` : ""}`;
+const statementLabel = (statement: Statement, index: number): string =>
+    `statement ${index + 1}${statement.Sid ? ` (${statement.Sid})` : ""}`;
 const allows = (statement: Statement): boolean => statement.Effect === "Allow";
 
 /** Identity policies (what a principal may do), by where each resource type keeps them. */
@@ -407,7 +485,10 @@ export function identityPolicies(type: string, props: Props): { label: string; d
         case TYPES.iamGroupPolicy:
             return [{ label: "the policy", document: props.policy }];
         case TYPES.iamRole:
-            return asList(props.inlinePolicies).map((inline, i) => ({ label: `inline policy ${inline?.name ?? i + 1}`, document: inline?.policy }));
+            return asList(props.inlinePolicies).map((inline, i) => ({
+                label: `inline policy ${inline?.name ?? i + 1}`,
+                document: inline?.policy,
+            }));
         default:
             return [];
     }
@@ -416,13 +497,19 @@ export function identityPolicies(type: string, props: Props): { label: string; d
 const identityTypes = [TYPES.iamPolicy, TYPES.iamRolePolicy, TYPES.iamUserPolicy, TYPES.iamGroupPolicy, TYPES.iamRole];
 
 /** Checks every statement of a resource's policy documents; unparseable documents are violations. */
-function documentCheck(documents: (type: string, props: Props) => { label: string; document: unknown }[], check: (statement: Statement, label: string) => string[]): Check {
+function documentCheck(
+    documents: (type: string, props: Props) => { label: string; document: unknown }[],
+    check: (statement: Statement, label: string) => string[],
+): Check {
     return (props, args) =>
         documents(args.type, props).flatMap(({ label, document }) => {
             if (document === undefined) return [];
             const parsed = parsePolicyDocument(document);
-            if ("error" in parsed) return [`${label} ${parsed.error}: fix the document so IAM (and this check) can read it.`];
-            return parsed.statements.flatMap((statement, i) => check(statement, `${label}, ${statementLabel(statement, i)}`));
+            if ("error" in parsed)
+                return [`${label} ${parsed.error}: fix the document so IAM (and this check) can read it.`];
+            return parsed.statements.flatMap((statement, i) =>
+                check(statement, `${label}, ${statementLabel(statement, i)}`),
+            );
         });
 }
 
@@ -431,11 +518,20 @@ export const iamNoWildcardAction = resourcePolicy(
     'No IAM policy allows Action "*" (or every action but some, with NotAction).',
     identityTypes,
     documentCheck(
-        (type, props) => [...identityPolicies(type, props), ...(type === TYPES.iamRole && props.assumeRolePolicy !== undefined ? [{ label: "the trust policy", document: props.assumeRolePolicy }] : [])],
+        (type, props) => [
+            ...identityPolicies(type, props),
+            ...(type === TYPES.iamRole && props.assumeRolePolicy !== undefined
+                ? [{ label: "the trust policy", document: props.assumeRolePolicy }]
+                : []),
+        ],
         (statement, label) => {
             if (!allows(statement)) return [];
-            if (asList(statement.Action).some((action) => action === "*" || action === "*:*")) return [`${label} allows Action "*": list the actions the principal needs.`];
-            if (statement.NotAction !== undefined) return [`${label} allows every action except its NotAction list: list the allowed actions with Action instead.`];
+            if (asList(statement.Action).some((action) => action === "*" || action === "*:*"))
+                return [`${label} allows Action "*": list the actions the principal needs.`];
+            if (statement.NotAction !== undefined)
+                return [
+                    `${label} allows every action except its NotAction list: list the allowed actions with Action instead.`,
+                ];
             return [];
         },
     ),
@@ -474,7 +570,8 @@ export interface AllowedWildcardWrite {
     readonly reason: string;
 }
 
-const LBC = "AWS Load Balancer Controller v3.5.0 upstream policy (components/policies/aws-load-balancer-controller.json), kept verbatim so upgrades are a file copy; only the controller's service account can assume its role (IRSA)";
+const LBC =
+    "AWS Load Balancer Controller v3.5.0 upstream policy (components/policies/aws-load-balancer-controller.json), kept verbatim so upgrades are a file copy; only the controller's service account can assume its role (IRSA)";
 
 /**
  * Upstream statements that write to `Resource: "*"` without a tag condition, accepted on purpose.
@@ -517,7 +614,12 @@ export const ALLOWED_WILDCARD_WRITES: readonly AllowedWildcardWrite[] = [
         reason: `${LBC}; the separate CreateTags statement requires the elbv2.k8s.aws/cluster tag on every group it creates.`,
     },
     {
-        actions: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:DeleteRule"],
+        actions: [
+            "elasticloadbalancing:CreateListener",
+            "elasticloadbalancing:CreateRule",
+            "elasticloadbalancing:DeleteListener",
+            "elasticloadbalancing:DeleteRule",
+        ],
         reason: `${LBC}; listener and rule changes on the load balancers it manages.`,
     },
     {
@@ -535,9 +637,18 @@ export const ALLOWED_WILDCARD_WRITES: readonly AllowedWildcardWrite[] = [
 
 /** JSON with sorted keys: comparing documents must not depend on key order. */
 const canonical = (value: unknown): string =>
-    JSON.stringify(value, (_key, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+    JSON.stringify(value, (_key, v) =>
+        v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(
+                  Object.keys(v)
+                      .sort()
+                      .map((k) => [k, v[k]]),
+              )
+            : v,
+    );
 
-const sameSet = (a: readonly string[], b: readonly string[]): boolean => canonical([...new Set(a)].sort()) === canonical([...new Set(b)].sort());
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+    canonical([...new Set(a)].sort()) === canonical([...new Set(b)].sort());
 
 export function isAllowListed(statement: Statement): AllowedWildcardWrite | undefined {
     return ALLOWED_WILDCARD_WRITES.find(
@@ -574,14 +685,18 @@ const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0
 /** What is wrong with one IRSA trust statement (trust via an EKS cluster's OIDC provider). */
 export function irsaStatementProblems(statement: Statement, label: string): string[] {
     const federated = typeof statement.Principal === "object" ? asList(statement.Principal.Federated) : [];
-    const hosts = federated.map((arn) => EKS_OIDC_PROVIDER.exec(String(arn))?.[1]).filter((host): host is string => host !== undefined);
+    const hosts = federated
+        .map((arn) => EKS_OIDC_PROVIDER.exec(String(arn))?.[1])
+        .filter((host): host is string => host !== undefined);
     if (!allows(statement) || hosts.length === 0) return [];
     const conditions = statement.Condition ?? {};
     return hosts.flatMap((host) => {
         const problems: string[] = [];
         const sub = conditions.StringEquals?.[`${host}:sub`];
         const aud = conditions.StringEquals?.[`${host}:aud`];
-        const loose = Object.entries(conditions).some(([op, clauses]) => op !== "StringEquals" && `${host}:sub` in (clauses ?? {}));
+        const loose = Object.entries(conditions).some(
+            ([op, clauses]) => op !== "StringEquals" && `${host}:sub` in (clauses ?? {}),
+        );
         if (sub === undefined) {
             problems.push(
                 loose
@@ -589,10 +704,14 @@ export function irsaStatementProblems(statement: Statement, label: string): stri
                     : `${label} lets every service account of the cluster assume the role: add Condition.StringEquals "${host}:sub": "system:serviceaccount:<namespace>:<name>".`,
             );
         } else if (asList(sub).length !== 1 || !SERVICE_ACCOUNT_SUBJECT.test(String(asList(sub)[0]))) {
-            problems.push(`${label} scopes ${host}:sub to ${canonical(sub)}: name exactly one service account, "system:serviceaccount:<namespace>:<name>", without wildcards.`);
+            problems.push(
+                `${label} scopes ${host}:sub to ${canonical(sub)}: name exactly one service account, "system:serviceaccount:<namespace>:<name>", without wildcards.`,
+            );
         }
         if (canonical(asList(aud)) !== canonical(["sts.amazonaws.com"])) {
-            problems.push(`${label} does not pin the token audience: add Condition.StringEquals "${host}:aud": "sts.amazonaws.com".`);
+            problems.push(
+                `${label} does not pin the token audience: add Condition.StringEquals "${host}:aud": "sts.amazonaws.com".`,
+            );
         }
         return problems;
     });
@@ -602,7 +721,13 @@ export const irsaTrustScoped = resourcePolicy(
     "irsa-trust-scoped",
     "IRSA trust policies admit exactly one service account (StringEquals :sub) and only tokens for STS (:aud sts.amazonaws.com).",
     [TYPES.iamRole],
-    documentCheck((_type, props) => (props.assumeRolePolicy === undefined ? [] : [{ label: "the trust policy", document: props.assumeRolePolicy }]), irsaStatementProblems),
+    documentCheck(
+        (_type, props) =>
+            props.assumeRolePolicy === undefined
+                ? []
+                : [{ label: "the trust policy", document: props.assumeRolePolicy }],
+        irsaStatementProblems,
+    ),
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -631,10 +756,19 @@ interface ContainerRef {
 }
 
 type ContainerList = "containers" | "initContainers" | "ephemeralContainers";
-const CONTAINER_LABELS: Readonly<Record<ContainerList, string>> = { containers: "container", initContainers: "init container", ephemeralContainers: "ephemeral container" };
+const CONTAINER_LABELS: Readonly<Record<ContainerList, string>> = {
+    containers: "container",
+    initContainers: "init container",
+    ephemeralContainers: "ephemeral container",
+};
 
 export function containersOf(podSpec: Props, lists: readonly ContainerList[]): ContainerRef[] {
-    return lists.flatMap((list) => asList(podSpec[list]).map((container) => ({ container, label: `${CONTAINER_LABELS[list]} "${container?.name ?? "?"}"` })));
+    return lists.flatMap((list) =>
+        asList(podSpec[list]).map((container) => ({
+            container,
+            label: `${CONTAINER_LABELS[list]} "${container?.name ?? "?"}"`,
+        })),
+    );
 }
 
 /** A check over a workload's pod spec. */
@@ -652,23 +786,37 @@ export function podSecurityProblems(podSpec: Props): string[] {
     const pod = podSpec.securityContext ?? {};
     const problems: string[] = [];
     for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
-        if (podSpec[field] === true) problems.push(`The pod sets ${field}: true: remove it (host namespaces break isolation).`);
+        if (podSpec[field] === true)
+            problems.push(`The pod sets ${field}: true: remove it (host namespaces break isolation).`);
     }
     for (const volume of asList(podSpec.volumes).filter((v) => v?.hostPath !== undefined)) {
-        problems.push(`Volume "${volume.name}" mounts a hostPath: use an emptyDir, a ConfigMap/Secret or a PersistentVolumeClaim.`);
+        problems.push(
+            `Volume "${volume.name}" mounts a hostPath: use an emptyDir, a ConfigMap/Secret or a PersistentVolumeClaim.`,
+        );
     }
     for (const { container, label } of containersOf(podSpec, ["containers", "initContainers", "ephemeralContainers"])) {
         const context = container.securityContext ?? {};
-        if ((context.runAsNonRoot ?? pod.runAsNonRoot) !== true) problems.push(`${label} may run as root: set runAsNonRoot: true (pod or container securityContext) and a non-zero runAsUser.`);
-        if ((context.runAsUser ?? pod.runAsUser) === 0) problems.push(`${label} runs as user 0: run as a non-zero UID.`);
+        if ((context.runAsNonRoot ?? pod.runAsNonRoot) !== true)
+            problems.push(
+                `${label} may run as root: set runAsNonRoot: true (pod or container securityContext) and a non-zero runAsUser.`,
+            );
+        if ((context.runAsUser ?? pod.runAsUser) === 0)
+            problems.push(`${label} runs as user 0: run as a non-zero UID.`);
         if (context.privileged === true) problems.push(`${label} is privileged: remove securityContext.privileged.`);
-        if (context.allowPrivilegeEscalation !== false) problems.push(`${label} may escalate privileges: set securityContext.allowPrivilegeEscalation: false.`);
-        if (!asList(context.capabilities?.drop).includes("ALL")) problems.push(`${label} keeps Linux capabilities: set securityContext.capabilities.drop: ["ALL"].`);
+        if (context.allowPrivilegeEscalation !== false)
+            problems.push(`${label} may escalate privileges: set securityContext.allowPrivilegeEscalation: false.`);
+        if (!asList(context.capabilities?.drop).includes("ALL"))
+            problems.push(`${label} keeps Linux capabilities: set securityContext.capabilities.drop: ["ALL"].`);
         const added = asList(context.capabilities?.add).filter((capability) => capability !== "NET_BIND_SERVICE");
-        if (added.length > 0) problems.push(`${label} adds capabilities ${added.join(", ")}: only NET_BIND_SERVICE is allowed.`);
-        for (const port of asList(container.ports).filter((p) => p?.hostPort)) problems.push(`${label} binds host port ${port.hostPort}: expose it through a Service instead.`);
+        if (added.length > 0)
+            problems.push(`${label} adds capabilities ${added.join(", ")}: only NET_BIND_SERVICE is allowed.`);
+        for (const port of asList(container.ports).filter((p) => p?.hostPort))
+            problems.push(`${label} binds host port ${port.hostPort}: expose it through a Service instead.`);
         const seccomp = context.seccompProfile?.type ?? pod.seccompProfile?.type;
-        if (!SECCOMP_OK.has(seccomp)) problems.push(`${label} has seccomp profile ${seccomp ?? "unset"}: set seccompProfile.type: RuntimeDefault (pod or container securityContext).`);
+        if (!SECCOMP_OK.has(seccomp))
+            problems.push(
+                `${label} has seccomp profile ${seccomp ?? "unset"}: set seccompProfile.type: RuntimeDefault (pod or container securityContext).`,
+            );
     }
     return problems;
 }
@@ -687,7 +835,10 @@ export const readOnlyRootFilesystem = resourcePolicy(
     workloadCheck((podSpec) =>
         containersOf(podSpec, ["containers", "initContainers"])
             .filter(({ container }) => container.securityContext?.readOnlyRootFilesystem !== true)
-            .map(({ label }) => `${label} can write to its root filesystem: set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where it must write (e.g. /tmp).`),
+            .map(
+                ({ label }) =>
+                    `${label} can write to its root filesystem: set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where it must write (e.g. /tmp).`,
+            ),
     ),
 );
 
@@ -703,7 +854,11 @@ export const containerResources = resourcePolicy(
                 resources.requests?.memory === undefined ? "requests.memory" : "",
                 resources.limits?.memory === undefined ? "limits.memory" : "",
             ].filter(Boolean);
-            return missing.length === 0 ? [] : [`${label} sets no resources.${missing.join(", resources.")}: request CPU and memory (the scheduler and the HPA need them) and limit memory (a leak would otherwise starve the node).`];
+            return missing.length === 0
+                ? []
+                : [
+                      `${label} sets no resources.${missing.join(", resources.")}: request CPU and memory (the scheduler and the HPA need them) and limit memory (a leak would otherwise starve the node).`,
+                  ];
         }),
     ),
 );
@@ -715,7 +870,11 @@ export const containerProbes = resourcePolicy(
     workloadCheck((podSpec) =>
         containersOf(podSpec, ["containers"]).flatMap(({ container, label }) => {
             const missing = ["readinessProbe", "livenessProbe"].filter((probe) => container[probe] === undefined);
-            return missing.length === 0 ? [] : [`${label} has no ${missing.join(" or ")}: add them, so traffic reaches only ready pods and hung ones restart.`];
+            return missing.length === 0
+                ? []
+                : [
+                      `${label} has no ${missing.join(" or ")}: add them, so traffic reaches only ready pods and hung ones restart.`,
+                  ];
         }),
     ),
 );
@@ -736,13 +895,17 @@ export const imagePinned = resourcePolicy(
     "Container images are pinned by digest or an explicit version tag, never :latest.",
     WORKLOAD_TYPES,
     workloadCheck((podSpec) =>
-        containersOf(podSpec, ["containers", "initContainers", "ephemeralContainers"]).flatMap(({ container, label }) => {
-            const image = String(container.image ?? "");
-            const pinning = imagePinning(image);
-            if (pinning === "digest" || pinning === "tag") return [];
-            const why = pinning === "latest" ? "uses :latest" : "has no tag, so it means :latest";
-            return [`${label} image "${image}" ${why}, which changes under you: pin it by digest (image@sha256:...) or an explicit version tag.`];
-        }),
+        containersOf(podSpec, ["containers", "initContainers", "ephemeralContainers"]).flatMap(
+            ({ container, label }) => {
+                const image = String(container.image ?? "");
+                const pinning = imagePinning(image);
+                if (pinning === "digest" || pinning === "tag") return [];
+                const why = pinning === "latest" ? "uses :latest" : "has no tag, so it means :latest";
+                return [
+                    `${label} image "${image}" ${why}, which changes under you: pin it by digest (image@sha256:...) or an explicit version tag.`,
+                ];
+            },
+        ),
     ),
 );
 
@@ -795,12 +958,17 @@ export const namespacePodSecurityLabels = resourcePolicy(
         const labels: Props = props.metadata?.labels ?? {};
         const enforce = labels[`${PSS}/enforce`];
         if (!(POD_SECURITY_LEVELS as readonly string[]).includes(enforce)) {
-            return [`The namespace has ${enforce === undefined ? "no" : `an invalid (${enforce})`} ${PSS}/enforce label: label it restricted (or the lowest level its pods need, with warn and audit restricted).`];
+            return [
+                `The namespace has ${enforce === undefined ? "no" : `an invalid (${enforce})`} ${PSS}/enforce label: label it restricted (or the lowest level its pods need, with warn and audit restricted).`,
+            ];
         }
         if (enforce === "restricted") return [];
         return ["warn", "audit"]
             .filter((mode) => labels[`${PSS}/${mode}`] !== "restricted")
-            .map((mode) => `The namespace enforces only ${enforce}: set ${PSS}/${mode}: restricted so what falls short of restricted stays visible.`);
+            .map(
+                (mode) =>
+                    `The namespace enforces only ${enforce}: set ${PSS}/${mode}: restricted so what falls short of restricted stays visible.`,
+            );
     },
 );
 
@@ -837,18 +1005,28 @@ export function targetNamespace(type: string, props: Props, providerNamespace: u
     const explicit = HELM_TYPES.has(type) ? props.namespace : props.metadata?.namespace;
     if (!HELM_TYPES.has(type)) {
         const kind = type.split(":")[2];
-        if (CLUSTER_SCOPED_KINDS.has(kind) || kind.endsWith("Patch") || kind.endsWith("List") || type.startsWith("kubernetes:yaml") || type.startsWith("kubernetes:kustomize")) return undefined;
+        if (
+            CLUSTER_SCOPED_KINDS.has(kind) ||
+            kind.endsWith("Patch") ||
+            kind.endsWith("List") ||
+            type.startsWith("kubernetes:yaml") ||
+            type.startsWith("kubernetes:kustomize")
+        )
+            return undefined;
     }
     return explicit || (typeof providerNamespace === "string" && providerNamespace) || "default";
 }
 
 export const noDefaultNamespace: ResourceValidationPolicy = {
     name: "no-default-namespace",
-    description: "Nothing is deployed to the `default` namespace (it has no Pod Security labels and belongs to everyone).",
+    description:
+        "Nothing is deployed to the `default` namespace (it has no Pod Security labels and belongs to everyone).",
     validateResource: (args, reportViolation) => {
         const namespace = targetNamespace(args.type, args.props, args.provider?.props?.namespace);
         if (namespace === "default") {
-            reportViolation("This lands in the default namespace: set metadata.namespace (namespace for Helm) to the namespace the component owns.");
+            reportViolation(
+                "This lands in the default namespace: set metadata.namespace (namespace for Helm) to the namespace the component owns.",
+            );
         }
     },
 };
@@ -861,7 +1039,9 @@ const LEGACY_INTERNAL = "service.beta.kubernetes.io/aws-load-balancer-internal";
 
 /** Internal only when annotated so: the in-tree controller's default is internet-facing. */
 export function isInternalLoadBalancer(annotations: Props | undefined): boolean {
-    return annotations?.[SCHEME] === "internal" || ["true", "0.0.0.0/0"].includes(String(annotations?.[LEGACY_INTERNAL]));
+    return (
+        annotations?.[SCHEME] === "internal" || ["true", "0.0.0.0/0"].includes(String(annotations?.[LEGACY_INTERNAL]))
+    );
 }
 
 const MONITORING_UI = /grafana|prometheus|alertmanager/i;
@@ -883,13 +1063,18 @@ export const MONITORING_UI_SERVICES: Readonly<Record<string, readonly string[][]
 
 /** The chart's own name from "name", "repo/name", an OCI reference or a .tgz URL. */
 export function chartName(chart: unknown): string {
-    const last = String(chart ?? "").split("/").pop() ?? "";
+    const last =
+        String(chart ?? "")
+            .split("/")
+            .pop() ?? "";
     return last.replace(/\.tgz$/, "").replace(/-v?\d+\.\d+\.\d+.*$/, "");
 }
 
-const pathGet = (value: unknown, path: readonly string[]): any => path.reduce<any>((node, key) => (node && typeof node === "object" ? node[key] : undefined), value);
+const pathGet = (value: unknown, path: readonly string[]): any =>
+    path.reduce<any>((node, key) => (node && typeof node === "object" ? node[key] : undefined), value);
 
-const PUBLIC_UI_FIX = "keep it ClusterIP and use kubectl port-forward (pulumi stack output grafanaPortForward), or make the load balancer internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal).";
+const PUBLIC_UI_FIX =
+    "keep it ClusterIP and use kubectl port-forward (pulumi stack output grafanaPortForward), or make the load balancer internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal).";
 
 export const monitoringUiNotPublic = resourcePolicy(
     "monitoring-ui-not-public",
@@ -898,9 +1083,16 @@ export const monitoringUiNotPublic = resourcePolicy(
     (props, args) => {
         if (args.type === TYPES.service) {
             const labels: Props = props.metadata?.labels ?? {};
-            const names = [props.metadata?.name, args.name, labels["app.kubernetes.io/name"], labels.app].filter((n) => typeof n === "string");
+            const names = [props.metadata?.name, args.name, labels["app.kubernetes.io/name"], labels.app].filter(
+                (n) => typeof n === "string",
+            );
             const ui = names.find((n) => MONITORING_UI.test(n));
-            if (ui === undefined || props.spec?.type !== "LoadBalancer" || isInternalLoadBalancer(props.metadata?.annotations)) return [];
+            if (
+                ui === undefined ||
+                props.spec?.type !== "LoadBalancer" ||
+                isInternalLoadBalancer(props.metadata?.annotations)
+            )
+                return [];
             return [`Service ${props.metadata?.name ?? args.name} (${ui}) is a public LoadBalancer: ${PUBLIC_UI_FIX}`];
         }
         const paths = MONITORING_UI_SERVICES[chartName(props.chart)] ?? [];
@@ -909,7 +1101,10 @@ export const monitoringUiNotPublic = resourcePolicy(
                 const service = pathGet(props.values, path);
                 return service?.type === "LoadBalancer" && !isInternalLoadBalancer(service.annotations);
             })
-            .map((path) => `values.${path.join(".")}.type is LoadBalancer, a public load balancer for a monitoring UI: ${PUBLIC_UI_FIX}`);
+            .map(
+                (path) =>
+                    `values.${path.join(".")}.type is LoadBalancer, a public load balancer for a monitoring UI: ${PUBLIC_UI_FIX}`,
+            );
     },
 );
 
@@ -922,7 +1117,11 @@ export function terminatesTls(annotations: Props, ports: Props[]): boolean {
     if (!annotations[SSL_CERT]) return false;
     const sslPorts = annotations[SSL_PORTS];
     if (sslPorts === undefined || sslPorts === "*") return true;
-    const listed = new Set(String(sslPorts).split(",").map((p) => p.trim()));
+    const listed = new Set(
+        String(sslPorts)
+            .split(",")
+            .map((p) => p.trim()),
+    );
     return ports.every((port) => listed.has(String(port.port)) || (port.name !== undefined && listed.has(port.name)));
 }
 
@@ -933,18 +1132,29 @@ export const loadBalancerRestricted = resourcePolicy(
     (props) => {
         const annotations: Props = props.metadata?.annotations ?? {};
         if (props.spec?.type !== "LoadBalancer" || isInternalLoadBalancer(annotations)) return [];
-        const ranges = [...asList(props.spec?.loadBalancerSourceRanges), ...String(annotations[SOURCE_RANGES] ?? "").split(",").map((r) => r.trim()).filter(Boolean)];
+        const ranges = [
+            ...asList(props.spec?.loadBalancerSourceRanges),
+            ...String(annotations[SOURCE_RANGES] ?? "")
+                .split(",")
+                .map((r) => r.trim())
+                .filter(Boolean),
+        ];
         const open = ranges.filter((range) => OPEN_CIDRS.has(range));
-        if ((ranges.length > 0 && open.length === 0) || terminatesTls(annotations, asList(props.spec?.ports))) return [];
-        const reach = open.length > 0 ? `admits ${open.join(", ")}` : "admits the whole internet (no loadBalancerSourceRanges)";
-        return [`The internet-facing load balancer ${reach}: list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (${SSL_CERT}), or make it internal.`];
+        if ((ranges.length > 0 && open.length === 0) || terminatesTls(annotations, asList(props.spec?.ports)))
+            return [];
+        const reach =
+            open.length > 0 ? `admits ${open.join(", ")}` : "admits the whole internet (no loadBalancerSourceRanges)";
+        return [
+            `The internet-facing load balancer ${reach}: list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (${SSL_CERT}), or make it internal.`,
+        ];
     },
 );
 
 // ---------------------------------------------------------------------------------------------
 // Helm
 
-const EXACT_SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+const EXACT_SEMVER =
+    /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
 export function isExactVersion(version: unknown): boolean {
     return typeof version === "string" && EXACT_SEMVER.test(version);
@@ -971,11 +1181,16 @@ export const helmChartPinned = resourcePolicy(
         if (isLocalChart(chart)) return [];
         const problems: string[] = [];
         if (!isExactVersion(props.version)) {
-            problems.push(`Chart ${chart} is not pinned (version ${props.version === undefined ? "unset" : `"${props.version}"`}): set version to an exact chart version such as "1.2.3".`);
+            problems.push(
+                `Chart ${chart} is not pinned (version ${props.version === undefined ? "unset" : `"${props.version}"`}): set version to an exact chart version such as "1.2.3".`,
+            );
         }
         const repoField = args.type === TYPES.helmChartV3 ? "fetchOpts" : "repositoryOpts";
         const problem = chartSourceProblem(chart, props[repoField]?.repo, props.plainHttp === true);
-        if (problem) problems.push(`Chart ${chart} is not from an https repository (${problem}): set ${repoField}.repo to the chart's https URL.`);
+        if (problem)
+            problems.push(
+                `Chart ${chart} is not from an https repository (${problem}): set ${repoField}.repo to the chart's https URL.`,
+            );
         return problems;
     },
 );
@@ -994,12 +1209,18 @@ export const grafanaAdminPassword = resourcePolicy(
         const grafana: Props = (chart === "grafana" ? props.values : props.values?.grafana) ?? {};
         if (grafana.enabled === false) return [];
         if (grafana.adminPassword !== undefined) {
-            const known = DEFAULT_GRAFANA_PASSWORDS.has(String(grafana.adminPassword)) ? ", and it is the chart's well-known default" : "";
-            return [`${prefix}.adminPassword puts Grafana's admin password in plain Helm values, readable in the release${known}: keep it in a Kubernetes Secret and set ${prefix}.admin.existingSecret instead.`];
+            const known = DEFAULT_GRAFANA_PASSWORDS.has(String(grafana.adminPassword))
+                ? ", and it is the chart's well-known default"
+                : "";
+            return [
+                `${prefix}.adminPassword puts Grafana's admin password in plain Helm values, readable in the release${known}: keep it in a Kubernetes Secret and set ${prefix}.admin.existingSecret instead.`,
+            ];
         }
         // The grafana chart generates a random password; kube-prometheus-stack sets "prom-operator".
         if (chart === "kube-prometheus-stack" && !grafana.admin?.existingSecret) {
-            return [`Grafana keeps the chart's default admin password (prom-operator): create a Secret with the password and set ${prefix}.admin.existingSecret (with userKey and passwordKey).`];
+            return [
+                `Grafana keeps the chart's default admin password (prom-operator): create a Secret with the password and set ${prefix}.admin.existingSecret (with userKey and passwordKey).`,
+            ];
         }
         return [];
     },

@@ -80,15 +80,28 @@ export function readConfigFile(file: string): { values: Record<string, string>; 
 
 /** Keys Pulumi.yaml declares without a default: the CLI refuses to run a stack that lacks one. */
 export function requiredKeys(): string[] {
-    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, any> };
+    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config?: Record<string, any>;
+    };
     return Object.entries(project.config ?? {})
-        .filter(([, decl]) => decl && typeof decl === "object" && !Array.isArray(decl) && decl.default === undefined && decl.value === undefined)
+        .filter(
+            ([, decl]) =>
+                decl &&
+                typeof decl === "object" &&
+                !Array.isArray(decl) &&
+                decl.default === undefined &&
+                decl.value === undefined,
+        )
         .map(([key]) => (key.includes(":") ? key : `${project.name}:${key}`));
 }
 
 /** Project defaults (Pulumi.yaml `config.<key>.default`) overlaid with the stack file, as the CLI does. */
 export function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
-    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, any> };
+    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config?: Record<string, any>;
+    };
     const values: Record<string, string> = {};
     for (const [key, decl] of Object.entries(project.config ?? {})) {
         const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
@@ -102,7 +115,8 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
 
 const isSecret = (v: any): boolean => v && typeof v === "object" && v[specialSigKey] === specialSecretSig;
 /** True if the value or anything inside it is secret. */
-const containsSecret = (v: any): boolean => isSecret(v) || (v !== null && typeof v === "object" && Object.values(v).some(containsSecret));
+const containsSecret = (v: any): boolean =>
+    isSecret(v) || (v !== null && typeof v === "object" && Object.values(v).some(containsSecret));
 
 /** Turns the wire form into plain values: secrets unwrapped, resource references as URNs. */
 function plain(value: any): any {
@@ -122,7 +136,12 @@ function plain(value: any): any {
 const placeholder = (what: string, name: string): string => `<${what} of ${name}>`;
 
 /** Outputs that the real provider or remote component would compute. Deterministic by design. */
-export function mockOutputs(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+export function mockOutputs(
+    type: string,
+    name: string,
+    inputs: Record<string, any>,
+    region: string,
+): { id: string; state: Record<string, any> } {
     const id = placeholder("id", name);
     const arn = (service: string, resource: string): string => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
     switch (type) {
@@ -133,10 +152,29 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, a
             const kubeconfig = {
                 apiVersion: "v1",
                 kind: "Config",
-                clusters: [{ name: "kubernetes", cluster: { server: endpoint, "certificate-authority-data": "<certificate of " + clusterName + ">" } }],
+                clusters: [
+                    {
+                        name: "kubernetes",
+                        cluster: {
+                            server: endpoint,
+                            "certificate-authority-data": "<certificate of " + clusterName + ">",
+                        },
+                    },
+                ],
                 contexts: [{ name: "aws", context: { cluster: "kubernetes", user: "aws" } }],
                 "current-context": "aws",
-                users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"] } } }],
+                users: [
+                    {
+                        name: "aws",
+                        user: {
+                            exec: {
+                                apiVersion: "client.authentication.k8s.io/v1beta1",
+                                command: "aws",
+                                args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"],
+                            },
+                        },
+                    },
+                ],
             };
             return {
                 id,
@@ -144,7 +182,13 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, a
                     ...inputs,
                     kubeconfig,
                     kubeconfigJson: JSON.stringify(kubeconfig),
-                    eksCluster: { name: clusterName, arn: arn("eks", `cluster/${clusterName}`), endpoint, version: inputs.version, vpcConfig: { clusterSecurityGroupId: placeholder("cluster security group", clusterName) } },
+                    eksCluster: {
+                        name: clusterName,
+                        arn: arn("eks", `cluster/${clusterName}`),
+                        endpoint,
+                        version: inputs.version,
+                        vpcConfig: { clusterSecurityGroupId: placeholder("cluster security group", clusterName) },
+                    },
                     oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer}`,
                     oidcProviderUrl: `https://${issuer}`,
                     oidcIssuer: issuer,
@@ -154,41 +198,108 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, a
             };
         }
         case "eks:index:ManagedNodeGroup":
-            return { id, state: { ...inputs, nodeGroup: { nodeGroupName: `${inputs.nodeGroupNamePrefix ?? ""}<suffix>`, status: "ACTIVE" } } };
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    nodeGroup: { nodeGroupName: `${inputs.nodeGroupNamePrefix ?? ""}<suffix>`, status: "ACTIVE" },
+                },
+            };
         case "aws:iam/role:Role":
             return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` } };
         case "aws:iam/policy:Policy":
             return { id, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` } };
         case "aws:kms/key:Key":
-            return { id, state: { ...inputs, keyId: placeholder("key id", name), arn: arn("kms", `key/${placeholder("key id", name)}`) } };
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    keyId: placeholder("key id", name),
+                    arn: arn("kms", `key/${placeholder("key id", name)}`),
+                },
+            };
         case "aws:ec2/vpc:Vpc":
             return { id, state: { ...inputs, arn: arn("ec2", `vpc/${id}`) } };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { id, state: { ...inputs, latestVersion: 1, arn: arn("ec2", `launch-template/${id}`) } };
         case "aws:ecr/repository:Repository":
-            return { id: inputs.name, state: { ...inputs, registryId: ACCOUNT, arn: arn("ecr", `repository/${inputs.name}`), repositoryUrl: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name}` } };
+            return {
+                id: inputs.name,
+                state: {
+                    ...inputs,
+                    registryId: ACCOUNT,
+                    arn: arn("ecr", `repository/${inputs.name}`),
+                    repositoryUrl: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name}`,
+                },
+            };
         case "docker-build:index:Image": {
             // A real-looking digest derived from the tags, so "by digest" checks see the true shape.
-            const digest = `sha256:${crypto.createHash("sha256").update(JSON.stringify(inputs.tags ?? [])).digest("hex")}`;
-            return { id, state: { ...inputs, digest, ref: `${(inputs.tags ?? [])[0]}@${digest}`, contextHash: placeholder("context hash", name) } };
+            const digest = `sha256:${crypto
+                .createHash("sha256")
+                .update(JSON.stringify(inputs.tags ?? []))
+                .digest("hex")}`;
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    digest,
+                    ref: `${(inputs.tags ?? [])[0]}@${digest}`,
+                    contextHash: placeholder("context hash", name),
+                },
+            };
         }
         case "kubernetes:core/v1:Service": {
             const metadata = { ...inputs.metadata, name: inputs.metadata?.name ?? `${name}-<suffix>` };
-            const ingress = inputs.spec?.type === "LoadBalancer" ? [{ hostname: `<nlb hostname of ${metadata.name}>.elb.${region}.amazonaws.com` }] : [];
-            return { id: `${metadata.namespace}/${metadata.name}`, state: { ...inputs, metadata, status: { loadBalancer: { ingress } } } };
+            const ingress =
+                inputs.spec?.type === "LoadBalancer"
+                    ? [{ hostname: `<nlb hostname of ${metadata.name}>.elb.${region}.amazonaws.com` }]
+                    : [];
+            return {
+                id: `${metadata.namespace}/${metadata.name}`,
+                state: { ...inputs, metadata, status: { loadBalancer: { ingress } } },
+            };
         }
         case "random:index/randomPassword:RandomPassword":
             // Secret, as the real provider marks it; plain under mocks otherwise.
-            return { id, state: { ...inputs, result: { [specialSigKey]: specialSecretSig, value: placeholder("generated password", name) }, bcryptHash: { [specialSigKey]: specialSecretSig, value: "<bcrypt>" } } };
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    result: { [specialSigKey]: specialSecretSig, value: placeholder("generated password", name) },
+                    bcryptHash: { [specialSigKey]: specialSecretSig, value: "<bcrypt>" },
+                },
+            };
         case "kubernetes:helm.sh/v3:Release":
-            return { id: `${inputs.namespace}/${inputs.name}`, state: { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, version: inputs.version, status: "deployed", chart: inputs.chart } } };
+            return {
+                id: `${inputs.namespace}/${inputs.name}`,
+                state: {
+                    ...inputs,
+                    status: {
+                        name: inputs.name,
+                        namespace: inputs.namespace,
+                        version: inputs.version,
+                        status: "deployed",
+                        chart: inputs.chart,
+                    },
+                },
+            };
         default:
             if (type.startsWith("kubernetes:")) {
                 // The provider auto-names objects without a name; keep it stable for diffs.
                 const metadata = { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? `${name}-<suffix>` };
-                return { id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name, state: { ...inputs, metadata } };
+                return {
+                    id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name,
+                    state: { ...inputs, metadata },
+                };
             }
-            return { id, state: { ...inputs, arn: inputs.arn ?? arn(type.split(":")[1]?.split("/")[0] ?? "unknown", `${placeholder("id", name)}`) } };
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    arn:
+                        inputs.arn ?? arn(type.split(":")[1]?.split("/")[0] ?? "unknown", `${placeholder("id", name)}`),
+                },
+            };
     }
 }
 
@@ -196,14 +307,31 @@ function mockCall(token: string, inputs: Record<string, any>, region: string): R
     switch (token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
             const letters = ["a", "b", "c", "d"];
-            return { id: region, names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `<zone-id ${i + 1} of ${region}>`), state: inputs.state };
+            return {
+                id: region,
+                names: letters.map((l) => `${region}${l}`),
+                zoneIds: letters.map((_, i) => `<zone-id ${i + 1} of ${region}>`),
+                state: inputs.state,
+            };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/<caller>`, userId: "<caller>", id: ACCOUNT };
+            return {
+                accountId: ACCOUNT,
+                arn: `arn:aws:iam::${ACCOUNT}:user/<caller>`,
+                userId: "<caller>",
+                id: ACCOUNT,
+            };
         case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region };
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-            return { id: inputs.registryId, userName: "AWS", password: "<ecr token>", authorizationToken: "<ecr token>", proxyEndpoint: `https://${inputs.registryId}.dkr.ecr.${region}.amazonaws.com`, expiresAt: "<expiry>" };
+            return {
+                id: inputs.registryId,
+                userName: "AWS",
+                password: "<ecr token>",
+                authorizationToken: "<ecr token>",
+                proxyEndpoint: `https://${inputs.registryId}.dkr.ecr.${region}.amazonaws.com`,
+                expiresAt: "<expiry>",
+            };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         default:
@@ -246,7 +374,10 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     for (const key of options.without ?? []) delete config[key];
     // As the CLI does before it starts the program.
     const missing = options.program ? [] : requiredKeys().filter((key) => !(key in config));
-    if (missing.length > 0) throw new Error(`Stack '${stack}' is missing configuration values: ${missing.join(", ")} (declared in Pulumi.yaml without a default).`);
+    if (missing.length > 0)
+        throw new Error(
+            `Stack '${stack}' is missing configuration values: ${missing.join(", ")} (declared in Pulumi.yaml without a default).`,
+        );
     const region = config["aws:region"] ?? "<region>";
     const disabled: string[] = JSON.parse(config["pulumi:disable-default-providers"] ?? "[]");
 
@@ -259,7 +390,8 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     pulumi.runtime.setAllConfig(config, options.secretKeys ?? []);
     await pulumi.runtime.setMocks(
         {
-            newResource: (args: pulumi.runtime.MockResourceArgs) => mockOutputs(args.type, args.name, args.inputs, region),
+            newResource: (args: pulumi.runtime.MockResourceArgs) =>
+                mockOutputs(args.type, args.name, args.inputs, region),
             call: (args: pulumi.runtime.MockCallArgs) => mockCall(args.token, args.inputs, region),
         },
         PROJECT,
@@ -296,7 +428,9 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                     urn,
                     custom: req.getCustom(),
                     inputs: plain(object),
-                    secretInputs: Object.keys(object).filter((k) => containsSecret(object[k])).sort(),
+                    secretInputs: Object.keys(object)
+                        .filter((k) => containsSecret(object[k]))
+                        .sort(),
                     provider: req.getProvider() || undefined,
                     providers: Object.fromEntries(req.getProvidersMap().toArray()),
                     parent: req.getParent() || undefined,
@@ -304,7 +438,11 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                     propertyDependencies,
                     protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
                     ignoreChanges: req.getIgnorechangesList(),
-                    aliases: req.getAliasesList().map((alias: any) => aliasUrn(alias, { stack, type, name, parent: req.getParent() || undefined })),
+                    aliases: req
+                        .getAliasesList()
+                        .map((alias: any) =>
+                            aliasUrn(alias, { stack, type, name, parent: req.getParent() || undefined }),
+                        ),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     outputs: plain(resp.getObject()?.toJavaScript() ?? {}),
                 });
@@ -315,11 +453,13 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
         });
     };
 
-    const program = options.program ?? (() => {
-        delete require.cache[require.resolve(PROGRAM)];
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is a module evaluated for its side effects
-        return require(PROGRAM);
-    });
+    const program =
+        options.program ??
+        (() => {
+            delete require.cache[require.resolve(PROGRAM)];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is a module evaluated for its side effects
+            return require(PROGRAM);
+        });
 
     let programExports: Record<string, unknown> | undefined;
     const stackRun = pulumi.runtime.runInPulumiStack(async () => {
@@ -333,7 +473,9 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                 dependsOn: dependsOnNames(args.opts.dependsOn),
                 protect: Boolean(args.opts.protect),
                 ignoreChanges: [...(args.opts.ignoreChanges ?? [])],
-                provider: (args.opts as pulumi.CustomResourceOptions).provider ? resourceName((args.opts as pulumi.CustomResourceOptions).provider!) : undefined,
+                provider: (args.opts as pulumi.CustomResourceOptions).provider
+                    ? resourceName((args.opts as pulumi.CustomResourceOptions).provider!)
+                    : undefined,
             });
             return undefined;
         });
@@ -378,7 +520,9 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
 export function aliasUrn(alias: any, resource: { stack: string; type: string; name: string; parent?: string }): string {
     if (alias.getUrn()) return alias.getUrn();
     const spec = alias.getSpec();
-    const parent = spec.getNoparent() ? ROOT_STACK_TYPE : (spec.getParenturn() || resource.parent)?.split("::")[2].split("$").pop();
+    const parent = spec.getNoparent()
+        ? ROOT_STACK_TYPE
+        : (spec.getParenturn() || resource.parent)?.split("::")[2].split("$").pop();
     const type = spec.getType() || resource.type;
     const qualified = parent ? `${parent}$${type}` : type;
     return `urn:pulumi:${spec.getStack() || resource.stack}::${spec.getProject() || PROJECT}::${qualified}::${spec.getName() || resource.name}`;
@@ -392,12 +536,16 @@ function resourceName(resource: pulumi.Resource): string {
     return (resource as any).__name ?? "<unnamed>";
 }
 
-function dependsOnNames(dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined): string[] {
+function dependsOnNames(
+    dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
+): string[] {
     if (dependsOn === undefined) return [];
-    if (pulumi.Output.isInstance(dependsOn)) throw new Error("The mock engine records only dependsOn given as resources, not Outputs.");
+    if (pulumi.Output.isInstance(dependsOn))
+        throw new Error("The mock engine records only dependsOn given as resources, not Outputs.");
     const list = Array.isArray(dependsOn) ? dependsOn : [dependsOn];
     return list.map((d) => {
-        if (!pulumi.Resource.isInstance(d)) throw new Error("The mock engine records only dependsOn given as resources.");
+        if (!pulumi.Resource.isInstance(d))
+            throw new Error("The mock engine records only dependsOn given as resources.");
         return resourceName(d);
     });
 }

@@ -21,8 +21,24 @@ import { RecordedResource, StackRun } from "../testing/engine";
 import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
 
 const EXPECTED = {
-    dev: { min: 1, max: 4, cpu: 70, requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" }, sourceRanges: undefined, vpc: "10.10.0.0/16" },
-    prod: { min: 3, max: 20, cpu: 60, requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" }, sourceRanges: ["203.0.113.0/24"], vpc: "10.20.0.0/16" },
+    dev: {
+        min: 1,
+        max: 4,
+        cpu: 70,
+        requests: { cpu: "100m", memory: "128Mi" },
+        limits: { memory: "256Mi" },
+        sourceRanges: undefined,
+        vpc: "10.10.0.0/16",
+    },
+    prod: {
+        min: 3,
+        max: 20,
+        cpu: 60,
+        requests: { cpu: "250m", memory: "256Mi" },
+        limits: { memory: "512Mi" },
+        sourceRanges: ["203.0.113.0/24"],
+        vpc: "10.20.0.0/16",
+    },
 } as const;
 
 const SELECTOR = { "app.kubernetes.io/name": "backend", "app.kubernetes.io/component": "api" };
@@ -35,9 +51,18 @@ describe("backend: pure builders", () => {
     });
 
     it("keeps the HPA's replica count out of the Deployment", () => {
-        const spec = deploymentSpec({ name: "backend", stack: "dev", image: "i@sha256:0", serviceAccountName: "sa", resources: { cpuRequest: "100m", memoryRequest: "64Mi", memoryLimit: "128Mi" } });
+        const spec = deploymentSpec({
+            name: "backend",
+            stack: "dev",
+            image: "i@sha256:0",
+            serviceAccountName: "sa",
+            resources: { cpuRequest: "100m", memoryRequest: "64Mi", memoryLimit: "128Mi" },
+        });
         assert.equal("replicas" in spec, false);
-        assert.deepEqual(spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } });
+        assert.deepEqual(spec.strategy, {
+            type: "RollingUpdate",
+            rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
+        });
     });
 
     it("outlasts the preStop pause plus the app's drain before the kubelet kills a pod", () => {
@@ -54,30 +79,52 @@ describe("backend: pure builders", () => {
         });
         assert.deepEqual(serviceSpec("backend", ["198.51.100.0/24"]).loadBalancerSourceRanges, ["198.51.100.0/24"]);
         assert.equal(LOAD_BALANCER_ANNOTATIONS["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"], "ip");
-        assert.equal(LOAD_BALANCER_ANNOTATIONS["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internet-facing");
-        assert.equal(LOAD_BALANCER_ANNOTATIONS["service.beta.kubernetes.io/aws-load-balancer-healthcheck-path"], "/readyz");
+        assert.equal(
+            LOAD_BALANCER_ANNOTATIONS["service.beta.kubernetes.io/aws-load-balancer-scheme"],
+            "internet-facing",
+        );
+        assert.equal(
+            LOAD_BALANCER_ANNOTATIONS["service.beta.kubernetes.io/aws-load-balancer-healthcheck-path"],
+            "/readyz",
+        );
     });
 
     it("scales up fast and down slowly", () => {
         const spec = hpaSpec("backend", { minReplicas: 2, maxReplicas: 9, cpuTargetPercent: 65 });
-        assert.deepEqual(spec.metrics, [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 65 } } }]);
-        const behavior = spec.behavior as { scaleUp: { stabilizationWindowSeconds: number }; scaleDown: { stabilizationWindowSeconds: number } };
+        assert.deepEqual(spec.metrics, [
+            { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 65 } } },
+        ]);
+        const behavior = spec.behavior as {
+            scaleUp: { stabilizationWindowSeconds: number };
+            scaleDown: { stabilizationWindowSeconds: number };
+        };
         assert.equal(behavior.scaleUp.stabilizationWindowSeconds, 0);
         assert.equal(behavior.scaleDown.stabilizationWindowSeconds, 300);
     });
 
     it("budgets disruptions with maxUnavailable, never a minAvailable that could block drains", () => {
-        assert.deepEqual(pdbSpec("backend"), { maxUnavailable: 1, selector: { matchLabels: SELECTOR }, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        assert.deepEqual(pdbSpec("backend"), {
+            maxUnavailable: 1,
+            selector: { matchLabels: SELECTOR },
+            unhealthyPodEvictionPolicy: "AlwaysAllow",
+        });
     });
 
     it("denies everything by default, then admits the load balancer from the VPC and DNS to kube-dns", () => {
         const policies = networkPolicies("backend", "10.0.0.0/16");
         assert.deepEqual(Object.keys(policies), ["default-deny", "allow-load-balancer", "allow-dns"]);
         assert.deepEqual(policies["default-deny"], { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-        assert.deepEqual(policies["allow-load-balancer"].ingress, [{ from: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
+        assert.deepEqual(policies["allow-load-balancer"].ingress, [
+            { from: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+        ]);
         assert.deepEqual(policies["allow-dns"].egress, [
             {
-                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
                 ports: [
                     { protocol: "UDP", port: 53 },
                     { protocol: "TCP", port: 53 },
@@ -104,7 +151,12 @@ for (const stack of STACKS) {
             assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted");
             assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted");
             assert.equal(labels["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
-            for (const resource of run.resources.filter((r) => r.parent?.endsWith("::backend") && r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace")) {
+            for (const resource of run.resources.filter(
+                (r) =>
+                    r.parent?.endsWith("::backend") &&
+                    r.type.startsWith("kubernetes:") &&
+                    r.type !== "kubernetes:core/v1:Namespace",
+            )) {
                 assert.equal(resource.inputs.metadata.namespace, "backend", resource.name);
             }
         });
@@ -123,17 +175,23 @@ for (const stack of STACKS) {
             assert.equal(spec.strategy.rollingUpdate.maxUnavailable, 0);
             const image = container(deployment()).image as string;
             const build = one(run, "docker-build:index:Image", "backend-image-build");
-            assert.equal(image, `<account-id>.dkr.ecr.eu-west-1.amazonaws.com/scalable-backend-${stack}/backend@${build.outputs.digest}`);
+            assert.equal(
+                image,
+                `<account-id>.dkr.ecr.eu-west-1.amazonaws.com/scalable-backend-${stack}/backend@${build.outputs.digest}`,
+            );
             assert.match(image, /@sha256:[a-f0-9]{64}$/);
             assert.deepEqual(spec.selector.matchLabels, SELECTOR);
-            for (const [key, value] of Object.entries(SELECTOR)) assert.equal(spec.template.metadata.labels[key], value, "pods carry the selector");
+            for (const [key, value] of Object.entries(SELECTOR))
+                assert.equal(spec.template.metadata.labels[key], value, "pods carry the selector");
         });
 
         it("lines every port up: Service 80 -> named port http -> container 8080 <- probes", () => {
             const service = one(run, "kubernetes:core/v1:Service", "backend-service");
             const c = container(deployment());
             assert.deepEqual(c.ports, [{ name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }]);
-            assert.deepEqual(service.inputs.spec.ports, [{ name: PORT_NAME, port: SERVICE_PORT, targetPort: PORT_NAME, protocol: "TCP" }]);
+            assert.deepEqual(service.inputs.spec.ports, [
+                { name: PORT_NAME, port: SERVICE_PORT, targetPort: PORT_NAME, protocol: "TCP" },
+            ]);
             assert.equal(c.env.find((e: { name: string }) => e.name === "PORT").value, String(CONTAINER_PORT));
             assert.deepEqual(c.livenessProbe.httpGet, { path: "/healthz", port: PORT_NAME, scheme: "HTTP" });
             assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: PORT_NAME, scheme: "HTTP" });
@@ -142,12 +200,21 @@ for (const stack of STACKS) {
         });
 
         it("requests CPU and memory and limits memory per environment", () => {
-            assert.deepEqual(container(deployment()).resources, { requests: expected.requests, limits: expected.limits });
+            assert.deepEqual(container(deployment()).resources, {
+                requests: expected.requests,
+                limits: expected.limits,
+            });
         });
 
         it("runs restricted: non-root, no escalation, read-only root with /tmp on emptyDir, no capabilities, RuntimeDefault seccomp", () => {
             const pod = deployment().inputs.spec.template.spec;
-            assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepEqual(pod.securityContext, {
+                runAsNonRoot: true,
+                runAsUser: 10001,
+                runAsGroup: 10001,
+                fsGroup: 10001,
+                seccompProfile: { type: "RuntimeDefault" },
+            });
             assert.deepEqual(container(deployment()).securityContext, {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
@@ -162,16 +229,26 @@ for (const stack of STACKS) {
         it("spreads pods over zones and hosts without ever stranding them, and drains gracefully", () => {
             const pod = deployment().inputs.spec.template.spec;
             assert.deepEqual(
-                pod.topologySpreadConstraints.map((c: { topologyKey: string; whenUnsatisfiable: string; maxSkew: number }) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew]),
+                pod.topologySpreadConstraints.map(
+                    (c: { topologyKey: string; whenUnsatisfiable: string; maxSkew: number }) => [
+                        c.topologyKey,
+                        c.whenUnsatisfiable,
+                        c.maxSkew,
+                    ],
+                ),
                 [
                     ["topology.kubernetes.io/zone", "ScheduleAnyway", 1],
                     ["kubernetes.io/hostname", "ScheduleAnyway", 1],
                 ],
             );
-            for (const constraint of pod.topologySpreadConstraints) assert.deepEqual(constraint.labelSelector, { matchLabels: SELECTOR });
+            for (const constraint of pod.topologySpreadConstraints)
+                assert.deepEqual(constraint.labelSelector, { matchLabels: SELECTOR });
             assert.deepEqual(container(deployment()).lifecycle, { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } });
             assert.equal(pod.terminationGracePeriodSeconds, TERMINATION_GRACE_SECONDS);
-            assert.equal(container(deployment()).env.find((e: { name: string }) => e.name === "SHUTDOWN_TIMEOUT_SECONDS").value, String(SHUTDOWN_TIMEOUT_SECONDS));
+            assert.equal(
+                container(deployment()).env.find((e: { name: string }) => e.name === "SHUTDOWN_TIMEOUT_SECONDS").value,
+                String(SHUTDOWN_TIMEOUT_SECONDS),
+            );
         });
 
         it("exposes it through an internet-facing NLB with ip targets, restricted in prod, after the controller", () => {
@@ -182,12 +259,19 @@ for (const stack of STACKS) {
             assert.deepEqual(service.inputs.spec.loadBalancerSourceRanges, expected.sourceRanges);
             const controller = one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc");
             assert.deepEqual(service.options.dependsOn, ["platform-lbc"]);
-            assert.ok(service.dependencies.includes(controller.urn), "created after, and so destroyed before, the controller");
+            assert.ok(
+                service.dependencies.includes(controller.urn),
+                "created after, and so destroyed before, the controller",
+            );
         });
 
         it(`autoscales this Deployment on CPU from ${expected.min} to ${expected.max} replicas at ${expected.cpu}%`, () => {
             const hpa = one(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa");
-            assert.deepEqual(hpa.inputs.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: deployment().inputs.metadata.name });
+            assert.deepEqual(hpa.inputs.spec.scaleTargetRef, {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                name: deployment().inputs.metadata.name,
+            });
             assert.equal(hpa.inputs.spec.minReplicas, expected.min);
             assert.equal(hpa.inputs.spec.maxReplicas, expected.max);
             assert.equal(hpa.inputs.spec.metrics[0].resource.target.averageUtilization, expected.cpu);
@@ -205,17 +289,44 @@ for (const stack of STACKS) {
 
         it("applies default-deny plus the load balancer and DNS rules, selecting the backend's pods", () => {
             const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-            assert.deepEqual(policies.map((p) => p.name), ["backend-allow-dns", "backend-allow-load-balancer", "backend-allow-prometheus", "backend-default-deny"]);
-            assert.deepEqual(one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-load-balancer").inputs.spec.ingress[0].from, [{ ipBlock: { cidr: expected.vpc } }]);
+            assert.deepEqual(
+                policies.map((p) => p.name),
+                [
+                    "backend-allow-dns",
+                    "backend-allow-load-balancer",
+                    "backend-allow-prometheus",
+                    "backend-default-deny",
+                ],
+            );
+            assert.deepEqual(
+                one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-load-balancer").inputs.spec
+                    .ingress[0].from,
+                [{ ipBlock: { cidr: expected.vpc } }],
+            );
             for (const policy of policies.filter((p) => p.name !== "backend-default-deny")) {
-                assert.deepEqual(policy.inputs.spec.podSelector.matchLabels, deployment().inputs.spec.selector.matchLabels);
+                assert.deepEqual(
+                    policy.inputs.spec.podSelector.matchLabels,
+                    deployment().inputs.spec.selector.matchLabels,
+                );
             }
             // The stack passes the monitoring stack in: the ServiceMonitor follows its CRD chart.
             const monitor = one(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor");
             assert.ok(monitor.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "monitoring-crds").urn));
-            assert.deepEqual(one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-prometheus").inputs.spec.ingress[0].from, [
-                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": "kube-prometheus-stack-prometheus" } } },
-            ]);
+            assert.deepEqual(
+                one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-prometheus").inputs.spec
+                    .ingress[0].from,
+                [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                        podSelector: {
+                            matchLabels: {
+                                "app.kubernetes.io/name": "prometheus",
+                                "operator.prometheus.io/name": "kube-prometheus-stack-prometheus",
+                            },
+                        },
+                    },
+                ],
+            );
         });
 
         it("waits for the nodes before starting pods", () => {
@@ -250,7 +361,10 @@ describe("backend: without the monitoring stack", () => {
             return {};
         };
         const run = await evaluate("dev", { program });
-        assert.equal(run.resources.filter((r) => r.type.includes("ServiceMonitor") || r.name.includes("prometheus")).length, 0);
+        assert.equal(
+            run.resources.filter((r) => r.type.includes("ServiceMonitor") || r.name.includes("prometheus")).length,
+            0,
+        );
         assert.equal(ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").length, 3);
     });
 });
@@ -272,7 +386,11 @@ describe("backend: with the monitoring stack", () => {
                     vpcCidr: "10.0.0.0/16",
                     loadBalancerController: controller,
                     nodes: [],
-                    monitoring: { namespace: "monitoring", chart, prometheusPodLabels: { "app.kubernetes.io/name": "prometheus" } },
+                    monitoring: {
+                        namespace: "monitoring",
+                        chart,
+                        prometheusPodLabels: { "app.kubernetes.io/name": "prometheus" },
+                    },
                 },
                 { providers: { kubernetes: provider } },
             );
@@ -287,11 +405,17 @@ describe("backend: with the monitoring stack", () => {
         });
         assert.deepEqual(monitor.options.dependsOn, ["monitoring-crds"]);
         const service = one(run, "kubernetes:core/v1:Service", "backend-service");
-        for (const [key, value] of Object.entries(monitor.inputs.spec.selector.matchLabels)) assert.equal(service.inputs.metadata.labels[key], value, "the ServiceMonitor selects the Service");
+        for (const [key, value] of Object.entries(monitor.inputs.spec.selector.matchLabels))
+            assert.equal(service.inputs.metadata.labels[key], value, "the ServiceMonitor selects the Service");
         const allow = one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-prometheus");
         assert.deepEqual(allow.inputs.spec.ingress, [
             {
-                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+                from: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                        podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+                    },
+                ],
                 ports: [{ protocol: "TCP", port: 8080 }],
             },
         ]);

@@ -1,5 +1,11 @@
 import * as assert from "node:assert/strict";
-import { adminAccessEntries, autoscalerDiscoveryTags, CLUSTER_ADMIN_POLICY_ARN, controlPlaneLogGroupName, nodeLaunchTemplateArgs } from "../components/cluster";
+import {
+    adminAccessEntries,
+    autoscalerDiscoveryTags,
+    CLUSTER_ADMIN_POLICY_ARN,
+    controlPlaneLogGroupName,
+    nodeLaunchTemplateArgs,
+} from "../components/cluster";
 import * as pulumi from "@pulumi/pulumi";
 import { attachPolicies, irsaTrustPolicy, policyKey, POSITION_NAMED_ATTACHMENTS } from "../components/iam";
 import { evaluate, ofType, one, stackRun, STACKS, waitsFor } from "./helpers";
@@ -10,35 +16,59 @@ describe("cluster: pure helpers", () => {
     });
 
     it("grants cluster admin through access entries keyed stably by principal", () => {
-        assert.deepEqual(adminAccessEntries(["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:iam::123456789012:user/ops/alice"]), {
-            "admin-123456789012-role-platform-admins": {
-                principalArn: "arn:aws:iam::123456789012:role/platform-admins",
-                accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } },
+        assert.deepEqual(
+            adminAccessEntries([
+                "arn:aws:iam::123456789012:role/platform-admins",
+                "arn:aws:iam::123456789012:user/ops/alice",
+            ]),
+            {
+                "admin-123456789012-role-platform-admins": {
+                    principalArn: "arn:aws:iam::123456789012:role/platform-admins",
+                    accessPolicies: {
+                        admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } },
+                    },
+                },
+                "admin-123456789012-user-ops-alice": {
+                    principalArn: "arn:aws:iam::123456789012:user/ops/alice",
+                    accessPolicies: {
+                        admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } },
+                    },
+                },
             },
-            "admin-123456789012-user-ops-alice": {
-                principalArn: "arn:aws:iam::123456789012:user/ops/alice",
-                accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } },
-            },
-        });
+        );
         assert.deepEqual(adminAccessEntries([]), {});
     });
 
     it("requires IMDSv2 with hop limit 1 and an encrypted gp3 root volume", () => {
         const template = nodeLaunchTemplateArgs("general", 40, { owner: "x" });
-        assert.deepEqual(template.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
+        assert.deepEqual(template.metadataOptions, {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        });
         assert.deepEqual(template.blockDeviceMappings, [
-            { deviceName: "/dev/xvda", ebs: { volumeSize: 40, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+            {
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: 40, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            },
         ]);
         assert.equal(template.imageId, undefined, "EKS chooses the AMI from amiType");
         assert.equal(template.networkInterfaces, undefined, "no public IP association can sneak in");
     });
 
     it("tags node groups for Cluster Autoscaler auto-discovery", () => {
-        assert.deepEqual(autoscalerDiscoveryTags("c1"), { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/c1": "owned" });
+        assert.deepEqual(autoscalerDiscoveryTags("c1"), {
+            "k8s.io/cluster-autoscaler/enabled": "true",
+            "k8s.io/cluster-autoscaler/c1": "owned",
+        });
     });
 
     it("keys policy attachments by policy name, so inserting a policy renames none of the others", async () => {
-        assert.equal(policyKey("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"), "AmazonEBSCSIDriverPolicy");
+        assert.equal(
+            policyKey("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"),
+            "AmazonEBSCSIDriverPolicy",
+        );
         assert.throws(() => policyKey("arn:aws:iam::aws:policy/"), /is not a policy ARN/);
         const node = POSITION_NAMED_ATTACHMENTS.node;
         const inserted = [node[0], "arn:aws:iam::123456789012:policy/extra", ...node.slice(1)];
@@ -49,7 +79,8 @@ describe("cluster: pure helpers", () => {
         };
         const run = await evaluate("dev", { program });
         const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-        const prefix = "urn:pulumi:dev::scalable-backend::scalable-backend:test:Parent$aws:iam/rolePolicyAttachment:RolePolicyAttachment::";
+        const prefix =
+            "urn:pulumi:dev::scalable-backend::scalable-backend:test:Parent$aws:iam/rolePolicyAttachment:RolePolicyAttachment::";
         assert.deepEqual(
             attachments.map((a) => [a.name, a.aliases]),
             [
@@ -61,17 +92,35 @@ describe("cluster: pure helpers", () => {
         );
         // Refused before any resource, so no parent is needed to prove it.
         const noParent = undefined as unknown as pulumi.Resource;
-        assert.throws(() => attachPolicies("c", "node", "role", [node[0], "arn:aws:iam::123456789012:policy/x/AmazonEKSWorkerNodePolicy"], noParent), /two policies named "AmazonEKSWorkerNodePolicy"/);
+        assert.throws(
+            () =>
+                attachPolicies(
+                    "c",
+                    "node",
+                    "role",
+                    [node[0], "arn:aws:iam::123456789012:policy/x/AmazonEKSWorkerNodePolicy"],
+                    noParent,
+                ),
+            /two policies named "AmazonEKSWorkerNodePolicy"/,
+        );
     });
 
     it("builds IRSA trust keyed on the issuer without https://, pinned to one service account and STS", () => {
-        const policy = irsaTrustPolicy("arn:aws:iam::1:oidc-provider/oidc.example/id/X", "https://oidc.example/id/X", { namespace: "ns", name: "sa" });
+        const policy = irsaTrustPolicy("arn:aws:iam::1:oidc-provider/oidc.example/id/X", "https://oidc.example/id/X", {
+            namespace: "ns",
+            name: "sa",
+        });
         assert.deepEqual(policy.Statement, [
             {
                 Effect: "Allow",
                 Principal: { Federated: "arn:aws:iam::1:oidc-provider/oidc.example/id/X" },
                 Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { "oidc.example/id/X:sub": "system:serviceaccount:ns:sa", "oidc.example/id/X:aud": "sts.amazonaws.com" } },
+                Condition: {
+                    StringEquals: {
+                        "oidc.example/id/X:sub": "system:serviceaccount:ns:sa",
+                        "oidc.example/id/X:aud": "sts.amazonaws.com",
+                    },
+                },
             },
         ]);
     });
@@ -85,7 +134,12 @@ const EXPECTED = {
         cidrs: undefined,
         protect: false,
         deletionWindow: 7,
-        group: { instanceTypes: ["t3.large", "t3a.large", "m5.large"], capacityType: "SPOT", scaling: { minSize: 1, desiredSize: 2, maxSize: 4 }, disk: 30 },
+        group: {
+            instanceTypes: ["t3.large", "t3a.large", "m5.large"],
+            capacityType: "SPOT",
+            scaling: { minSize: 1, desiredSize: 2, maxSize: 4 },
+            disk: 30,
+        },
         privateSubnets: 2,
     },
     prod: {
@@ -95,7 +149,12 @@ const EXPECTED = {
         cidrs: undefined,
         protect: true,
         deletionWindow: 30,
-        group: { instanceTypes: ["m6i.large", "m6a.large", "m5.large"], capacityType: "ON_DEMAND", scaling: { minSize: 3, desiredSize: 3, maxSize: 10 }, disk: 50 },
+        group: {
+            instanceTypes: ["m6i.large", "m6a.large", "m5.large"],
+            capacityType: "ON_DEMAND",
+            scaling: { minSize: 3, desiredSize: 3, maxSize: 10 },
+            disk: 50,
+        },
         privateSubnets: 3,
     },
 } as const;
@@ -123,10 +182,19 @@ for (const stack of STACKS) {
             assert.equal(inputs.endpointPublicAccess, expected.public);
             assert.equal(inputs.publicAccessCidrs, expected.cidrs);
             assert.deepEqual(inputs.enabledClusterLogTypes, expected.logTypes);
-            assert.equal(inputs.encryptionConfigKeyArn, "arn:aws:kms:eu-west-1:<account-id>:key/<key id of cluster-secrets>");
+            assert.equal(
+                inputs.encryptionConfigKeyArn,
+                "arn:aws:kms:eu-west-1:<account-id>:key/<key id of cluster-secrets>",
+            );
             assert.equal(inputs.vpcId, "<id of network-vpc>");
-            assert.deepEqual(inputs.privateSubnetIds, letters.map((l) => `<id of network-private-${l}>`));
-            assert.deepEqual(inputs.publicSubnetIds, letters.map((l) => `<id of network-public-${l}>`));
+            assert.deepEqual(
+                inputs.privateSubnetIds,
+                letters.map((l) => `<id of network-private-${l}>`),
+            );
+            assert.deepEqual(
+                inputs.publicSubnetIds,
+                letters.map((l) => `<id of network-public-${l}>`),
+            );
             assert.equal(inputs.deletionProtection, expected.protect);
             assert.equal(cluster.protect, expected.protect);
         });
@@ -137,10 +205,17 @@ for (const stack of STACKS) {
             assert.equal(inputs.useDefaultVpcCni, false);
             assert.equal(inputs.vpcCniOptions.addonVersion, "v1.23.1-eksbuild.1");
             assert.equal(inputs.vpcCniOptions.enableNetworkPolicy, true);
-            assert.deepEqual(inputs.kubeProxyAddonOptions, { enabled: true, version: "v1.35.3-eksbuild.13", resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" });
+            assert.deepEqual(inputs.kubeProxyAddonOptions, {
+                enabled: true,
+                version: "v1.35.3-eksbuild.13",
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+            });
             assert.equal(inputs.corednsAddonOptions.enabled, false);
             // Never a second add-on of a name eks.Cluster already manages.
-            const addonNames = ofType(run, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort();
+            const addonNames = ofType(run, "aws:eks/addon:Addon")
+                .map((a) => a.inputs.addonName)
+                .sort();
             assert.deepEqual(addonNames, ["aws-ebs-csi-driver", "coredns", "metrics-server"]);
         });
 
@@ -148,13 +223,27 @@ for (const stack of STACKS) {
             const run = await stackRun(stack);
             const aws = one(run, "pulumi:providers:aws", "aws");
             // Provider config travels as JSON strings.
-            assert.deepEqual(JSON.parse(aws.inputs.defaultTags), { tags: { project: "scalable-backend", stack, environment: stack, owner: "platform-team", "managed-by": "pulumi" } });
+            assert.deepEqual(JSON.parse(aws.inputs.defaultTags), {
+                tags: {
+                    project: "scalable-backend",
+                    stack,
+                    environment: stack,
+                    owner: "platform-team",
+                    "managed-by": "pulumi",
+                },
+            });
             assert.equal(aws.inputs.region, "eu-west-1");
             for (const remote of [...ofType(run, "eks:index:Cluster"), ...ofType(run, "eks:index:ManagedNodeGroup")]) {
-                assert.ok(remote.providers.aws?.startsWith(`${aws.urn}::`), `${remote.name} must get the aws provider explicitly`);
+                assert.ok(
+                    remote.providers.aws?.startsWith(`${aws.urn}::`),
+                    `${remote.name} must get the aws provider explicitly`,
+                );
             }
             for (const resource of run.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
-                assert.ok(resource.provider?.startsWith(`${aws.urn}::`), `${resource.type} ${resource.name} must use the tagged provider`);
+                assert.ok(
+                    resource.provider?.startsWith(`${aws.urn}::`),
+                    `${resource.type} ${resource.name} must use the tagged provider`,
+                );
             }
         });
 
@@ -183,11 +272,17 @@ for (const stack of STACKS) {
             assert.deepEqual(group.inputs.scalingConfig, expected.group.scaling);
             assert.equal(group.inputs.ignoreScalingChanges, true);
             assert.equal(group.inputs.enableIMDSv2, undefined, "the component's IMDSv2 switch uses hop limit 2");
-            assert.deepEqual(group.inputs.subnetIds, letters.map((l) => `<id of network-private-${l}>`));
+            assert.deepEqual(
+                group.inputs.subnetIds,
+                letters.map((l) => `<id of network-private-${l}>`),
+            );
             assert.deepEqual(group.inputs.launchTemplate, { id: "<id of cluster-general>", version: "1" });
             assert.equal(group.inputs.nodeRoleArn, `arn:aws:iam::<account-id>:role/cluster-node`);
             assert.equal(group.inputs.cluster, one(run, "eks:index:Cluster", "cluster-eks").urn);
-            assert.deepEqual(group.inputs.tags, { "k8s.io/cluster-autoscaler/enabled": "true", [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned" });
+            assert.deepEqual(group.inputs.tags, {
+                "k8s.io/cluster-autoscaler/enabled": "true",
+                [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
+            });
             assert.equal(template.inputs.metadataOptions.httpPutResponseHopLimit, 1);
             assert.equal(template.inputs.metadataOptions.httpTokens, "required");
             assert.equal(template.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
@@ -198,28 +293,57 @@ for (const stack of STACKS) {
             const run = await stackRun(stack);
             const group = one(run, "eks:index:ManagedNodeGroup", "cluster-general");
             for (const letter of letters) {
-                assert.ok(group.dependencies.includes(one(run, "aws:ec2/route:Route", `network-private-${letter}-default`).urn), `route ${letter}`);
+                assert.ok(
+                    group.dependencies.includes(
+                        one(run, "aws:ec2/route:Route", `network-private-${letter}-default`).urn,
+                    ),
+                    `route ${letter}`,
+                );
             }
-            for (const attachment of ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("cluster-node-"))) {
+            for (const attachment of ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+                a.name.startsWith("cluster-node-"),
+            )) {
                 assert.ok(group.dependencies.includes(attachment.urn), attachment.name);
             }
-            const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("cluster-node-"));
+            const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+                a.name.startsWith("cluster-node-"),
+            );
             // Keyed by policy, each with the alias of the position-named attachment it was.
             assert.deepEqual(
                 attachments.map((a) => [a.name, a.inputs.policyArn, a.aliases]),
                 [
-                    ["cluster-node-AmazonEC2ContainerRegistryPullOnly", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly", [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-2`]],
-                    ["cluster-node-AmazonEKS_CNI_Policy", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-1`]],
-                    ["cluster-node-AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-0`]],
+                    [
+                        "cluster-node-AmazonEC2ContainerRegistryPullOnly",
+                        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+                        [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-2`],
+                    ],
+                    [
+                        "cluster-node-AmazonEKS_CNI_Policy",
+                        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+                        [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-1`],
+                    ],
+                    [
+                        "cluster-node-AmazonEKSWorkerNodePolicy",
+                        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+                        [`${clusterUrn}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-node-0`],
+                    ],
                 ],
             );
-            assert.deepEqual(JSON.parse(one(run, "aws:iam/role:Role", "cluster-node").inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
+            assert.deepEqual(
+                JSON.parse(one(run, "aws:iam/role:Role", "cluster-node").inputs.assumeRolePolicy).Statement[0]
+                    .Principal,
+                { Service: "ec2.amazonaws.com" },
+            );
         });
 
         it("installs coredns, the EBS CSI driver and metrics-server, pinned, after the nodes", async () => {
             const run = await stackRun(stack);
             const group = one(run, "eks:index:ManagedNodeGroup", "cluster-general");
-            const versions: Record<string, string> = { coredns: "v1.14.2-eksbuild.4", "aws-ebs-csi-driver": "v1.66.0-eksbuild.1", "metrics-server": "v0.9.0-eksbuild.11" };
+            const versions: Record<string, string> = {
+                coredns: "v1.14.2-eksbuild.4",
+                "aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
+                "metrics-server": "v0.9.0-eksbuild.11",
+            };
             for (const [addonName, version] of Object.entries(versions)) {
                 const addon = one(run, "aws:eks/addon:Addon", `cluster-${addonName}`);
                 assert.equal(addon.inputs.addonName, addonName);
@@ -228,7 +352,10 @@ for (const stack of STACKS) {
                 assert.equal(addon.inputs.resolveConflictsOnCreate, "OVERWRITE");
                 assert.ok(addon.dependencies.includes(group.urn), `${addonName} waits for the node group`);
             }
-            assert.equal(one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver").inputs.serviceAccountRoleArn, "arn:aws:iam::<account-id>:role/cluster-ebs-csi-role");
+            assert.equal(
+                one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver").inputs.serviceAccountRoleArn,
+                "arn:aws:iam::<account-id>:role/cluster-ebs-csi-role",
+            );
             assert.equal(one(run, "aws:eks/addon:Addon", "cluster-coredns").inputs.serviceAccountRoleArn, undefined);
         });
 
@@ -236,10 +363,22 @@ for (const stack of STACKS) {
             const run = await stackRun(stack);
             const role = one(run, "aws:iam/role:Role", "cluster-ebs-csi-role");
             const issuer = `oidc.eks.eu-west-1.amazonaws.com/id/<oidc-id of ${clusterName}>`;
-            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), irsaTrustPolicy(`arn:aws:iam::<account-id>:oidc-provider/${issuer}`, issuer, { namespace: "kube-system", name: "ebs-csi-controller-sa" }));
-            const attachment = one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-ebs-csi-managed-AmazonEBSCSIDriverPolicy");
+            assert.deepEqual(
+                JSON.parse(role.inputs.assumeRolePolicy),
+                irsaTrustPolicy(`arn:aws:iam::<account-id>:oidc-provider/${issuer}`, issuer, {
+                    namespace: "kube-system",
+                    name: "ebs-csi-controller-sa",
+                }),
+            );
+            const attachment = one(
+                run,
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                "cluster-ebs-csi-managed-AmazonEBSCSIDriverPolicy",
+            );
             assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
-            assert.deepEqual(attachment.aliases, [`urn:pulumi:${stack}::scalable-backend::scalable-backend:iam:IrsaRole$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-ebs-csi-managed-0`]);
+            assert.deepEqual(attachment.aliases, [
+                `urn:pulumi:${stack}::scalable-backend::scalable-backend:iam:IrsaRole$aws:iam/rolePolicyAttachment:RolePolicyAttachment::cluster-ebs-csi-managed-0`,
+            ]);
             // The add-on gets the role ARN only once the policy is attached.
             const addon = one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver");
             assert.ok(addon.propertyDependencies.serviceAccountRoleArn.includes(attachment.urn));
@@ -249,14 +388,22 @@ for (const stack of STACKS) {
             const run = await stackRun(stack);
             const storageClass = one(run, "kubernetes:storage.k8s.io/v1:StorageClass", "cluster-gp3");
             const provider = one(run, "pulumi:providers:kubernetes", "cluster-k8s");
-            assert.deepEqual(storageClass.inputs.metadata, { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } });
+            assert.deepEqual(storageClass.inputs.metadata, {
+                name: "gp3",
+                annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+            });
             assert.equal(storageClass.inputs.provisioner, "ebs.csi.aws.com");
             assert.deepEqual(storageClass.inputs.parameters, { type: "gp3", encrypted: "true", fsType: "ext4" });
             assert.equal(storageClass.inputs.volumeBindingMode, "WaitForFirstConsumer");
             assert.equal(storageClass.inputs.allowVolumeExpansion, true);
             assert.ok(storageClass.provider?.startsWith(`${provider.urn}::`));
-            assert.ok(storageClass.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver").urn));
-            assert.ok(waitsFor(run, storageClass, one(run, "eks:index:ManagedNodeGroup", "cluster-general")), "through the add-on, after the nodes");
+            assert.ok(
+                storageClass.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver").urn),
+            );
+            assert.ok(
+                waitsFor(run, storageClass, one(run, "eks:index:ManagedNodeGroup", "cluster-general")),
+                "through the add-on, after the nodes",
+            );
         });
 
         it("opens the private API endpoint to the VPC (deploy runners inside it) and nothing else by default", async () => {
@@ -283,7 +430,9 @@ describe("cluster: configured access", () => {
     it("grants the configured admins access entries and opens the private endpoint to the configured networks", async () => {
         const run = await evaluate("prod", {
             config: {
-                "scalable-backend:adminPrincipalArns": JSON.stringify(["arn:aws:iam::123456789012:role/platform-admins"]),
+                "scalable-backend:adminPrincipalArns": JSON.stringify([
+                    "arn:aws:iam::123456789012:role/platform-admins",
+                ]),
                 "scalable-backend:privateEndpointAccessCidrs": JSON.stringify(["172.16.8.0/22"]),
             },
         });
@@ -293,12 +442,18 @@ describe("cluster: configured access", () => {
                 accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } },
             },
         });
-        assert.deepEqual(one(run, "aws:ec2/securityGroupRule:SecurityGroupRule", "cluster-private-endpoint").inputs.cidrBlocks, ["10.20.0.0/16", "172.16.8.0/22"]);
+        assert.deepEqual(
+            one(run, "aws:ec2/securityGroupRule:SecurityGroupRule", "cluster-private-endpoint").inputs.cidrBlocks,
+            ["10.20.0.0/16", "172.16.8.0/22"],
+        );
     });
 
     it("restricts a public prod endpoint to the configured CIDRs", async () => {
         const run = await evaluate("prod", {
-            config: { "scalable-backend:endpointPublicAccess": "true", "scalable-backend:publicAccessCidrs": JSON.stringify(["203.0.113.0/24"]) },
+            config: {
+                "scalable-backend:endpointPublicAccess": "true",
+                "scalable-backend:publicAccessCidrs": JSON.stringify(["203.0.113.0/24"]),
+            },
         });
         const inputs = one(run, "eks:index:Cluster", "cluster-eks").inputs;
         assert.equal(inputs.endpointPublicAccess, true);

@@ -93,24 +93,29 @@ function parseEdited(stack: FileStack, edit: (raw: MutableRaw) => void): StackCo
 const set = (key: string, value: unknown) => (raw: MutableRaw) => {
     raw[key] = value;
 };
-const drop = (...keys: string[]) => (raw: MutableRaw) => {
-    for (const key of keys) delete raw[key];
-};
+const drop =
+    (...keys: string[]) =>
+    (raw: MutableRaw) => {
+        for (const key of keys) delete raw[key];
+    };
 const rename = (from: string, to: string) => (raw: MutableRaw) => {
     raw[to] = raw[from];
     delete raw[from];
 };
 /** Edits `nodeGroups.general`. */
 const group = (edit: (general: MutableRaw) => void) => (raw: MutableRaw) => edit(raw.nodeGroups.general);
-const setGroup = (field: string, value: unknown) => group((g) => {
-    g[field] = value;
-});
+const setGroup = (field: string, value: unknown) =>
+    group((g) => {
+        g[field] = value;
+    });
 const setAddon = (name: string, value: unknown) => (raw: MutableRaw) => {
     raw.addonVersions[name] = value;
 };
-const both = (...edits: ((raw: MutableRaw) => void)[]) => (raw: MutableRaw) => {
-    for (const edit of edits) edit(raw);
-};
+const both =
+    (...edits: ((raw: MutableRaw) => void)[]) =>
+    (raw: MutableRaw) => {
+        for (const edit of edits) edit(raw);
+    };
 
 interface ExpectedConfigError {
     readonly stack?: string;
@@ -155,7 +160,10 @@ function expectConfigError(fn: () => unknown, expected: ExpectedConfigError): Co
         assert.ok(problem.includes(fragment), `problem part should contain ${JSON.stringify(fragment)}:\n  ${message}`);
     }
     for (const fragment of expected.expects) {
-        assert.ok(expectation.includes(fragment), `"Expected" part should contain ${JSON.stringify(fragment)}:\n  ${message}`);
+        assert.ok(
+            expectation.includes(fragment),
+            `"Expected" part should contain ${JSON.stringify(fragment)}:\n  ${message}`,
+        );
     }
     for (const secret of expected.never ?? []) {
         for (const text of [message, String(error), util.inspect(error), JSON.stringify(error)]) {
@@ -180,7 +188,12 @@ function rejects(cases: readonly Rejection[]): void {
     for (const c of cases) {
         const stack = c.stack ?? "dev";
         it(`rejects ${c.title} (${stack})`, () => {
-            expectConfigError(() => parseEdited(stack, c.edit), { stack, key: c.key, says: c.says, expects: c.expects });
+            expectConfigError(() => parseEdited(stack, c.edit), {
+                stack,
+                key: c.key,
+                says: c.says,
+                expects: c.expects,
+            });
         });
     }
 }
@@ -231,14 +244,37 @@ const EXPECTED_DEV: StackConfig = {
     clusterLogTypes: ["api", "audit", "authenticator"],
     logRetentionDays: 7,
     nodeGroups: {
-        general: { instanceTypes: ["t3.large", "t3a.large", "m5.large"], capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 4, diskSizeGiB: 30 },
+        general: {
+            instanceTypes: ["t3.large", "t3a.large", "m5.large"],
+            capacityType: "SPOT",
+            minSize: 1,
+            desiredSize: 2,
+            maxSize: 4,
+            diskSizeGiB: 30,
+        },
     },
     addonVersions: ADDON_VERSIONS,
     charts: CHARTS,
-    backend: { minReplicas: 1, maxReplicas: 4, cpuTargetPercent: 70, cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi", loadBalancerSourceRanges: [] },
+    backend: {
+        minReplicas: 1,
+        maxReplicas: 4,
+        cpuTargetPercent: 70,
+        cpuRequest: "100m",
+        memoryRequest: "128Mi",
+        memoryLimit: "256Mi",
+        loadBalancerSourceRanges: [],
+    },
     monitoring: {
         installTimeoutSeconds: 900,
-        prometheus: { replicas: 1, retention: "3d", retentionSize: "8GB", storageGiB: 10, cpuRequest: "200m", memoryRequest: "1Gi", memoryLimit: "2Gi" },
+        prometheus: {
+            replicas: 1,
+            retention: "3d",
+            retentionSize: "8GB",
+            storageGiB: 10,
+            cpuRequest: "200m",
+            memoryRequest: "1Gi",
+            memoryLimit: "2Gi",
+        },
         alertmanager: { replicas: 1, storageGiB: 1, cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "128Mi" },
         grafana: { cpuRequest: "100m", memoryRequest: "256Mi", memoryLimit: "512Mi" },
         alerts: { errorRatioPercent: 5, p99LatencyMs: 500, restartsPer15m: 3 },
@@ -247,7 +283,13 @@ const EXPECTED_DEV: StackConfig = {
     protect: false,
     kmsDeletionWindowDays: 7,
     loadBalancerControllerReplicas: 1,
-    tags: { project: "scalable-backend", stack: "dev", environment: "dev", owner: "platform-team", "managed-by": "pulumi" },
+    tags: {
+        project: "scalable-backend",
+        stack: "dev",
+        environment: "dev",
+        owner: "platform-team",
+        "managed-by": "pulumi",
+    },
 };
 
 const EXPECTED_PROD: StackConfig = {
@@ -268,14 +310,37 @@ const EXPECTED_PROD: StackConfig = {
     clusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
     logRetentionDays: 90,
     nodeGroups: {
-        general: { instanceTypes: ["m6i.large", "m6a.large", "m5.large"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 10, diskSizeGiB: 50 },
+        general: {
+            instanceTypes: ["m6i.large", "m6a.large", "m5.large"],
+            capacityType: "ON_DEMAND",
+            minSize: 3,
+            desiredSize: 3,
+            maxSize: 10,
+            diskSizeGiB: 50,
+        },
     },
     addonVersions: ADDON_VERSIONS,
     charts: CHARTS,
-    backend: { minReplicas: 3, maxReplicas: 20, cpuTargetPercent: 60, cpuRequest: "250m", memoryRequest: "256Mi", memoryLimit: "512Mi", loadBalancerSourceRanges: ["203.0.113.0/24"] },
+    backend: {
+        minReplicas: 3,
+        maxReplicas: 20,
+        cpuTargetPercent: 60,
+        cpuRequest: "250m",
+        memoryRequest: "256Mi",
+        memoryLimit: "512Mi",
+        loadBalancerSourceRanges: ["203.0.113.0/24"],
+    },
     monitoring: {
         installTimeoutSeconds: 1200,
-        prometheus: { replicas: 2, retention: "15d", retentionSize: "40GB", storageGiB: 50, cpuRequest: "500m", memoryRequest: "2Gi", memoryLimit: "4Gi" },
+        prometheus: {
+            replicas: 2,
+            retention: "15d",
+            retentionSize: "40GB",
+            storageGiB: 50,
+            cpuRequest: "500m",
+            memoryRequest: "2Gi",
+            memoryLimit: "4Gi",
+        },
         alertmanager: { replicas: 2, storageGiB: 2, cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" },
         grafana: { cpuRequest: "200m", memoryRequest: "512Mi", memoryLimit: "1Gi" },
         alerts: { errorRatioPercent: 5, p99LatencyMs: 300, restartsPer15m: 3 },
@@ -284,7 +349,13 @@ const EXPECTED_PROD: StackConfig = {
     protect: true,
     kmsDeletionWindowDays: 30,
     loadBalancerControllerReplicas: 2,
-    tags: { project: "scalable-backend", stack: "prod", environment: "prod", owner: "platform-team", "managed-by": "pulumi" },
+    tags: {
+        project: "scalable-backend",
+        stack: "prod",
+        environment: "prod",
+        owner: "platform-team",
+        "managed-by": "pulumi",
+    },
 };
 
 const EXPECTED: Record<FileStack, StackConfig> = { dev: EXPECTED_DEV, prod: EXPECTED_PROD };
@@ -325,7 +396,10 @@ describe("config: the real stack files", () => {
                 assert.equal(config.endpointPublicAccess, stack === "dev");
                 assert.deepEqual(config.publicAccessCidrs, []);
                 assert.deepEqual(config.adminPrincipalArns, []);
-                assert.deepEqual(config.clusterLogTypes, stack === "prod" ? [...CLUSTER_LOG_TYPES] : ["api", "audit", "authenticator"]);
+                assert.deepEqual(
+                    config.clusterLogTypes,
+                    stack === "prod" ? [...CLUSTER_LOG_TYPES] : ["api", "audit", "authenticator"],
+                );
                 assert.equal(config.logRetentionDays, stack === "prod" ? 90 : 7);
             });
 
@@ -342,8 +416,20 @@ describe("config: the real stack files", () => {
                 assert.equal(config.protect, stack === "prod");
                 assert.equal(config.kmsDeletionWindowDays, stack === "prod" ? 30 : 7);
                 assert.equal(config.loadBalancerControllerReplicas, stack === "prod" ? 2 : 1);
-                assert.deepEqual(Object.keys(config.tags).sort(), ["environment", "managed-by", "owner", "project", "stack"]);
-                assert.deepEqual(config.tags, { project: "scalable-backend", stack, environment: stack, owner: "platform-team", "managed-by": "pulumi" });
+                assert.deepEqual(Object.keys(config.tags).sort(), [
+                    "environment",
+                    "managed-by",
+                    "owner",
+                    "project",
+                    "stack",
+                ]);
+                assert.deepEqual(config.tags, {
+                    project: "scalable-backend",
+                    stack,
+                    environment: stack,
+                    owner: "platform-team",
+                    "managed-by": "pulumi",
+                });
             });
 
             it("is deeply frozen", () => {
@@ -416,8 +502,18 @@ describe("config: the real stack files", () => {
                 value?: unknown;
             }
             const project = (): { name: string; config: Record<string, Declaration> } =>
-                yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, Declaration> };
-            const TYPE_OF_KIND: Record<string, string | undefined> = { string: "string", integer: "integer", boolean: "boolean", array: "array", object: undefined, secret: "string" };
+                yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+                    name: string;
+                    config: Record<string, Declaration>;
+                };
+            const TYPE_OF_KIND: Record<string, string | undefined> = {
+                string: "string",
+                integer: "integer",
+                boolean: "boolean",
+                array: "array",
+                object: undefined,
+                secret: "string",
+            };
 
             it("names the project PROJECT", () => {
                 assert.equal(project().name, PROJECT);
@@ -425,7 +521,8 @@ describe("config: the real stack files", () => {
 
             it("declares exactly the required keys of CONFIG_KEYS: a declared key without a default is required by the CLI", () => {
                 assert.deepEqual(Object.keys(project().config).sort(), [...FILE_KEYS].sort());
-                for (const key of OPTIONAL_KEYS) assert.equal(project().config[key], undefined, `${key} is optional and must not be declared`);
+                for (const key of OPTIONAL_KEYS)
+                    assert.equal(project().config[key], undefined, `${key} is optional and must not be declared`);
             });
 
             for (const [key, kind] of Object.entries(CONFIG_KEYS).filter(([k]) => !OPTIONAL_KEYS.includes(k))) {
@@ -433,7 +530,10 @@ describe("config: the real stack files", () => {
                     const declaration = project().config[key];
                     assert.ok(declaration && typeof declaration === "object", `Pulumi.yaml does not declare ${key}`);
                     assert.equal(typeof declaration.description, "string", `${key} has no description`);
-                    assert.ok(declaration.description!.trim().length > 10, `${key}'s description is too short: ${declaration.description}`);
+                    assert.ok(
+                        declaration.description!.trim().length > 10,
+                        `${key}'s description is too short: ${declaration.description}`,
+                    );
                     assert.equal(declaration.type, TYPE_OF_KIND[kind]);
                     if (kind === "array") assert.deepEqual(declaration.items, { type: "string" });
                     assert.equal((declaration as { secret?: boolean }).secret, kind === "secret" ? true : undefined);
@@ -515,16 +615,26 @@ describe("config: parseStackConfig errors", () => {
         assert.equal(error.name, "ConfigError");
         assert.equal(error.key, "owner");
         assert.equal(error.message, 'Stack "dev": config key "scalable-backend:owner" is bad. Expected good.');
-        assert.equal(new ConfigError("dev", "aws:region", "is null", "a region").message, 'Stack "dev": config key "aws:region" is null. Expected a region.');
+        assert.equal(
+            new ConfigError("dev", "aws:region", "is null", "a region").message,
+            'Stack "dev": config key "aws:region" is null. Expected a region.',
+        );
     });
 
     it("ConfigError keeps its message in the stack trace (Pulumi prints errors with util.inspect)", () => {
         // The Pulumi Node.js runtime reports an unhandled error with util.inspect(err), which prints
         // err.stack. If err.stack does not carry the message, `pulumi up` never shows the user what is wrong.
-        const error = expectConfigError(() => parseEdited("dev", set("owner", "")), { key: "owner", says: ["is missing or empty"], expects: ["a non-empty string"] });
+        const error = expectConfigError(() => parseEdited("dev", set("owner", "")), {
+            key: "owner",
+            says: ["is missing or empty"],
+            expects: ["a non-empty string"],
+        });
         assert.equal(typeof error.stack, "string");
         assert.ok(String(error.stack).includes(error.message), `err.stack is ${JSON.stringify(error.stack)}`);
-        assert.ok(util.inspect(error).includes('config key "scalable-backend:owner" is missing or empty'), util.inspect(error));
+        assert.ok(
+            util.inspect(error).includes('config key "scalable-backend:owner" is missing or empty'),
+            util.inspect(error),
+        );
     });
 
     describe("unknown keys", () => {
@@ -601,7 +711,11 @@ describe("config: parseStackConfig errors", () => {
         ]);
 
         it("offers no suggestion when nothing is close", () => {
-            const error = expectConfigError(() => parseEdited("dev", set("foo", "bar")), { key: "foo", says: ["is not a known key"], expects: ["one of owner"] });
+            const error = expectConfigError(() => parseEdited("dev", set("foo", "bar")), {
+                key: "foo",
+                says: ["is not a known key"],
+                expects: ["one of owner"],
+            });
             assert.ok(!error.message.includes("did you mean"), error.message);
         });
     });
@@ -808,7 +922,14 @@ describe("config: parseStackConfig errors", () => {
             },
         ]);
 
-        for (const value of ["10.0.0.0/16", "10.255.240.0/20", "172.16.0.0/16", "172.31.0.0/16", "192.168.0.0/16", "192.168.16.0/20"]) {
+        for (const value of [
+            "10.0.0.0/16",
+            "10.255.240.0/20",
+            "172.16.0.0/16",
+            "172.31.0.0/16",
+            "192.168.0.0/16",
+            "192.168.16.0/20",
+        ]) {
             it(`accepts the private VPC range ${value}`, () => {
                 assert.equal(parseEdited("dev", set("vpcCidr", value)).vpcCidr, value);
             });
@@ -836,7 +957,10 @@ describe("config: parseStackConfig errors", () => {
             {
                 title: "a public endpoint with 0.0.0.0/0 among specific CIDRs",
                 stack: "prod",
-                edit: both(set("endpointPublicAccess", "true"), set("publicAccessCidrs", ["203.0.113.0/24", "0.0.0.0/0"])),
+                edit: both(
+                    set("endpointPublicAccess", "true"),
+                    set("publicAccessCidrs", ["203.0.113.0/24", "0.0.0.0/0"]),
+                ),
                 key: "publicAccessCidrs",
                 says: ["contains 0.0.0.0/0 in prod"],
                 expects: ["or endpointPublicAccess: false"],
@@ -867,7 +991,13 @@ describe("config: parseStackConfig errors", () => {
         ]);
 
         it("accepts a public prod endpoint limited to specific CIDRs", () => {
-            const config = parseEdited("prod", both(set("endpointPublicAccess", "true"), set("publicAccessCidrs", ["203.0.113.0/24", "198.51.100.0/24"])));
+            const config = parseEdited(
+                "prod",
+                both(
+                    set("endpointPublicAccess", "true"),
+                    set("publicAccessCidrs", ["203.0.113.0/24", "198.51.100.0/24"]),
+                ),
+            );
             assert.equal(config.endpointPublicAccess, true);
             assert.deepEqual(config.publicAccessCidrs, ["203.0.113.0/24", "198.51.100.0/24"]);
         });
@@ -910,7 +1040,14 @@ describe("config: parseStackConfig errors", () => {
             {
                 title: "all five log types plus a duplicate",
                 stack: "prod",
-                edit: set("clusterLogTypes", ["api", "audit", "authenticator", "controllerManager", "scheduler", "audit"]),
+                edit: set("clusterLogTypes", [
+                    "api",
+                    "audit",
+                    "authenticator",
+                    "controllerManager",
+                    "scheduler",
+                    "audit",
+                ]),
                 key: "clusterLogTypes",
                 says: ["lists a log type twice"],
                 expects: ["each log type once"],
@@ -950,10 +1087,26 @@ describe("config: parseStackConfig errors", () => {
         rejects([
             typeCase(["t3large"], 'has "t3large", not a family.size instance type', 'names like "m6i.large"'),
             typeCase(["T3.large"], 'has "T3.large", not a family.size instance type', 'names like "m6i.large"'),
-            typeCase(["p4d.24xlarge"], 'has "p4d.24xlarge" from family "p4d", which is not allowed', `a family from ${INSTANCE_FAMILIES.join(", ")}`),
-            typeCase(["m7g.large"], 'has "m7g.large" from family "m7g", which is not allowed', `a family from ${INSTANCE_FAMILIES.join(", ")}`),
-            typeCase(["m5.large", "m5.xlarge"], "mixes sizes (large, xlarge)", 'instance types of one size, e.g. ["m6i.large", "m5.large"]'),
-            typeCase(["c5.large", "r5.large"], "mixes instance classes (c5.large, r5.large)", 'types of one class and size, e.g. ["m6i.large", "m5.large", "t3.large"]'),
+            typeCase(
+                ["p4d.24xlarge"],
+                'has "p4d.24xlarge" from family "p4d", which is not allowed',
+                `a family from ${INSTANCE_FAMILIES.join(", ")}`,
+            ),
+            typeCase(
+                ["m7g.large"],
+                'has "m7g.large" from family "m7g", which is not allowed',
+                `a family from ${INSTANCE_FAMILIES.join(", ")}`,
+            ),
+            typeCase(
+                ["m5.large", "m5.xlarge"],
+                "mixes sizes (large, xlarge)",
+                'instance types of one size, e.g. ["m6i.large", "m5.large"]',
+            ),
+            typeCase(
+                ["c5.large", "r5.large"],
+                "mixes instance classes (c5.large, r5.large)",
+                'types of one class and size, e.g. ["m6i.large", "m5.large", "t3.large"]',
+            ),
             typeCase(["m5.large", "c6i.large"], "mixes instance classes", "types of one class and size"),
             typeCase([], "is empty", 'at least one instance type, e.g. ["t3.large"]'),
             typeCase(["m5.large", 5], "is not a list of strings", "a YAML list of strings"),
@@ -1100,7 +1253,9 @@ describe("config: parseStackConfig errors", () => {
                 title: "an STS assumed-role ARN",
                 edit: set("adminPrincipalArns", ["arn:aws:sts::123456789012:assumed-role/platform-admins/alice"]),
                 key: "adminPrincipalArns",
-                says: ['has "arn:aws:sts::123456789012:assumed-role/platform-admins/alice", not an IAM role or user ARN'],
+                says: [
+                    'has "arn:aws:sts::123456789012:assumed-role/platform-admins/alice", not an IAM role or user ARN',
+                ],
                 expects: ["ARNs like"],
             },
             {
@@ -1113,7 +1268,11 @@ describe("config: parseStackConfig errors", () => {
         ]);
 
         it("accepts role and user ARNs, with paths and in other partitions", () => {
-            const arns = [ROLE, "arn:aws:iam::123456789012:user/ops/alice", "arn:aws-us-gov:iam::123456789012:role/admins/platform"];
+            const arns = [
+                ROLE,
+                "arn:aws:iam::123456789012:user/ops/alice",
+                "arn:aws-us-gov:iam::123456789012:role/admins/platform",
+            ];
             assert.deepEqual(parseEdited("prod", set("adminPrincipalArns", arns)).adminPrincipalArns, arns);
         });
     });
@@ -1294,11 +1453,22 @@ describe("config: secrets in errors", () => {
         });
         assert.ok(!error.message.includes("did you mean"), error.message);
         // A misspelt secret key gets a suggestion, still without its value.
-        expectConfigError(() => parseEdited("dev", set("grafanaAdminPasword", SECRET)), { key: "grafanaAdminPasword", says: ['did you mean "grafanaAdminPassword"'], expects: ["one of"], never: [SECRET] });
+        expectConfigError(() => parseEdited("dev", set("grafanaAdminPasword", SECRET)), {
+            key: "grafanaAdminPasword",
+            says: ['did you mean "grafanaAdminPassword"'],
+            expects: ["one of"],
+            never: [SECRET],
+        });
     });
 
     it("does not echo the value of an unknown key in prod", () => {
-        expectConfigError(() => parseEdited("prod", set("databasePassword", SECRET)), { stack: "prod", key: "databasePassword", says: ["is not a known key"], expects: ["one of"], never: [SECRET] });
+        expectConfigError(() => parseEdited("prod", set("databasePassword", SECRET)), {
+            stack: "prod",
+            key: "databasePassword",
+            says: ["is not a known key"],
+            expects: ["one of"],
+            never: [SECRET],
+        });
     });
 
     it("does not echo the value of an unknown key inside a structured key", () => {
@@ -1308,11 +1478,20 @@ describe("config: secrets in errors", () => {
             expects: ["only instanceTypes"],
             never: [SECRET],
         });
-        expectConfigError(() => parseEdited("dev", setAddon("apiToken", SECRET)), { key: "addonVersions.apiToken", says: ["is not a known key"], expects: ["only vpcCni"], never: [SECRET] });
+        expectConfigError(() => parseEdited("dev", setAddon("apiToken", SECRET)), {
+            key: "addonVersions.apiToken",
+            says: ["is not a known key"],
+            expects: ["only vpcCni"],
+            never: [SECRET],
+        });
     });
 
     it("may echo a bad non-secret value, which helps the user", () => {
-        expectConfigError(() => parseEdited("dev", set("owner", "team!")), { key: "owner", says: ['is "team!", not a valid tag value'], expects: ["a team or person"] });
+        expectConfigError(() => parseEdited("dev", set("owner", "team!")), {
+            key: "owner",
+            says: ['is "team!", not a valid tag value'],
+            expects: ["a team or person"],
+        });
         expectConfigError(() => parseEdited("dev", setGroup("instanceTypes", ["x1e.large"])), {
             key: "nodeGroups.general.instanceTypes",
             says: ['has "x1e.large" from family "x1e"'],
@@ -1336,14 +1515,31 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
     });
 
     it("parses string scalars the same as typed values (dev)", () => {
-        const typed = both(set("availabilityZoneCount", 2), set("endpointPublicAccess", true), set("logRetentionDays", 7));
-        assert.deepEqual(parseEdited("dev", typed), parseEdited("dev", () => undefined));
+        const typed = both(
+            set("availabilityZoneCount", 2),
+            set("endpointPublicAccess", true),
+            set("logRetentionDays", 7),
+        );
+        assert.deepEqual(
+            parseEdited("dev", typed),
+            parseEdited("dev", () => undefined),
+        );
         assert.deepEqual(parseEdited("dev", typed), EXPECTED_DEV);
     });
 
     it('parses availabilityZoneCount "3" and endpointPublicAccess "false" the same as 3 and false (prod)', () => {
-        const fromStrings = parseEdited("prod", both(set("availabilityZoneCount", "3"), set("endpointPublicAccess", "false"), set("logRetentionDays", "90")));
-        const fromTyped = parseEdited("prod", both(set("availabilityZoneCount", 3), set("endpointPublicAccess", false), set("logRetentionDays", 90)));
+        const fromStrings = parseEdited(
+            "prod",
+            both(
+                set("availabilityZoneCount", "3"),
+                set("endpointPublicAccess", "false"),
+                set("logRetentionDays", "90"),
+            ),
+        );
+        const fromTyped = parseEdited(
+            "prod",
+            both(set("availabilityZoneCount", 3), set("endpointPublicAccess", false), set("logRetentionDays", 90)),
+        );
         assert.deepEqual(fromStrings, fromTyped);
         assert.deepEqual(fromStrings, EXPECTED_PROD);
         assert.equal(fromStrings.availabilityZoneCount, 3);
@@ -1351,11 +1547,14 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
     });
 
     it("parses node group sizes given as strings the same as numbers", () => {
-        const config = parseEdited("prod", group((g) => Object.assign(g, { minSize: "3", desiredSize: "3", maxSize: "10", diskSizeGiB: "50" })));
+        const config = parseEdited(
+            "prod",
+            group((g) => Object.assign(g, { minSize: "3", desiredSize: "3", maxSize: "10", diskSizeGiB: "50" })),
+        );
         assert.deepEqual(config.nodeGroups.general, EXPECTED_PROD.nodeGroups.general);
     });
 
-    it("parses the YAML-unquoted form of a supported version (1.35 → \"1.35\") the same", () => {
+    it('parses the YAML-unquoted form of a supported version (1.35 → "1.35") the same', () => {
         // What readConfigFile hands over for `kubernetesVersion: 1.35` without quotes.
         assert.equal(String(yaml.load("1.35")), "1.35");
         assert.deepEqual(parseEdited("dev", set("kubernetesVersion", String(yaml.load("1.35")))), EXPECTED_DEV);
@@ -1380,7 +1579,7 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
             return rawFromCli(readConfigFile(file).values);
         };
 
-        it("an unquoted 1.30 arrives as \"1.3\" and the error says to quote it", () => {
+        it('an unquoted 1.30 arrives as "1.3" and the error says to quote it', () => {
             const raw = devFileWith("1.30");
             assert.equal(raw.kubernetesVersion, "1.3");
             expectConfigError(() => parse("dev", raw), {
@@ -1428,7 +1627,13 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
                 protect: false,
                 kmsDeletionWindowDays: 7,
                 loadBalancerControllerReplicas: 1,
-                tags: { project: "scalable-backend", stack: "eph-feature-x", environment: "ephemeral", owner: "platform-team", "managed-by": "pulumi" },
+                tags: {
+                    project: "scalable-backend",
+                    stack: "eph-feature-x",
+                    environment: "ephemeral",
+                    owner: "platform-team",
+                    "managed-by": "pulumi",
+                },
             });
         });
 
@@ -1445,14 +1650,26 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
         it("are validated like any stack", () => {
             const raw = ephemeralRaw();
             raw.owner = "";
-            expectConfigError(() => parse("eph-feature-x", raw), { stack: "eph-feature-x", key: "owner", says: ["is missing or empty"], expects: ["a non-empty string"] });
+            expectConfigError(() => parse("eph-feature-x", raw), {
+                stack: "eph-feature-x",
+                key: "owner",
+                says: ["is missing or empty"],
+                expects: ["a non-empty string"],
+            });
         });
     });
 
     describe("defaults of the other profiles and shared defaults", () => {
         it("dev defaults", () => {
             const raw = devRaw();
-            drop("availabilityZoneCount", "natGateways", "endpointPublicAccess", "publicAccessCidrs", "logRetentionDays", "clusterLogTypes")(raw);
+            drop(
+                "availabilityZoneCount",
+                "natGateways",
+                "endpointPublicAccess",
+                "publicAccessCidrs",
+                "logRetentionDays",
+                "clusterLogTypes",
+            )(raw);
             const config = parse("dev", raw);
             assert.equal(config.availabilityZoneCount, 2);
             assert.equal(config.natGateways, "single");
@@ -1464,7 +1681,14 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
 
         it("prod defaults", () => {
             const raw = prodRaw();
-            drop("availabilityZoneCount", "natGateways", "endpointPublicAccess", "publicAccessCidrs", "logRetentionDays", "clusterLogTypes")(raw);
+            drop(
+                "availabilityZoneCount",
+                "natGateways",
+                "endpointPublicAccess",
+                "publicAccessCidrs",
+                "logRetentionDays",
+                "clusterLogTypes",
+            )(raw);
             assert.deepEqual(parse("prod", raw), EXPECTED_PROD);
         });
 
@@ -1483,7 +1707,14 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
                     delete g.diskSizeGiB;
                 }),
             );
-            assert.deepEqual(config.nodeGroups.general, { instanceTypes: ["t3.large", "t3a.large", "m5.large"], capacityType: "ON_DEMAND", minSize: 1, desiredSize: 1, maxSize: 4, diskSizeGiB: 50 });
+            assert.deepEqual(config.nodeGroups.general, {
+                instanceTypes: ["t3.large", "t3a.large", "m5.large"],
+                capacityType: "ON_DEMAND",
+                minSize: 1,
+                desiredSize: 1,
+                maxSize: 4,
+                diskSizeGiB: 50,
+            });
         });
 
         it("several node groups are all parsed", () => {
@@ -1491,7 +1722,14 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
                 raw.nodeGroups.memory = { instanceTypes: ["r6i.xlarge", "r5.xlarge"], minSize: 0, maxSize: 3 };
             });
             assert.deepEqual(Object.keys(config.nodeGroups), ["general", "memory"]);
-            assert.deepEqual(config.nodeGroups.memory, { instanceTypes: ["r6i.xlarge", "r5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 3, diskSizeGiB: 50 });
+            assert.deepEqual(config.nodeGroups.memory, {
+                instanceTypes: ["r6i.xlarge", "r5.xlarge"],
+                capacityType: "ON_DEMAND",
+                minSize: 0,
+                desiredSize: 0,
+                maxSize: 3,
+                diskSizeGiB: 50,
+            });
         });
     });
 });
@@ -1501,7 +1739,11 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("config: loadConfig", () => {
-    const useStack = async (stack: string, values: Record<string, string>, secretKeys: string[] = []): Promise<void> => {
+    const useStack = async (
+        stack: string,
+        values: Record<string, string>,
+        secretKeys: string[] = [],
+    ): Promise<void> => {
         await pulumi.runtime.setMocks(
             {
                 newResource: (args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: args.inputs }),
@@ -1528,17 +1770,29 @@ describe("config: loadConfig", () => {
         it(`reads Pulumi.${stack}.yaml to the same config as the tests' raw object, with no secret set`, async () => {
             await useStack(stack, stackConfig(stack));
             assert.deepEqual(withoutSecrets(loadConfig()), EXPECTED[stack]);
-            assert.deepEqual(withoutSecrets(loadConfig()), parseStackConfig(stack, rawFor(stack), fixture(stack).region));
+            assert.deepEqual(
+                withoutSecrets(loadConfig()),
+                parseStackConfig(stack, rawFor(stack), fixture(stack).region),
+            );
         });
     }
 
     it("hands optional secrets over as secret Outputs, even when set without --secret", async () => {
         const password = "correct-horse-battery-staple-42";
         const webhook = "https://hooks.slack.com/services/T000/B000/XXXX";
-        await useStack("dev", stackConfig("dev", { "scalable-backend:grafanaAdminPassword": password, "scalable-backend:alertmanagerSlackWebhookUrl": webhook }));
+        await useStack(
+            "dev",
+            stackConfig("dev", {
+                "scalable-backend:grafanaAdminPassword": password,
+                "scalable-backend:alertmanagerSlackWebhookUrl": webhook,
+            }),
+        );
         const config = loadConfig();
         assert.deepEqual(config.secretsSet, { grafanaAdminPassword: true, alertmanagerSlackWebhookUrl: true });
-        for (const [output, value] of [[config.secrets.grafanaAdminPassword, password], [config.secrets.alertmanagerSlackWebhookUrl, webhook]] as const) {
+        for (const [output, value] of [
+            [config.secrets.grafanaAdminPassword, password],
+            [config.secrets.alertmanagerSlackWebhookUrl, webhook],
+        ] as const) {
             assert.ok(output);
             assert.equal(await pulumi.isSecret(output), true);
             assert.equal(await new Promise((resolve) => output.apply(resolve)), value);
@@ -1550,24 +1804,57 @@ describe("config: loadConfig", () => {
         const values = stackConfig("dev");
         delete values["aws:region"];
         await useStack("dev", values);
-        expectConfigError(() => loadConfig(), { key: "aws:region", says: ["is null"], expects: ["an AWS region such as"] });
+        expectConfigError(() => loadConfig(), {
+            key: "aws:region",
+            says: ["is null"],
+            expects: ["an AWS region such as"],
+        });
     });
 
     it("refuses structured config that is not JSON, naming the key and the stack file", async () => {
         await useStack("dev", stackConfig("dev", { "scalable-backend:nodeGroups": "general" }));
-        expectConfigError(() => loadConfig(), { key: "nodeGroups", says: ["is not valid structured config"], expects: ["a YAML mapping in Pulumi.dev.yaml"] });
+        expectConfigError(() => loadConfig(), {
+            key: "nodeGroups",
+            says: ["is not valid structured config"],
+            expects: ["a YAML mapping in Pulumi.dev.yaml"],
+        });
         await useStack("prod", stackConfig("prod", { "scalable-backend:clusterLogTypes": "api" }));
-        expectConfigError(() => loadConfig(), { stack: "prod", key: "clusterLogTypes", says: ["is not valid structured config"], expects: ["a YAML list in Pulumi.prod.yaml"] });
+        expectConfigError(() => loadConfig(), {
+            stack: "prod",
+            key: "clusterLogTypes",
+            says: ["is not valid structured config"],
+            expects: ["a YAML list in Pulumi.prod.yaml"],
+        });
     });
 
     it("does not echo a secret set under an unknown key, nor a malformed known secret", async () => {
         const key = "scalable-backend:grafanaPassword";
         await useStack("dev", stackConfig("dev", { [key]: "hunter2-s3cret" }), [key]);
-        expectConfigError(() => loadConfig(), { key: "grafanaPassword", says: ["is not a known key"], expects: ["one of"], never: ["hunter2-s3cret"] });
-        await useStack("dev", stackConfig("dev", { "scalable-backend:grafanaAdminPassword": "hunter2" }), ["scalable-backend:grafanaAdminPassword"]);
-        expectConfigError(() => loadConfig(), { key: "grafanaAdminPassword", says: ["shorter than 16 characters (value not shown)"], expects: ["a long random password"], never: ["hunter2"] });
-        await useStack("dev", stackConfig("dev", { "scalable-backend:alertmanagerSlackWebhookUrl": "http://example.com/hunter2" }));
-        expectConfigError(() => loadConfig(), { key: "alertmanagerSlackWebhookUrl", says: ["not a Slack incoming-webhook URL (value not shown)"], expects: ["https://hooks.slack.com/services/"], never: ["hunter2", "example.com"] });
+        expectConfigError(() => loadConfig(), {
+            key: "grafanaPassword",
+            says: ["is not a known key"],
+            expects: ["one of"],
+            never: ["hunter2-s3cret"],
+        });
+        await useStack("dev", stackConfig("dev", { "scalable-backend:grafanaAdminPassword": "hunter2" }), [
+            "scalable-backend:grafanaAdminPassword",
+        ]);
+        expectConfigError(() => loadConfig(), {
+            key: "grafanaAdminPassword",
+            says: ["shorter than 16 characters (value not shown)"],
+            expects: ["a long random password"],
+            never: ["hunter2"],
+        });
+        await useStack(
+            "dev",
+            stackConfig("dev", { "scalable-backend:alertmanagerSlackWebhookUrl": "http://example.com/hunter2" }),
+        );
+        expectConfigError(() => loadConfig(), {
+            key: "alertmanagerSlackWebhookUrl",
+            says: ["not a Slack incoming-webhook URL (value not shown)"],
+            expects: ["https://hooks.slack.com/services/"],
+            never: ["hunter2", "example.com"],
+        });
     });
 
     it("ignores other namespaces' keys", async () => {
@@ -1595,7 +1882,18 @@ describe("config: parseCidr and formatCidr", () => {
         assert.equal(formatCidr(0, 0), "0.0.0.0/0");
     });
 
-    for (const cidr of ["0.0.0.0/0", "10.0.0.0/8", "10.10.0.0/16", "10.20.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "203.0.113.0/24", "198.51.100.128/25", "255.255.255.255/32", "128.0.0.0/1"]) {
+    for (const cidr of [
+        "0.0.0.0/0",
+        "10.0.0.0/8",
+        "10.10.0.0/16",
+        "10.20.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "203.0.113.0/24",
+        "198.51.100.128/25",
+        "255.255.255.255/32",
+        "128.0.0.0/1",
+    ]) {
         it(`round-trips ${cidr}`, () => {
             const parsed = parseCidr(cidr);
             assert.ok(parsed, `${cidr} did not parse`);
@@ -1634,11 +1932,19 @@ describe("config: review fixes", () => {
     it("refuses CIDRs with leading zeros, which some parsers read as octal", () => {
         assert.equal(parseCidr("010.20.0.0/16"), undefined);
         assert.equal(parseCidr("10.0.0.0/08"), undefined);
-        expectConfigError(() => parseEdited("dev", set("vpcCidr", "010.20.0.0/16")), { key: "vpcCidr", says: ['is "010.20.0.0/16", not a valid network CIDR'], expects: ["host bits zero"] });
+        expectConfigError(() => parseEdited("dev", set("vpcCidr", "010.20.0.0/16")), {
+            key: "vpcCidr",
+            says: ['is "010.20.0.0/16", not a valid network CIDR'],
+            expects: ["host bits zero"],
+        });
     });
 
     it("says a non-string value is not a string rather than missing", () => {
-        expectConfigError(() => parseEdited("dev", set("owner", 42)), { key: "owner", says: ["is 42, not a string"], expects: ["quote it in YAML"] });
+        expectConfigError(() => parseEdited("dev", set("owner", 42)), {
+            key: "owner",
+            says: ["is 42, not a string"],
+            expects: ["quote it in YAML"],
+        });
     });
 
     it("accepts the region names of every partition", () => {
@@ -1659,14 +1965,22 @@ describe("config: review fixes", () => {
 
 describe("config: private endpoint access", () => {
     it("accepts private networks and refuses public ones or malformed CIDRs", () => {
-        assert.deepEqual(parseEdited("prod", set("privateEndpointAccessCidrs", ["172.16.8.0/22", "192.168.0.0/24"])).privateEndpointAccessCidrs, ["172.16.8.0/22", "192.168.0.0/24"]);
+        assert.deepEqual(
+            parseEdited("prod", set("privateEndpointAccessCidrs", ["172.16.8.0/22", "192.168.0.0/24"]))
+                .privateEndpointAccessCidrs,
+            ["172.16.8.0/22", "192.168.0.0/24"],
+        );
         expectConfigError(() => parseEdited("prod", set("privateEndpointAccessCidrs", ["203.0.113.0/24"])), {
             stack: "prod",
             key: "privateEndpointAccessCidrs",
             says: ["contains a network outside the private ranges"],
             expects: ["private networks (VPN, peered VPCs)"],
         });
-        expectConfigError(() => parseEdited("dev", set("privateEndpointAccessCidrs", ["10.0.0.1/16"])), { key: "privateEndpointAccessCidrs", says: ["not a valid network CIDR"], expects: ["IPv4 network"] });
+        expectConfigError(() => parseEdited("dev", set("privateEndpointAccessCidrs", ["10.0.0.1/16"])), {
+            key: "privateEndpointAccessCidrs",
+            says: ["not a valid network CIDR"],
+            expects: ["IPv4 network"],
+        });
     });
 });
 
@@ -1676,7 +1990,12 @@ describe("config: backend", () => {
         else raw.backend[field] = value;
     };
     const refuse = (stack: FileStack, field: string, value: unknown, key: string, says: string, expects: string) =>
-        expectConfigError(() => parseEdited(stack, setBackend(field, value)), { stack, key, says: [says], expects: [expects] });
+        expectConfigError(() => parseEdited(stack, setBackend(field, value)), {
+            stack,
+            key,
+            says: [says],
+            expects: [expects],
+        });
 
     it("parses the stack files' backends, prod scaling further than dev", () => {
         const dev = parseEdited("dev", () => undefined).backend;
@@ -1693,43 +2012,139 @@ describe("config: backend", () => {
             expects: ["minReplicas <= maxReplicas"],
         });
         refuse("dev", "minReplicas", 0, "backend.minReplicas", "is 0, out of range", "an integer from 1 to 100");
-        refuse("dev", "maxReplicas", "2.5", "backend.maxReplicas", 'is "2.5", not a whole number', "an integer from 1 to 200");
-        refuse("prod", "minReplicas", 1, "backend.minReplicas", "one replica means downtime on every node drain", "at least 2 in prod");
+        refuse(
+            "dev",
+            "maxReplicas",
+            "2.5",
+            "backend.maxReplicas",
+            'is "2.5", not a whole number',
+            "an integer from 1 to 200",
+        );
+        refuse(
+            "prod",
+            "minReplicas",
+            1,
+            "backend.minReplicas",
+            "one replica means downtime on every node drain",
+            "at least 2 in prod",
+        );
     });
 
     it("refuses CPU targets outside 1..100", () => {
-        for (const value of [0, 101, -5]) refuse("dev", "cpuTargetPercent", value, "backend.cpuTargetPercent", "out of range", "an integer from 1 to 100");
-        refuse("dev", "cpuTargetPercent", "70%", "backend.cpuTargetPercent", "not a whole number", "an integer from 1 to 100");
+        for (const value of [0, 101, -5])
+            refuse(
+                "dev",
+                "cpuTargetPercent",
+                value,
+                "backend.cpuTargetPercent",
+                "out of range",
+                "an integer from 1 to 100",
+            );
+        refuse(
+            "dev",
+            "cpuTargetPercent",
+            "70%",
+            "backend.cpuTargetPercent",
+            "not a whole number",
+            "an integer from 1 to 100",
+        );
     });
 
     it("refuses malformed quantities and a memory limit below the request", () => {
         for (const value of ["0m", "1.2345", "100M", "abc", "-1"]) {
-            refuse("dev", "cpuRequest", value, "backend.cpuRequest", `is "${value}", not a CPU quantity`, 'millicores such as "250m"');
+            refuse(
+                "dev",
+                "cpuRequest",
+                value,
+                "backend.cpuRequest",
+                `is "${value}", not a CPU quantity`,
+                'millicores such as "250m"',
+            );
         }
         refuse("dev", "cpuRequest", "9", "backend.cpuRequest", "more than a node offers", "at most 8 cores");
         for (const value of ["256M", "256mi", "0Mi", "1.5Gi", "256"]) {
-            refuse("dev", "memoryRequest", value, "backend.memoryRequest", `is "${value}", not a memory quantity`, '"256Mi" or "1Gi"');
+            refuse(
+                "dev",
+                "memoryRequest",
+                value,
+                "backend.memoryRequest",
+                `is "${value}", not a memory quantity`,
+                '"256Mi" or "1Gi"',
+            );
         }
-        refuse("dev", "memoryLimit", "64Mi", "backend.memoryLimit", 'is "64Mi", below memoryRequest "128Mi"', "a limit at least as large as the request");
-        assert.equal(parseEdited("dev", both(setBackend("memoryRequest", "1Gi"), setBackend("memoryLimit", "1024Mi"))).backend.memoryLimit, "1024Mi");
+        refuse(
+            "dev",
+            "memoryLimit",
+            "64Mi",
+            "backend.memoryLimit",
+            'is "64Mi", below memoryRequest "128Mi"',
+            "a limit at least as large as the request",
+        );
+        assert.equal(
+            parseEdited("dev", both(setBackend("memoryRequest", "1Gi"), setBackend("memoryLimit", "1024Mi"))).backend
+                .memoryLimit,
+            "1024Mi",
+        );
         assert.equal(parseEdited("dev", setBackend("cpuRequest", "0.5")).backend.cpuRequest, "0.5");
     });
 
     it("accepts a prebuilt image pinned by digest or tag, and refuses one without either, or :latest", () => {
         const digest = `registry.example.com:5000/team/backend@sha256:${"c".repeat(64)}`;
         assert.equal(parseEdited("dev", setBackend("image", digest)).backend.image, digest);
-        assert.equal(parseEdited("dev", setBackend("image", "ghcr.io/team/backend:v1.4.2")).backend.image, "ghcr.io/team/backend:v1.4.2");
-        refuse("dev", "image", "ghcr.io/team/backend", "backend.image", "with neither tag nor digest", "an image pinned by digest");
-        refuse("dev", "image", "ghcr.io/team/backend:latest", "backend.image", '":latest" moves under you', "an image pinned by digest");
+        assert.equal(
+            parseEdited("dev", setBackend("image", "ghcr.io/team/backend:v1.4.2")).backend.image,
+            "ghcr.io/team/backend:v1.4.2",
+        );
+        refuse(
+            "dev",
+            "image",
+            "ghcr.io/team/backend",
+            "backend.image",
+            "with neither tag nor digest",
+            "an image pinned by digest",
+        );
+        refuse(
+            "dev",
+            "image",
+            "ghcr.io/team/backend:latest",
+            "backend.image",
+            '":latest" moves under you',
+            "an image pinned by digest",
+        );
         refuse("dev", "image", "Not An Image", "backend.image", "not an image reference", '"registry/repository:tag"');
         refuse("dev", "image", `backend@sha256:${"c".repeat(10)}`, "backend.image", "not an image reference", "sha256");
     });
 
     it("requires load balancer source ranges in prod, never the whole internet", () => {
-        refuse("prod", "loadBalancerSourceRanges", [], "backend.loadBalancerSourceRanges", "is empty in prod", "the CIDRs of your clients or CDN");
-        refuse("prod", "loadBalancerSourceRanges", ["0.0.0.0/0"], "backend.loadBalancerSourceRanges", 'contains "0.0.0.0/0" in prod', "CIDRs of /8 or narrower");
-        refuse("dev", "loadBalancerSourceRanges", ["10.0.0.1/8"], "backend.loadBalancerSourceRanges", "not a valid network CIDR", "IPv4 network");
-        expectConfigError(() => parseEdited("dev", setBackend("replicas", 3)), { key: "backend.replicas", says: ["is not a known key"], expects: ["only image, minReplicas"] });
+        refuse(
+            "prod",
+            "loadBalancerSourceRanges",
+            [],
+            "backend.loadBalancerSourceRanges",
+            "is empty in prod",
+            "the CIDRs of your clients or CDN",
+        );
+        refuse(
+            "prod",
+            "loadBalancerSourceRanges",
+            ["0.0.0.0/0"],
+            "backend.loadBalancerSourceRanges",
+            'contains "0.0.0.0/0" in prod',
+            "CIDRs of /8 or narrower",
+        );
+        refuse(
+            "dev",
+            "loadBalancerSourceRanges",
+            ["10.0.0.1/8"],
+            "backend.loadBalancerSourceRanges",
+            "not a valid network CIDR",
+            "IPv4 network",
+        );
+        expectConfigError(() => parseEdited("dev", setBackend("replicas", 3)), {
+            key: "backend.replicas",
+            says: ["is not a known key"],
+            expects: ["only image, minReplicas"],
+        });
     });
 });
 
@@ -1740,31 +2155,143 @@ describe("config: monitoring", () => {
         target[path[path.length - 1]] = value;
     };
     const refuse = (stack: FileStack, path: string[], value: unknown, key: string, says: string, expects: string) =>
-        expectConfigError(() => parseEdited(stack, setIn(path, value)), { stack, key, says: [says], expects: [expects] });
+        expectConfigError(() => parseEdited(stack, setIn(path, value)), {
+            stack,
+            key,
+            says: [says],
+            expects: [expects],
+        });
 
     it("refuses malformed retention and sizes, and a retention size that would fill the volume", () => {
-        refuse("dev", ["prometheus", "retention"], "15days", "monitoring.prometheus.retention", 'is "15days", not a Prometheus duration', 'a duration such as "15d"');
-        refuse("dev", ["prometheus", "retentionSize"], "8GiB", "monitoring.prometheus.retentionSize", 'is "8GiB", not a Prometheus size', 'a size such as "8GB"');
-        refuse("dev", ["prometheus", "retentionSize"], "10GB", "monitoring.prometheus.retentionSize", 'is "10GB", too close to the 10Gi volume', "at most 85% of the volume (about 9GB)");
-        assert.equal(parseEdited("dev", setIn(["prometheus", "retentionSize"], "9GB")).monitoring.prometheus.retentionSize, "9GB");
-        assert.equal(parseEdited("dev", both(setIn(["prometheus", "storageGiB"], 0), setIn(["prometheus", "retentionSize"], "100GB"))).monitoring.prometheus.storageGiB, 0);
+        refuse(
+            "dev",
+            ["prometheus", "retention"],
+            "15days",
+            "monitoring.prometheus.retention",
+            'is "15days", not a Prometheus duration',
+            'a duration such as "15d"',
+        );
+        refuse(
+            "dev",
+            ["prometheus", "retentionSize"],
+            "8GiB",
+            "monitoring.prometheus.retentionSize",
+            'is "8GiB", not a Prometheus size',
+            'a size such as "8GB"',
+        );
+        refuse(
+            "dev",
+            ["prometheus", "retentionSize"],
+            "10GB",
+            "monitoring.prometheus.retentionSize",
+            'is "10GB", too close to the 10Gi volume',
+            "at most 85% of the volume (about 9GB)",
+        );
+        assert.equal(
+            parseEdited("dev", setIn(["prometheus", "retentionSize"], "9GB")).monitoring.prometheus.retentionSize,
+            "9GB",
+        );
+        assert.equal(
+            parseEdited(
+                "dev",
+                both(setIn(["prometheus", "storageGiB"], 0), setIn(["prometheus", "retentionSize"], "100GB")),
+            ).monitoring.prometheus.storageGiB,
+            0,
+        );
     });
 
     it("refuses prod settings that lose metrics or alerts", () => {
-        refuse("prod", ["prometheus", "replicas"], 1, "monitoring.prometheus.replicas", "one Prometheus means no alerts while it restarts", "at least 2 in prod");
-        refuse("prod", ["prometheus", "storageGiB"], 0, "monitoring.prometheus.storageGiB", "is 0 in prod", "a volume size in GiB");
+        refuse(
+            "prod",
+            ["prometheus", "replicas"],
+            1,
+            "monitoring.prometheus.replicas",
+            "one Prometheus means no alerts while it restarts",
+            "at least 2 in prod",
+        );
+        refuse(
+            "prod",
+            ["prometheus", "storageGiB"],
+            0,
+            "monitoring.prometheus.storageGiB",
+            "is 0 in prod",
+            "a volume size in GiB",
+        );
     });
 
     it("refuses bad quantities, timeouts, thresholds and unknown keys", () => {
-        refuse("dev", ["prometheus", "memoryLimit"], "512Mi", "monitoring.prometheus.memoryLimit", 'is "512Mi", below memoryRequest "1Gi"', "a limit at least as large as the request");
-        refuse("dev", ["prometheus", "cpuRequest"], "lots", "monitoring.prometheus.cpuRequest", 'is "lots", not a CPU quantity', "millicores");
-        refuse("dev", ["installTimeoutSeconds"], 60, "monitoring.installTimeoutSeconds", "is 60, out of range", "an integer from 300 to 3600");
-        refuse("dev", ["alerts", "errorRatioPercent"], 0, "monitoring.alerts.errorRatioPercent", "out of range", "an integer from 1 to 100");
-        refuse("dev", ["alerts", "p99LatencyMs"], "0.5s", "monitoring.alerts.p99LatencyMs", "not a whole number", "an integer from 1 to 60000");
-        refuse("dev", ["prometheus", "retension"], "3d", "monitoring.prometheus.retension", 'is not a known key (did you mean "retention"?)', "only replicas, retention");
-        refuse("dev", ["loki"], {}, "monitoring.loki", "is not a known key", "only installTimeoutSeconds, prometheus, alertmanager, grafana, alerts");
-        refuse("dev", ["grafana", "memoryLimit"], "128Mi", "monitoring.grafana.memoryLimit", 'is "128Mi", below memoryRequest "256Mi"', "a limit at least as large as the request");
-        refuse("dev", ["alertmanager", "cpuRequest"], "fast", "monitoring.alertmanager.cpuRequest", 'is "fast", not a CPU quantity', "millicores");
+        refuse(
+            "dev",
+            ["prometheus", "memoryLimit"],
+            "512Mi",
+            "monitoring.prometheus.memoryLimit",
+            'is "512Mi", below memoryRequest "1Gi"',
+            "a limit at least as large as the request",
+        );
+        refuse(
+            "dev",
+            ["prometheus", "cpuRequest"],
+            "lots",
+            "monitoring.prometheus.cpuRequest",
+            'is "lots", not a CPU quantity',
+            "millicores",
+        );
+        refuse(
+            "dev",
+            ["installTimeoutSeconds"],
+            60,
+            "monitoring.installTimeoutSeconds",
+            "is 60, out of range",
+            "an integer from 300 to 3600",
+        );
+        refuse(
+            "dev",
+            ["alerts", "errorRatioPercent"],
+            0,
+            "monitoring.alerts.errorRatioPercent",
+            "out of range",
+            "an integer from 1 to 100",
+        );
+        refuse(
+            "dev",
+            ["alerts", "p99LatencyMs"],
+            "0.5s",
+            "monitoring.alerts.p99LatencyMs",
+            "not a whole number",
+            "an integer from 1 to 60000",
+        );
+        refuse(
+            "dev",
+            ["prometheus", "retension"],
+            "3d",
+            "monitoring.prometheus.retension",
+            'is not a known key (did you mean "retention"?)',
+            "only replicas, retention",
+        );
+        refuse(
+            "dev",
+            ["loki"],
+            {},
+            "monitoring.loki",
+            "is not a known key",
+            "only installTimeoutSeconds, prometheus, alertmanager, grafana, alerts",
+        );
+        refuse(
+            "dev",
+            ["grafana", "memoryLimit"],
+            "128Mi",
+            "monitoring.grafana.memoryLimit",
+            'is "128Mi", below memoryRequest "256Mi"',
+            "a limit at least as large as the request",
+        );
+        refuse(
+            "dev",
+            ["alertmanager", "cpuRequest"],
+            "fast",
+            "monitoring.alertmanager.cpuRequest",
+            'is "fast", not a CPU quantity',
+            "millicores",
+        );
         expectConfigError(() => parseEdited("dev", (raw) => (raw.charts.kubePrometheusStack.version = "^88.5.3")), {
             key: "charts.kubePrometheusStack.version",
             says: ['is "^88.5.3", not a pinned chart version'],
@@ -1790,10 +2317,30 @@ describe("config: ephemeral lifetime", () => {
     });
 
     it("refuses it on dev and prod, malformed times, and an expiry before creation", () => {
-        expectConfigError(() => parseEdited("prod", set("ephemeral", lifetime)), { stack: "prod", key: "ephemeral", says: ["is set on a long-lived stack"], expects: ["no ephemeral key outside eph-* stacks"] });
+        expectConfigError(() => parseEdited("prod", set("ephemeral", lifetime)), {
+            stack: "prod",
+            key: "ephemeral",
+            says: ["is set on a long-lived stack"],
+            expects: ["no ephemeral key outside eph-* stacks"],
+        });
         const eph = (value: unknown) => () => parseStackConfig("eph-x", { ...devRaw(), ephemeral: value }, REGION);
-        expectConfigError(eph({ ...lifetime, expiresAt: "tomorrow" }), { stack: "eph-x", key: "ephemeral.expiresAt", says: ['is "tomorrow", not a UTC timestamp'], expects: ["ISO 8601 in UTC"] });
-        expectConfigError(eph({ ...lifetime, expiresAt: "2026-11-25T07:00:00.000Z" }), { stack: "eph-x", key: "ephemeral.expiresAt", says: ["not after createdAt"], expects: ["an expiry after creation"] });
-        expectConfigError(eph({ ...lifetime, ttl: "8h" }), { stack: "eph-x", key: "ephemeral.ttl", says: ["is not a known key"], expects: ["only createdAt, expiresAt"] });
+        expectConfigError(eph({ ...lifetime, expiresAt: "tomorrow" }), {
+            stack: "eph-x",
+            key: "ephemeral.expiresAt",
+            says: ['is "tomorrow", not a UTC timestamp'],
+            expects: ["ISO 8601 in UTC"],
+        });
+        expectConfigError(eph({ ...lifetime, expiresAt: "2026-11-25T07:00:00.000Z" }), {
+            stack: "eph-x",
+            key: "ephemeral.expiresAt",
+            says: ["not after createdAt"],
+            expects: ["an expiry after creation"],
+        });
+        expectConfigError(eph({ ...lifetime, ttl: "8h" }), {
+            stack: "eph-x",
+            key: "ephemeral.ttl",
+            says: ["is not a known key"],
+            expects: ["only createdAt, expiresAt"],
+        });
     });
 });

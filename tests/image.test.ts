@@ -37,7 +37,13 @@ describe("image: pure helpers", () => {
             const first = sourceTag(dir);
             assert.match(first, /^src-[a-f0-9]{16}$/);
             assert.equal(sourceTag(dir), first);
-            for (const [file, text] of [["package.json", "root with prettier"], ["package-lock.json", "root lock, bumped"], ["app/test/main.test.ts", "changed"], ["app/node_modules/x/index.js", "changed"], ["README.md", "new"]]) {
+            for (const [file, text] of [
+                ["package.json", "root with prettier"],
+                ["package-lock.json", "root lock, bumped"],
+                ["app/test/main.test.ts", "changed"],
+                ["app/node_modules/x/index.js", "changed"],
+                ["README.md", "new"],
+            ]) {
                 fs.writeFileSync(path.join(dir, file), text);
                 assert.equal(sourceTag(dir), first, `${file} is not in the context`);
             }
@@ -46,10 +52,26 @@ describe("image: pure helpers", () => {
                 ["a source file", () => fs.writeFileSync(path.join(dir, "app/src/main.ts"), "changed")],
                 ["the app lockfile", () => fs.writeFileSync(path.join(dir, "app/package-lock.json"), '{"v":2}')],
                 ["the Dockerfile", () => fs.writeFileSync(path.join(dir, "app/Dockerfile"), "FROM y\n")],
-                ["the ignore file", () => fs.writeFileSync(path.join(dir, "app/.dockerignore"), "*\n!package.json\n!package-lock.json\n!src/\n# more\n")],
-                ["a mode (group write, as umask 002 gives)", () => fs.chmodSync(path.join(dir, "app/src/main.ts"), 0o664)],
-                ["a rename", () => fs.renameSync(path.join(dir, "app/src/lib/util.ts"), path.join(dir, "app/src/lib/utils.ts"))],
-                ["a Dockerfile-specific ignore file, which docker-build prefers", () => fs.writeFileSync(path.join(dir, "app/Dockerfile.dockerignore"), "*\n!src/\n")],
+                [
+                    "the ignore file",
+                    () =>
+                        fs.writeFileSync(
+                            path.join(dir, "app/.dockerignore"),
+                            "*\n!package.json\n!package-lock.json\n!src/\n# more\n",
+                        ),
+                ],
+                [
+                    "a mode (group write, as umask 002 gives)",
+                    () => fs.chmodSync(path.join(dir, "app/src/main.ts"), 0o664),
+                ],
+                [
+                    "a rename",
+                    () => fs.renameSync(path.join(dir, "app/src/lib/util.ts"), path.join(dir, "app/src/lib/utils.ts")),
+                ],
+                [
+                    "a Dockerfile-specific ignore file, which docker-build prefers",
+                    () => fs.writeFileSync(path.join(dir, "app/Dockerfile.dockerignore"), "*\n!src/\n"),
+                ],
             ];
             for (const [what, change] of changes) {
                 change();
@@ -69,11 +91,22 @@ describe("image: pure helpers", () => {
         try {
             const context = path.join(dir, "app");
             const rules = parseDockerignore(fs.readFileSync(path.join(context, ".dockerignore"), "utf8"));
-            assert.deepEqual(contextFiles(context, rules), ["package-lock.json", "package.json", "src/lib/util.ts", "src/main.ts"]);
-            assert.deepEqual(contextFiles(context, parseDockerignore("node_modules\ntest\n**/*.json\n!package.json\n")), [".dockerignore", "Dockerfile", "package.json", "src/lib/util.ts", "src/main.ts"]);
+            assert.deepEqual(contextFiles(context, rules), [
+                "package-lock.json",
+                "package.json",
+                "src/lib/util.ts",
+                "src/main.ts",
+            ]);
+            assert.deepEqual(
+                contextFiles(context, parseDockerignore("node_modules\ntest\n**/*.json\n!package.json\n")),
+                [".dockerignore", "Dockerfile", "package.json", "src/lib/util.ts", "src/main.ts"],
+            );
             assert.equal(ignoreFileFor(context, path.join(context, "Dockerfile")), path.join(context, ".dockerignore"));
             fs.writeFileSync(path.join(context, "Dockerfile.dockerignore"), "*\n");
-            assert.equal(ignoreFileFor(context, path.join(context, "Dockerfile")), path.join(context, "Dockerfile.dockerignore"));
+            assert.equal(
+                ignoreFileFor(context, path.join(context, "Dockerfile")),
+                path.join(context, "Dockerfile.dockerignore"),
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -93,14 +126,22 @@ describe("image: pure helpers", () => {
         const lock = JSON.parse(committed) as Lockfile;
         const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as Lockfile;
         const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "app", "package.json"), "utf8"));
-        assert.deepEqual(lock.packages[""], { name: manifest.name, version: manifest.version, license: manifest.license, dependencies: manifest.dependencies, devDependencies: manifest.devDependencies });
+        assert.deepEqual(lock.packages[""], {
+            name: manifest.name,
+            version: manifest.version,
+            license: manifest.license,
+            dependencies: manifest.dependencies,
+            devDependencies: manifest.devDependencies,
+        });
         for (const [lockPath, entry] of Object.entries(lock.packages).filter(([k]) => k !== "")) {
             assert.equal(entry.integrity, root.packages[lockPath].integrity, lockPath);
             assert.equal(entry.version, root.packages[lockPath].version, lockPath);
         }
         assert.ok(!Object.keys(lock.packages).some((k) => /@pulumi|mocha|eslint/.test(k)), "no root-only package");
         assert.deepEqual(
-            Object.entries(lock.packages).filter(([, e]) => e.dev).map(([k]) => k),
+            Object.entries(lock.packages)
+                .filter(([, e]) => e.dev)
+                .map(([k]) => k),
             ["node_modules/@types/node", "node_modules/typescript", "node_modules/undici-types"],
         );
     });
@@ -113,7 +154,13 @@ describe("image: pure helpers", () => {
             requires: true,
             packages: {
                 "": { name: "r", workspaces: ["app"], devDependencies: { mocha: "1" } },
-                app: { name: "a", version: "0.1.0", dependencies: { p: "1" }, optionalDependencies: { o: "1" }, devDependencies: { t: "1" } },
+                app: {
+                    name: "a",
+                    version: "0.1.0",
+                    dependencies: { p: "1" },
+                    optionalDependencies: { o: "1" },
+                    devDependencies: { t: "1" },
+                },
                 "node_modules/a": { resolved: "app", link: true },
                 "node_modules/mocha": { version: "1.0.0", integrity: "m", dev: true },
                 "node_modules/p": { version: "1.0.0", integrity: "p", dependencies: { q: "2" } },
@@ -139,7 +186,10 @@ describe("image: pure helpers", () => {
         });
         const missing = structuredClone(root);
         delete missing.packages["node_modules/q"];
-        assert.throws(() => appLockfile(missing), /app\/node_modules\/t needs q, which the root lockfile does not hold/);
+        assert.throws(
+            () => appLockfile(missing),
+            /app\/node_modules\/t needs q, which the root lockfile does not hold/,
+        );
         const clash = structuredClone(root);
         clash.packages["app/node_modules/q"] = { version: "9.0.0", integrity: "q9" };
         clash.packages["app/node_modules/t"].dependencies = { q: "9" };
@@ -151,8 +201,28 @@ describe("image: pure helpers", () => {
     it("expires untagged images first and keeps the newest tagged ones", () => {
         assert.deepEqual(lifecyclePolicy(30), {
             rules: [
-                { rulePriority: 1, description: "Expire untagged images after 7 days", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
-                { rulePriority: 2, description: "Keep the last 30 tagged images", selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 30 }, action: { type: "expire" } },
+                {
+                    rulePriority: 1,
+                    description: "Expire untagged images after 7 days",
+                    selection: {
+                        tagStatus: "untagged",
+                        countType: "sinceImagePushed",
+                        countUnit: "days",
+                        countNumber: 7,
+                    },
+                    action: { type: "expire" },
+                },
+                {
+                    rulePriority: 2,
+                    description: "Keep the last 30 tagged images",
+                    selection: {
+                        tagStatus: "tagged",
+                        tagPatternList: ["*"],
+                        countType: "imageCountMoreThan",
+                        countNumber: 30,
+                    },
+                    action: { type: "expire" },
+                },
             ],
         });
     });
@@ -188,7 +258,11 @@ for (const stack of STACKS) {
             assert.deepEqual(image.inputs.tags, [`${url}:${sourceTag(ROOT)}`]);
             assert.deepEqual(image.inputs.registries, [{ address: url, username: "AWS", password: "<ecr token>" }]);
             assert.deepEqual(image.secretInputs, ["registries"], "the registry password stays secret");
-            assert.equal(image.provider, undefined, "the local Docker engine through the default docker-build provider");
+            assert.equal(
+                image.provider,
+                undefined,
+                "the local Docker engine through the default docker-build provider",
+            );
         });
     });
 }
@@ -200,7 +274,11 @@ describe("image: prebuilt", () => {
         const backend = { ...JSON.parse(dev["scalable-backend:backend"]), image: prebuilt };
         const run = await evaluate("dev", { config: { "scalable-backend:backend": JSON.stringify(backend) } });
         assert.equal(ofType(run, "docker-build:index:Image").length, 0);
-        assert.equal(one(run, "kubernetes:apps/v1:Deployment", "backend-deployment").inputs.spec.template.spec.containers[0].image, prebuilt);
+        assert.equal(
+            one(run, "kubernetes:apps/v1:Deployment", "backend-deployment").inputs.spec.template.spec.containers[0]
+                .image,
+            prebuilt,
+        );
         assert.equal(run.outputs.backendImage, prebuilt);
         assert.equal(ofType(run, "aws:ecr/repository:Repository").length, 1, "CI still has a repository to push to");
     });

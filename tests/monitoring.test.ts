@@ -49,7 +49,15 @@ function promql(expr: string): string[] {
 
 const SETTINGS: MonitoringConfig = {
     installTimeoutSeconds: 900,
-    prometheus: { replicas: 2, retention: "15d", retentionSize: "40GB", storageGiB: 50, cpuRequest: "500m", memoryRequest: "2Gi", memoryLimit: "4Gi" },
+    prometheus: {
+        replicas: 2,
+        retention: "15d",
+        retentionSize: "40GB",
+        storageGiB: 50,
+        cpuRequest: "500m",
+        memoryRequest: "2Gi",
+        memoryLimit: "4Gi",
+    },
     alertmanager: { replicas: 2, storageGiB: 2, cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" },
     grafana: { cpuRequest: "200m", memoryRequest: "512Mi", memoryLimit: "1Gi" },
     alerts: { errorRatioPercent: 5, p99LatencyMs: 300, restartsPer15m: 3 },
@@ -88,14 +96,24 @@ describe("monitoring: pure builders", () => {
 
     it("alerts on 5xx ratio, p99 latency, HPA at max, unready and restarting pods, with thresholds from config", () => {
         const rules = backendAlertRules(BACKEND, SETTINGS.alerts);
-        assert.deepEqual(rules.map((r) => r.alert), ["BackendHighErrorRatio", "BackendHighLatencyP99", "BackendHpaAtMaxReplicas", "BackendPodsNotReady", "BackendPodRestarting"]);
+        assert.deepEqual(
+            rules.map((r) => r.alert),
+            [
+                "BackendHighErrorRatio",
+                "BackendHighLatencyP99",
+                "BackendHpaAtMaxReplicas",
+                "BackendPodsNotReady",
+                "BackendPodRestarting",
+            ],
+        );
         assert.match(rules[0].expr, /\) > 0\.05$/);
         // Probe and scrape routes are not traffic: a draining pod's 503 on /readyz is by design.
         for (const rule of rules.slice(0, 2)) assert.match(rule.expr, /route!~"\/healthz\|\/readyz\|\/metrics"/);
         assert.match(rules[1].expr, /^histogram_quantile\(0\.99, .*\) > 0\.3$/);
         assert.match(rules[4].expr, /\[15m\]\) > 3$/);
         for (const rule of rules) {
-            for (const name of promql(rule.expr)) assert.ok(KNOWN_METRICS.has(name), `${rule.alert} uses unknown metric ${name}`);
+            for (const name of promql(rule.expr))
+                assert.ok(KNOWN_METRICS.has(name), `${rule.alert} uses unknown metric ${name}`);
             assert.match(rule.for, /^\d+m$/);
             assert.ok(["warning", "critical"].includes(rule.labels.severity));
             assert.ok(rule.annotations.summary.length > 10);
@@ -106,75 +124,171 @@ describe("monitoring: pure builders", () => {
         const dashboard = JSON.parse(JSON.stringify(backendDashboard(BACKEND))) as {
             uid: string;
             schemaVersion: number;
-            panels: { id: number; title: string; gridPos: { x: number; y: number; w: number; h: number }; targets: { refId: string; expr: string; legendFormat: string }[] }[];
+            panels: {
+                id: number;
+                title: string;
+                gridPos: { x: number; y: number; w: number; h: number };
+                targets: { refId: string; expr: string; legendFormat: string }[];
+            }[];
         };
         assert.equal(dashboard.uid, "backend-overview");
         assert.equal(dashboard.schemaVersion, 39);
-        assert.deepEqual(dashboard.panels.map((p) => p.title), ["Requests per second", "Error ratio (5xx)", "Latency", "Replicas vs HPA", "CPU per pod", "Memory per pod"]);
-        assert.deepEqual(dashboard.panels[2].targets.map((t) => t.legendFormat), ["p50", "p95", "p99"]);
-        assert.deepEqual(dashboard.panels[3].targets.map((t) => t.legendFormat), ["current", "desired", "max"]);
+        assert.deepEqual(
+            dashboard.panels.map((p) => p.title),
+            ["Requests per second", "Error ratio (5xx)", "Latency", "Replicas vs HPA", "CPU per pod", "Memory per pod"],
+        );
+        assert.deepEqual(
+            dashboard.panels[2].targets.map((t) => t.legendFormat),
+            ["p50", "p95", "p99"],
+        );
+        assert.deepEqual(
+            dashboard.panels[3].targets.map((t) => t.legendFormat),
+            ["current", "desired", "max"],
+        );
         assert.equal(new Set(dashboard.panels.map((p) => p.id)).size, dashboard.panels.length);
         const cells = new Set<string>();
         for (const panel of dashboard.panels) {
             const cell = `${panel.gridPos.x},${panel.gridPos.y}`;
             assert.ok(!cells.has(cell), `panels overlap at ${cell}`);
             cells.add(cell);
-            assert.deepEqual(panel.targets.map((t) => t.refId), ["A", "B", "C"].slice(0, panel.targets.length));
+            assert.deepEqual(
+                panel.targets.map((t) => t.refId),
+                ["A", "B", "C"].slice(0, panel.targets.length),
+            );
             for (const target of panel.targets) {
-                for (const name of promql(target.expr)) assert.ok(KNOWN_METRICS.has(name), `${panel.title} uses unknown metric ${name}`);
+                for (const name of promql(target.expr))
+                    assert.ok(KNOWN_METRICS.has(name), `${panel.title} uses unknown metric ${name}`);
             }
         }
     });
 
     it("routes to a null receiver without Slack, and reads the webhook from a mounted Secret with it", () => {
-        const none = alertmanagerConfig({ slack: false }) as { route: { receiver: string }; receivers: { name: string }[] };
+        const none = alertmanagerConfig({ slack: false }) as {
+            route: { receiver: string };
+            receivers: { name: string }[];
+        };
         assert.equal(none.route.receiver, "null");
         assert.deepEqual(none.receivers, [{ name: "null" }]);
-        const slack = alertmanagerConfig({ slack: true }) as { route: { receiver: string; routes: unknown[] }; receivers: { name: string; slack_configs?: { api_url_file: string }[] }[] };
+        const slack = alertmanagerConfig({ slack: true }) as {
+            route: { receiver: string; routes: unknown[] };
+            receivers: { name: string; slack_configs?: { api_url_file: string }[] }[];
+        };
         assert.equal(slack.route.receiver, "slack");
-        assert.equal(slack.receivers[1].slack_configs?.[0].api_url_file, "/etc/alertmanager/secrets/alertmanager-slack/webhook-url");
+        assert.equal(
+            slack.receivers[1].slack_configs?.[0].api_url_file,
+            "/etc/alertmanager/secrets/alertmanager-slack/webhook-url",
+        );
         assert.deepEqual(slack.route.routes, [
             { receiver: "null", matchers: ['alertname = "Watchdog"'] },
             { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
         ]);
-        const inhibit = (alertmanagerConfig({ slack: true }) as { inhibit_rules: { source_matchers: string[] }[] }).inhibit_rules;
-        assert.deepEqual(inhibit.map((r) => r.source_matchers[0]), ['severity = "critical"', 'severity = "warning"', 'alertname = "InfoInhibitor"']);
+        const inhibit = (alertmanagerConfig({ slack: true }) as { inhibit_rules: { source_matchers: string[] }[] })
+            .inhibit_rules;
+        assert.deepEqual(
+            inhibit.map((r) => r.source_matchers[0]),
+            ['severity = "critical"', 'severity = "warning"', 'alertname = "InfoInhibitor"'],
+        );
     });
 
     it("keeps every UI private, never sets a Grafana password in values, and turns off EKS's unreachable control-plane targets", () => {
-        const values = kubePrometheusStackValues({ settings: SETTINGS, storageClassName: "gp3", slack: false }) as Record<string, any>;
+        const values = kubePrometheusStackValues({
+            settings: SETTINGS,
+            storageClassName: "gp3",
+            slack: false,
+        }) as Record<string, any>;
         assert.deepEqual(values.crds, { enabled: false });
-        for (const component of ["grafana", "prometheus", "alertmanager"]) assert.deepEqual(values[component].service, { type: "ClusterIP" });
-        assert.deepEqual(values.grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        for (const component of ["grafana", "prometheus", "alertmanager"])
+            assert.deepEqual(values[component].service, { type: "ClusterIP" });
+        assert.deepEqual(values.grafana.admin, {
+            existingSecret: "grafana-admin",
+            userKey: "admin-user",
+            passwordKey: "admin-password",
+        });
         assert.ok(!keys(values).includes("adminPassword"));
         assert.equal(values.grafana.replicas, 1);
-        for (const component of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) assert.deepEqual(values[component], { enabled: false });
-        assert.deepEqual(values.defaultRules.rules, { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false });
+        for (const component of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"])
+            assert.deepEqual(values[component], { enabled: false });
+        assert.deepEqual(values.defaultRules.rules, {
+            etcd: false,
+            kubeControllerManager: false,
+            kubeSchedulerAlerting: false,
+            kubeSchedulerRecording: false,
+            kubeProxy: false,
+        });
         const spec = values.prometheus.prometheusSpec;
-        for (const key of ["serviceMonitorSelectorNilUsesHelmValues", "podMonitorSelectorNilUsesHelmValues", "ruleSelectorNilUsesHelmValues", "probeSelectorNilUsesHelmValues", "scrapeConfigSelectorNilUsesHelmValues"]) {
+        for (const key of [
+            "serviceMonitorSelectorNilUsesHelmValues",
+            "podMonitorSelectorNilUsesHelmValues",
+            "ruleSelectorNilUsesHelmValues",
+            "probeSelectorNilUsesHelmValues",
+            "scrapeConfigSelectorNilUsesHelmValues",
+        ]) {
             assert.equal(spec[key], false, key);
         }
-        assert.deepEqual(spec.storageSpec, { volumeClaimTemplate: { spec: { storageClassName: "gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } } });
+        assert.deepEqual(spec.storageSpec, {
+            volumeClaimTemplate: {
+                spec: {
+                    storageClassName: "gp3",
+                    accessModes: ["ReadWriteOnce"],
+                    resources: { requests: { storage: "50Gi" } },
+                },
+            },
+        });
         assert.deepEqual(spec.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } });
-        assert.deepEqual(values.alertmanager.alertmanagerSpec.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } });
-        assert.deepEqual(values.grafana.resources, { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } });
+        assert.deepEqual(values.alertmanager.alertmanagerSpec.resources, {
+            requests: { cpu: "100m", memory: "128Mi" },
+            limits: { memory: "256Mi" },
+        });
+        assert.deepEqual(values.grafana.resources, {
+            requests: { cpu: "200m", memory: "512Mi" },
+            limits: { memory: "1Gi" },
+        });
         assert.equal(values.alertmanager.alertmanagerSpec.secrets, undefined);
     });
 
     it("runs without volumes when storage is 0 (ephemeral stacks)", () => {
-        const values = kubePrometheusStackValues({ settings: { ...SETTINGS, prometheus: { ...SETTINGS.prometheus, storageGiB: 0 }, alertmanager: { ...SETTINGS.alertmanager, replicas: 1, storageGiB: 0 } }, storageClassName: "gp3", slack: false }) as Record<string, any>;
+        const values = kubePrometheusStackValues({
+            settings: {
+                ...SETTINGS,
+                prometheus: { ...SETTINGS.prometheus, storageGiB: 0 },
+                alertmanager: { ...SETTINGS.alertmanager, replicas: 1, storageGiB: 0 },
+            },
+            storageClassName: "gp3",
+            slack: false,
+        }) as Record<string, any>;
         assert.equal(values.prometheus.prometheusSpec.storageSpec, undefined);
         assert.equal(values.alertmanager.alertmanagerSpec.storage, undefined);
     });
 
     it("prints the exact port-forward command", () => {
-        assert.equal(grafanaPortForwardCommand("monitoring"), "kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80");
+        assert.equal(
+            grafanaPortForwardCommand("monitoring"),
+            "kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80",
+        );
     });
 });
 
 const EXPECTED = {
-    dev: { timeout: 900, retention: "3d", size: "8GB", storage: "10Gi", replicas: 1, amReplicas: 1, amStorage: "1Gi", p99: 0.5 },
-    prod: { timeout: 1200, retention: "15d", size: "40GB", storage: "50Gi", replicas: 2, amReplicas: 2, amStorage: "2Gi", p99: 0.3 },
+    dev: {
+        timeout: 900,
+        retention: "3d",
+        size: "8GB",
+        storage: "10Gi",
+        replicas: 1,
+        amReplicas: 1,
+        amStorage: "1Gi",
+        p99: 0.5,
+    },
+    prod: {
+        timeout: 1200,
+        retention: "15d",
+        size: "40GB",
+        storage: "50Gi",
+        replicas: 2,
+        amReplicas: 2,
+        amStorage: "2Gi",
+        p99: 0.3,
+    },
 } as const;
 
 for (const stack of STACKS) {
@@ -187,9 +301,25 @@ for (const stack of STACKS) {
 
         it("installs the CRDs from their own pinned chart, then kube-prometheus-stack pinned without its CRDs", () => {
             const crds = one(run, "kubernetes:helm.sh/v3:Release", "monitoring-crds");
-            assert.deepEqual([crds.inputs.chart, crds.inputs.version, crds.inputs.repositoryOpts.repo, crds.inputs.namespace], ["prometheus-operator-crds", "31.0.1", "https://prometheus-community.github.io/helm-charts", "monitoring"]);
+            assert.deepEqual(
+                [crds.inputs.chart, crds.inputs.version, crds.inputs.repositoryOpts.repo, crds.inputs.namespace],
+                [
+                    "prometheus-operator-crds",
+                    "31.0.1",
+                    "https://prometheus-community.github.io/helm-charts",
+                    "monitoring",
+                ],
+            );
             const release = one(run, "kubernetes:helm.sh/v3:Release", "monitoring-stack");
-            assert.deepEqual([release.inputs.chart, release.inputs.version, release.inputs.repositoryOpts.repo, release.inputs.name], ["kube-prometheus-stack", "88.5.3", "https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack"]);
+            assert.deepEqual(
+                [release.inputs.chart, release.inputs.version, release.inputs.repositoryOpts.repo, release.inputs.name],
+                [
+                    "kube-prometheus-stack",
+                    "88.5.3",
+                    "https://prometheus-community.github.io/helm-charts",
+                    "kube-prometheus-stack",
+                ],
+            );
             assert.equal(release.inputs.skipCrds, true);
             assert.equal(release.inputs.values.crds.enabled, false);
             assert.equal(release.inputs.timeout, expected.timeout);
@@ -210,7 +340,12 @@ for (const stack of STACKS) {
                 ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring-backend-rules"],
                 ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor"],
             ]) {
-                assert.ok(one(run, type, name).dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "monitoring-crds").urn), `${name} after its CRD`);
+                assert.ok(
+                    one(run, type, name).dependencies.includes(
+                        one(run, "kubernetes:helm.sh/v3:Release", "monitoring-crds").urn,
+                    ),
+                    `${name} after its CRD`,
+                );
             }
         });
 
@@ -223,9 +358,13 @@ for (const stack of STACKS) {
             assert.equal(spec.storageSpec.volumeClaimTemplate.spec.storageClassName, "gp3");
             assert.equal(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, expected.storage);
             assert.equal(values.alertmanager.alertmanagerSpec.replicas, expected.amReplicas);
-            assert.equal(values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.resources.requests.storage, expected.amStorage);
+            assert.equal(
+                values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.resources.requests.storage,
+                expected.amStorage,
+            );
             assert.equal(values.grafana.replicas, 1);
-            for (const component of ["grafana", "prometheus", "alertmanager"]) assert.equal(values[component].service.type, "ClusterIP");
+            for (const component of ["grafana", "prometheus", "alertmanager"])
+                assert.equal(values[component].service.type, "ClusterIP");
         });
 
         it("generates the Grafana admin password, keeps it secret, and hands it over only as a Secret", () => {
@@ -234,7 +373,10 @@ for (const stack of STACKS) {
             const secret = one(run, "kubernetes:core/v1:Secret", "monitoring-grafana-admin");
             assert.deepEqual(secret.secretInputs, ["stringData"]);
             assert.equal(secret.inputs.metadata.name, "grafana-admin");
-            assert.equal(secret.inputs.stringData["admin-password"], "<generated password of monitoring-grafana-admin>");
+            assert.equal(
+                secret.inputs.stringData["admin-password"],
+                "<generated password of monitoring-grafana-admin>",
+            );
             const release = one(run, "kubernetes:helm.sh/v3:Release", "monitoring-stack");
             assert.ok(!strings(release.inputs.values).some((s) => s.includes("generated password")));
             assert.ok(release.dependencies.includes(secret.urn), "the Secret exists before Grafana starts");
@@ -251,7 +393,10 @@ for (const stack of STACKS) {
             const rule = one(run, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring-backend-rules");
             const rules = rule.inputs.spec.groups[0].rules as { alert: string; expr: string }[];
             assert.equal(rules.length, 5);
-            assert.match(rules.find((r) => r.alert === "BackendHighLatencyP99")!.expr, new RegExp(`> ${expected.p99}$`));
+            assert.match(
+                rules.find((r) => r.alert === "BackendHighLatencyP99")!.expr,
+                new RegExp(`> ${expected.p99}$`),
+            );
             for (const r of rules) promql(r.expr);
         });
     });
@@ -262,7 +407,10 @@ describe("monitoring: configured secrets", () => {
         const password = "correct-horse-battery-staple-42";
         const webhook = "https://hooks.slack.com/services/T000/B000/XXXX";
         const keys = ["scalable-backend:grafanaAdminPassword", "scalable-backend:alertmanagerSlackWebhookUrl"];
-        const run = await evaluate("dev", { config: { ...stackConfig("dev"), [keys[0]]: password, [keys[1]]: webhook }, secretKeys: keys });
+        const run = await evaluate("dev", {
+            config: { ...stackConfig("dev"), [keys[0]]: password, [keys[1]]: webhook },
+            secretKeys: keys,
+        });
         assert.equal(ofType(run, "random:index/randomPassword:RandomPassword").length, 0);
         const grafana = one(run, "kubernetes:core/v1:Secret", "monitoring-grafana-admin");
         assert.equal(grafana.inputs.stringData["admin-password"], password);
@@ -273,7 +421,10 @@ describe("monitoring: configured secrets", () => {
         const values = one(run, "kubernetes:helm.sh/v3:Release", "monitoring-stack").inputs.values;
         assert.deepEqual(values.alertmanager.alertmanagerSpec.secrets, ["alertmanager-slack"]);
         assert.equal(values.alertmanager.config.route.receiver, "slack");
-        assert.ok(!strings(values).some((s) => s.includes(password) || s.includes("hooks.slack.com")), "no secret in Helm values");
+        assert.ok(
+            !strings(values).some((s) => s.includes(password) || s.includes("hooks.slack.com")),
+            "no secret in Helm values",
+        );
         assert.ok(!JSON.stringify(run.outputs).includes(password));
     });
 });

@@ -12,7 +12,14 @@ describe("network: pure helpers", () => {
 
     it("scales the carving with the VPC prefix and supports six AZs", () => {
         const plan = planSubnets("172.16.0.0/20", 6);
-        assert.deepEqual(plan.privateCidrs, ["172.16.0.0/23", "172.16.2.0/23", "172.16.4.0/23", "172.16.6.0/23", "172.16.8.0/23", "172.16.10.0/23"]);
+        assert.deepEqual(plan.privateCidrs, [
+            "172.16.0.0/23",
+            "172.16.2.0/23",
+            "172.16.4.0/23",
+            "172.16.6.0/23",
+            "172.16.8.0/23",
+            "172.16.10.0/23",
+        ]);
         assert.equal(plan.publicCidrs[0], "172.16.12.0/26");
         assert.equal(plan.publicCidrs[5], "172.16.13.64/26");
         assert.throws(() => planSubnets("10.0.0.0/16", 7), /at most 6 AZs/);
@@ -20,8 +27,18 @@ describe("network: pure helpers", () => {
     });
 
     it("tags public subnets for internet-facing and private ones for internal load balancers", () => {
-        assert.deepEqual(subnetTags("public", "c1", "n"), { Name: "n", tier: "public", "kubernetes.io/cluster/c1": "shared", "kubernetes.io/role/elb": "1" });
-        assert.deepEqual(subnetTags("private", "c1", "n"), { Name: "n", tier: "private", "kubernetes.io/cluster/c1": "shared", "kubernetes.io/role/internal-elb": "1" });
+        assert.deepEqual(subnetTags("public", "c1", "n"), {
+            Name: "n",
+            tier: "public",
+            "kubernetes.io/cluster/c1": "shared",
+            "kubernetes.io/role/elb": "1",
+        });
+        assert.deepEqual(subnetTags("private", "c1", "n"), {
+            Name: "n",
+            tier: "private",
+            "kubernetes.io/cluster/c1": "shared",
+            "kubernetes.io/role/internal-elb": "1",
+        });
     });
 });
 
@@ -50,7 +67,10 @@ for (const stack of STACKS) {
             const subnets = ofType(run, "aws:ec2/subnet:Subnet");
             const plan = planSubnets(expected.cidr, expected.azs);
             const letters = ["a", "b", "c"].slice(0, expected.azs);
-            assert.deepEqual(subnets.map((s) => s.name).sort(), [...letters.map((l) => `network-private-${l}`), ...letters.map((l) => `network-public-${l}`)].sort());
+            assert.deepEqual(
+                subnets.map((s) => s.name).sort(),
+                [...letters.map((l) => `network-private-${l}`), ...letters.map((l) => `network-public-${l}`)].sort(),
+            );
             letters.forEach((letter, i) => {
                 const privateSubnet = one(run, "aws:ec2/subnet:Subnet", `network-private-${letter}`);
                 const publicSubnet = one(run, "aws:ec2/subnet:Subnet", `network-public-${letter}`);
@@ -83,8 +103,15 @@ for (const stack of STACKS) {
                 assert.equal(route.inputs.natGatewayId, `<id of network-nat-${natLetter}>`);
                 assert.equal(route.inputs.destinationCidrBlock, "0.0.0.0/0");
                 assert.equal(route.inputs.routeTableId, `<id of network-private-${letter}>`);
-                const association = one(run, "aws:ec2/routeTableAssociation:RouteTableAssociation", `network-private-${letter}`);
-                assert.deepEqual([association.inputs.subnetId, association.inputs.routeTableId], [`<id of network-private-${letter}>`, `<id of network-private-${letter}>`]);
+                const association = one(
+                    run,
+                    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+                    `network-private-${letter}`,
+                );
+                assert.deepEqual(
+                    [association.inputs.subnetId, association.inputs.routeTableId],
+                    [`<id of network-private-${letter}>`, `<id of network-private-${letter}>`],
+                );
             }
             const publicRoute = one(run, "aws:ec2/route:Route", "network-public-default");
             assert.equal(publicRoute.inputs.gatewayId, "<id of network-igw>");

@@ -1,11 +1,17 @@
 import * as assert from "node:assert/strict";
 import { clusterAutoscalerPolicy, irsaTrustPolicy, PolicyStatement } from "../components/iam";
-import { clusterAutoscalerValues, loadBalancerControllerPolicy, loadBalancerControllerValues } from "../components/platform";
+import {
+    clusterAutoscalerValues,
+    loadBalancerControllerPolicy,
+    loadBalancerControllerValues,
+} from "../components/platform";
 import { one, stackRun, STACKS } from "./helpers";
 
 const actionsOf = (s: PolicyStatement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const statementWith = (action: string): PolicyStatement => {
-    const found = loadBalancerControllerPolicy().Statement.filter((s) => actionsOf(s).includes(action) && s.Resource === "*");
+    const found = loadBalancerControllerPolicy().Statement.filter(
+        (s) => actionsOf(s).includes(action) && s.Resource === "*",
+    );
     assert.equal(found.length, 1, action);
     return found[0];
 };
@@ -15,11 +21,22 @@ describe("platform: pure helpers", () => {
         const policy = loadBalancerControllerPolicy();
         assert.equal(policy.Version, "2012-10-17");
         assert.equal(policy.Statement.length, 16);
-        assert.deepEqual(statementWith("elasticloadbalancing:CreateLoadBalancer").Condition, { Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } });
-        assert.deepEqual(statementWith("elasticloadbalancing:DeleteLoadBalancer").Condition, { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } });
-        assert.deepEqual(statementWith("ec2:DeleteSecurityGroup").Condition, { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } });
-        assert.deepEqual(statementWith("iam:CreateServiceLinkedRole").Condition, { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } });
-        assert.ok(policy.Statement.every((s) => !actionsOf(s).includes("*")), "no Action: *");
+        assert.deepEqual(statementWith("elasticloadbalancing:CreateLoadBalancer").Condition, {
+            Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" },
+        });
+        assert.deepEqual(statementWith("elasticloadbalancing:DeleteLoadBalancer").Condition, {
+            Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" },
+        });
+        assert.deepEqual(statementWith("ec2:DeleteSecurityGroup").Condition, {
+            Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" },
+        });
+        assert.deepEqual(statementWith("iam:CreateServiceLinkedRole").Condition, {
+            StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" },
+        });
+        assert.ok(
+            policy.Statement.every((s) => !actionsOf(s).includes("*")),
+            "no Action: *",
+        );
     });
 
     it("lets the Cluster Autoscaler write only to groups this cluster owns", () => {
@@ -35,28 +52,55 @@ describe("platform: pure helpers", () => {
             },
         ]);
         const reads = policy.Statement.filter((s) => s !== writes[0]).flatMap(actionsOf);
-        assert.ok(reads.every((a) => /:(Describe|Get)/.test(a)), `reads only: ${reads.join(", ")}`);
+        assert.ok(
+            reads.every((a) => /:(Describe|Get)/.test(a)),
+            `reads only: ${reads.join(", ")}`,
+        );
     });
 
     it("gives the controller its region and VPC explicitly (pods cannot reach IMDS at hop limit 1)", () => {
-        assert.deepEqual(loadBalancerControllerValues({ clusterName: "c1", region: "eu-west-1", vpcId: "vpc-1", roleArn: "arn:r", replicas: 2 }), {
-            clusterName: "c1",
-            region: "eu-west-1",
-            vpcId: "vpc-1",
-            replicaCount: 2,
-            serviceAccount: { create: true, name: "aws-load-balancer-controller", annotations: { "eks.amazonaws.com/role-arn": "arn:r" } },
-            podDisruptionBudget: { maxUnavailable: 1 },
-            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-        });
+        assert.deepEqual(
+            loadBalancerControllerValues({
+                clusterName: "c1",
+                region: "eu-west-1",
+                vpcId: "vpc-1",
+                roleArn: "arn:r",
+                replicas: 2,
+            }),
+            {
+                clusterName: "c1",
+                region: "eu-west-1",
+                vpcId: "vpc-1",
+                replicaCount: 2,
+                serviceAccount: {
+                    create: true,
+                    name: "aws-load-balancer-controller",
+                    annotations: { "eks.amazonaws.com/role-arn": "arn:r" },
+                },
+                podDisruptionBudget: { maxUnavailable: 1 },
+                resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+            },
+        );
     });
 
     it("points the autoscaler at this cluster's tagged node groups with its own region and image", () => {
-        const values = clusterAutoscalerValues({ clusterName: "c1", region: "eu-west-1", roleArn: "arn:r", imageTag: "v1.35.2" });
+        const values = clusterAutoscalerValues({
+            clusterName: "c1",
+            region: "eu-west-1",
+            roleArn: "arn:r",
+            imageTag: "v1.35.2",
+        });
         assert.deepEqual(values.autoDiscovery, { clusterName: "c1" });
         assert.equal(values.awsRegion, "eu-west-1");
         assert.equal(values.cloudProvider, "aws");
         assert.deepEqual(values.image, { tag: "v1.35.2" });
-        assert.deepEqual(values.rbac, { serviceAccount: { create: true, name: "cluster-autoscaler", annotations: { "eks.amazonaws.com/role-arn": "arn:r" } } });
+        assert.deepEqual(values.rbac, {
+            serviceAccount: {
+                create: true,
+                name: "cluster-autoscaler",
+                annotations: { "eks.amazonaws.com/role-arn": "arn:r" },
+            },
+        });
         assert.equal((values.extraArgs as Record<string, unknown>)["balance-similar-node-groups"], true);
         assert.equal((values.extraArgs as Record<string, unknown>)["balancing-ignore-label"], "node-group");
     });
@@ -77,17 +121,38 @@ for (const stack of STACKS) {
             assert.equal(release.inputs.namespace, "kube-system");
             assert.deepEqual(
                 release.inputs.values,
-                loadBalancerControllerValues({ clusterName, region: "eu-west-1", vpcId: "<id of network-vpc>", roleArn: "arn:aws:iam::<account-id>:role/platform-lbc-role", replicas: stack === "prod" ? 2 : 1 }),
+                loadBalancerControllerValues({
+                    clusterName,
+                    region: "eu-west-1",
+                    vpcId: "<id of network-vpc>",
+                    roleArn: "arn:aws:iam::<account-id>:role/platform-lbc-role",
+                    replicas: stack === "prod" ? 2 : 1,
+                }),
             );
             // metrics-server creates a Service: the controller's webhook would reject it while starting.
-            assert.deepEqual(release.options.dependsOn, ["cluster-general", "cluster-coredns", "cluster-aws-ebs-csi-driver", "cluster-metrics-server"]);
+            assert.deepEqual(release.options.dependsOn, [
+                "cluster-general",
+                "cluster-coredns",
+                "cluster-aws-ebs-csi-driver",
+                "cluster-metrics-server",
+            ]);
             assert.ok(release.dependencies.includes(one(run, "eks:index:ManagedNodeGroup", "cluster-general").urn));
             assert.ok(release.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-metrics-server").urn));
             const role = one(run, "aws:iam/role:Role", "platform-lbc-role");
-            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), irsaTrustPolicy(oidcArn, issuer, { namespace: "kube-system", name: "aws-load-balancer-controller" }));
-            assert.deepEqual(JSON.parse(one(run, "aws:iam/policy:Policy", "platform-lbc-policy").inputs.policy), loadBalancerControllerPolicy());
+            assert.deepEqual(
+                JSON.parse(role.inputs.assumeRolePolicy),
+                irsaTrustPolicy(oidcArn, issuer, { namespace: "kube-system", name: "aws-load-balancer-controller" }),
+            );
+            assert.deepEqual(
+                JSON.parse(one(run, "aws:iam/policy:Policy", "platform-lbc-policy").inputs.policy),
+                loadBalancerControllerPolicy(),
+            );
             // The release sees the role only once its policy is attached.
-            assert.ok(release.dependencies.includes(one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "platform-lbc-policy").urn));
+            assert.ok(
+                release.dependencies.includes(
+                    one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "platform-lbc-policy").urn,
+                ),
+            );
         });
 
         it("installs the Cluster Autoscaler, pinned to the cluster's minor, after the controller (its chart creates a Service)", async () => {
@@ -96,12 +161,32 @@ for (const stack of STACKS) {
             assert.equal(release.inputs.chart, "cluster-autoscaler");
             assert.equal(release.inputs.version, "9.59.0");
             assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes.github.io/autoscaler" });
-            assert.deepEqual(release.inputs.values, clusterAutoscalerValues({ clusterName, region: "eu-west-1", roleArn: "arn:aws:iam::<account-id>:role/platform-autoscaler-role", imageTag: "v1.35.2" }));
-            assert.deepEqual(release.options.dependsOn, ["cluster-general", "cluster-coredns", "cluster-aws-ebs-csi-driver", "cluster-metrics-server", "platform-lbc"]);
+            assert.deepEqual(
+                release.inputs.values,
+                clusterAutoscalerValues({
+                    clusterName,
+                    region: "eu-west-1",
+                    roleArn: "arn:aws:iam::<account-id>:role/platform-autoscaler-role",
+                    imageTag: "v1.35.2",
+                }),
+            );
+            assert.deepEqual(release.options.dependsOn, [
+                "cluster-general",
+                "cluster-coredns",
+                "cluster-aws-ebs-csi-driver",
+                "cluster-metrics-server",
+                "platform-lbc",
+            ]);
             assert.ok(release.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc").urn));
             const role = one(run, "aws:iam/role:Role", "platform-autoscaler-role");
-            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), irsaTrustPolicy(oidcArn, issuer, { namespace: "kube-system", name: "cluster-autoscaler" }));
-            assert.deepEqual(JSON.parse(one(run, "aws:iam/policy:Policy", "platform-autoscaler-policy").inputs.policy), clusterAutoscalerPolicy(clusterName));
+            assert.deepEqual(
+                JSON.parse(role.inputs.assumeRolePolicy),
+                irsaTrustPolicy(oidcArn, issuer, { namespace: "kube-system", name: "cluster-autoscaler" }),
+            );
+            assert.deepEqual(
+                JSON.parse(one(run, "aws:iam/policy:Policy", "platform-autoscaler-policy").inputs.policy),
+                clusterAutoscalerPolicy(clusterName),
+            );
         });
 
         it("waits for releases to become ready and rolls back failed installs", async () => {

@@ -25,17 +25,33 @@ interface RunningPack {
 function startPack(stack: string): Promise<RunningPack> {
     const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_STACK: stack };
     delete env.PULUMI_NODEJS_STACK;
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], { cwd: path.join(ROOT, "policy"), env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
+        cwd: path.join(ROOT, "policy"),
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     return new Promise((resolve, reject) => {
         let stderr = "";
         child.stderr!.on("data", (chunk) => (stderr += chunk));
-        child.once("exit", (code) => reject(new Error(`the policy pack exited with ${code} before serving: ${stderr}`)));
-        child.stdout!.once("data", (chunk) => resolve({ child, client: new AnalyzerClient(`127.0.0.1:${String(chunk).trim()}`, grpc.credentials.createInsecure()) }));
+        child.once("exit", (code) =>
+            reject(new Error(`the policy pack exited with ${code} before serving: ${stderr}`)),
+        );
+        child.stdout!.once("data", (chunk) =>
+            resolve({
+                child,
+                client: new AnalyzerClient(`127.0.0.1:${String(chunk).trim()}`, grpc.credentials.createInsecure()),
+            }),
+        );
     });
 }
 
-function rpc<Req, Res>(method: (request: Req, callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
-    return new Promise((resolve, reject) => method(request, (error, response) => (error ? reject(error) : resolve(response))));
+function rpc<Req, Res>(
+    method: (request: Req, callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown,
+    request: Req,
+): Promise<Res> {
+    return new Promise((resolve, reject) =>
+        method(request, (error, response) => (error ? reject(error) : resolve(response))),
+    );
 }
 
 const LEVEL_NAMES: Record<number, string> = {
@@ -51,15 +67,26 @@ async function declaredLevels(pack: RunningPack): Promise<{ name: string; level:
     return info.getPoliciesList().map((p) => ({ name: p.getName(), level: LEVEL_NAMES[p.getEnforcementlevel()] }));
 }
 
-async function analyze(pack: RunningPack, type: string, props: Record<string, unknown>): Promise<{ policy: string; level: string; message: string }[]> {
+async function analyze(
+    pack: RunningPack,
+    type: string,
+    props: Record<string, unknown>,
+): Promise<{ policy: string; level: string; message: string }[]> {
     const request = new analyzer.AnalyzeRequest();
     request.setType(type);
     request.setName("backend-service");
     request.setUrn(`urn:pulumi:dev::scalable-backend::${type}::backend-service`);
     request.setProperties(Struct.fromJavaScript(props as never));
     request.setOptions(new analyzer.AnalyzerResourceOptions());
-    const response = await rpc<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(pack.client.analyze.bind(pack.client), request);
-    return response.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), level: LEVEL_NAMES[d.getEnforcementlevel()], message: d.getMessage() }));
+    const response = await rpc<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(
+        pack.client.analyze.bind(pack.client),
+        request,
+    );
+    return response.getDiagnosticsList().map((d) => ({
+        policy: d.getPolicyname(),
+        level: LEVEL_NAMES[d.getEnforcementlevel()],
+        message: d.getMessage(),
+    }));
 }
 
 describe("policy: the pack process (analyzer protocol)", () => {
@@ -75,14 +102,27 @@ describe("policy: the pack process (analyzer protocol)", () => {
     });
 
     it("declares every rule at dev's levels when the CLI names the dev stack", async () => {
-        assert.deepEqual(await declaredLevels(packs.dev), withEnforcement([...ALL_POLICIES], "dev").map((p) => ({ name: p.name, level: p.enforcementLevel })));
+        assert.deepEqual(
+            await declaredLevels(packs.dev),
+            withEnforcement([...ALL_POLICIES], "dev").map((p) => ({ name: p.name, level: p.enforcementLevel })),
+        );
     });
 
     it("reports dev's open load balancer as advisory, and as mandatory once the pack config says so", async () => {
-        const service = { apiVersion: "v1", kind: "Service", metadata: { name: "backend", namespace: "backend", annotations: { ...LOAD_BALANCER_ANNOTATIONS } }, spec: serviceSpec("backend", []) };
+        const service = {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name: "backend", namespace: "backend", annotations: { ...LOAD_BALANCER_ANNOTATIONS } },
+            spec: serviceSpec("backend", []),
+        };
         // The SDK prefixes each message with the policy's description.
-        const [message] = await checkResource(loadBalancerRestricted, { type: "kubernetes:core/v1:Service", props: service });
-        const expected = (level: string) => [{ policy: "load-balancer-restricted", level, message: `${loadBalancerRestricted.description}\n${message}` }];
+        const [message] = await checkResource(loadBalancerRestricted, {
+            type: "kubernetes:core/v1:Service",
+            props: service,
+        });
+        const expected = (level: string) => [
+            { policy: "load-balancer-restricted", level, message: `${loadBalancerRestricted.description}\n${message}` },
+        ];
         assert.deepEqual(await analyze(packs.dev, "kubernetes:core/v1:Service", service), expected("advisory"));
 
         const configure = new analyzer.ConfigureAnalyzerRequest();
@@ -90,7 +130,10 @@ describe("policy: the pack process (analyzer protocol)", () => {
         config.setEnforcementlevel(analyzer.EnforcementLevel.MANDATORY);
         config.setProperties(Struct.fromJavaScript({}));
         configure.getPolicyconfigMap().set("load-balancer-restricted", config);
-        await rpc<analyzer.ConfigureAnalyzerRequest, Empty>(packs.dev.client.configure.bind(packs.dev.client), configure);
+        await rpc<analyzer.ConfigureAnalyzerRequest, Empty>(
+            packs.dev.client.configure.bind(packs.dev.client),
+            configure,
+        );
         assert.deepEqual(await analyze(packs.dev, "kubernetes:core/v1:Service", service), expected("mandatory"));
     });
 });

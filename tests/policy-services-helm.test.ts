@@ -3,7 +3,15 @@
 import * as assert from "node:assert/strict";
 import { LOAD_BALANCER_ANNOTATIONS, serviceSpec } from "../components/backend";
 import { checkResource } from "../policy/offline";
-import { chartName, chartSourceProblem, grafanaAdminPassword, helmChartPinned, isExactVersion, loadBalancerRestricted, monitoringUiNotPublic } from "../policy/rules";
+import {
+    chartName,
+    chartSourceProblem,
+    grafanaAdminPassword,
+    helmChartPinned,
+    isExactVersion,
+    loadBalancerRestricted,
+    monitoringUiNotPublic,
+} from "../policy/rules";
 import { one, stackRun } from "./helpers";
 
 const SERVICE = "kubernetes:core/v1:Service";
@@ -22,41 +30,93 @@ const backendService = (sourceRanges: string[], annotations: Record<string, stri
     spec: serviceSpec("backend", sourceRanges),
 });
 
-const PUBLIC_UI_FIX = "keep it ClusterIP and use kubectl port-forward (pulumi stack output grafanaPortForward), or make the load balancer internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal).";
+const PUBLIC_UI_FIX =
+    "keep it ClusterIP and use kubectl port-forward (pulumi stack output grafanaPortForward), or make the load balancer internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal).";
 
 describe("policy: service and Helm rules", () => {
     describe("monitoring-ui-not-public", () => {
         it("passes the monitoring stack's ClusterIP UIs, an internal Grafana load balancer and the backend's public NLB", async () => {
-            assert.deepEqual(await checkResource(monitoringUiNotPublic, { type: RELEASE, props: await kubePrometheusStack() }), []);
-            const internal = { metadata: { name: "grafana", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } }, spec: { type: "LoadBalancer" } };
+            assert.deepEqual(
+                await checkResource(monitoringUiNotPublic, { type: RELEASE, props: await kubePrometheusStack() }),
+                [],
+            );
+            const internal = {
+                metadata: {
+                    name: "grafana",
+                    annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+                },
+                spec: { type: "LoadBalancer" },
+            };
             assert.deepEqual(await checkResource(monitoringUiNotPublic, { type: SERVICE, props: internal }), []);
-            assert.deepEqual(await checkResource(monitoringUiNotPublic, { type: SERVICE, name: "backend-service", props: backendService([]) }), []);
+            assert.deepEqual(
+                await checkResource(monitoringUiNotPublic, {
+                    type: SERVICE,
+                    name: "backend-service",
+                    props: backendService([]),
+                }),
+                [],
+            );
         });
 
         it("fails a public load balancer for a UI found by name, label or resource name", async () => {
-            const byLabel = { metadata: { name: "ui", labels: { "app.kubernetes.io/name": "grafana" } }, spec: { type: "LoadBalancer" } };
-            assert.deepEqual(await checkResource(monitoringUiNotPublic, { type: SERVICE, props: byLabel }), [`Service ui (grafana) is a public LoadBalancer: ${PUBLIC_UI_FIX}`]);
-            const byResourceName = { metadata: { name: "ui", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "false" } }, spec: { type: "LoadBalancer" } };
-            assert.deepEqual(await checkResource(monitoringUiNotPublic, { type: SERVICE, name: "alertmanager-lb", props: byResourceName }), [`Service ui (alertmanager-lb) is a public LoadBalancer: ${PUBLIC_UI_FIX}`]);
+            const byLabel = {
+                metadata: { name: "ui", labels: { "app.kubernetes.io/name": "grafana" } },
+                spec: { type: "LoadBalancer" },
+            };
+            assert.deepEqual(await checkResource(monitoringUiNotPublic, { type: SERVICE, props: byLabel }), [
+                `Service ui (grafana) is a public LoadBalancer: ${PUBLIC_UI_FIX}`,
+            ]);
+            const byResourceName = {
+                metadata: {
+                    name: "ui",
+                    annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "false" },
+                },
+                spec: { type: "LoadBalancer" },
+            };
+            assert.deepEqual(
+                await checkResource(monitoringUiNotPublic, {
+                    type: SERVICE,
+                    name: "alertmanager-lb",
+                    props: byResourceName,
+                }),
+                [`Service ui (alertmanager-lb) is a public LoadBalancer: ${PUBLIC_UI_FIX}`],
+            );
         });
 
         it("fails Helm values that give a monitoring UI a public load balancer", async () => {
             const props = await kubePrometheusStack((values) => {
                 values.grafana.service = { type: "LoadBalancer" };
-                values.prometheus.service = { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } };
+                values.prometheus.service = {
+                    type: "LoadBalancer",
+                    annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+                };
             });
             assert.deepEqual(await checkResource(monitoringUiNotPublic, { type: RELEASE, props }), [
                 `values.grafana.service.type is LoadBalancer, a public load balancer for a monitoring UI: ${PUBLIC_UI_FIX}`,
             ]);
-            const grafanaChart = { chart: "oci://registry.example.com/charts/grafana", version: "9.0.0", values: { service: { type: "LoadBalancer" } } };
-            assert.deepEqual(await checkResource(monitoringUiNotPublic, { type: "kubernetes:helm.sh/v4:Chart", props: grafanaChart }), [
-                `values.service.type is LoadBalancer, a public load balancer for a monitoring UI: ${PUBLIC_UI_FIX}`,
-            ]);
+            const grafanaChart = {
+                chart: "oci://registry.example.com/charts/grafana",
+                version: "9.0.0",
+                values: { service: { type: "LoadBalancer" } },
+            };
+            assert.deepEqual(
+                await checkResource(monitoringUiNotPublic, {
+                    type: "kubernetes:helm.sh/v4:Chart",
+                    props: grafanaChart,
+                }),
+                [`values.service.type is LoadBalancer, a public load balancer for a monitoring UI: ${PUBLIC_UI_FIX}`],
+            );
         });
 
         it("names charts from a name, a repo/name, an OCI reference or a .tgz URL", () => {
             assert.deepEqual(
-                ["grafana", "prometheus-community/kube-prometheus-stack", "oci://ghcr.io/org/alertmanager", "https://example.com/grafana-9.0.1.tgz", undefined].map(chartName),
+                [
+                    "grafana",
+                    "prometheus-community/kube-prometheus-stack",
+                    "oci://ghcr.io/org/alertmanager",
+                    "https://example.com/grafana-9.0.1.tgz",
+                    undefined,
+                ].map(chartName),
                 ["grafana", "kube-prometheus-stack", "alertmanager", "grafana", ""],
             );
         });
@@ -64,26 +124,60 @@ describe("policy: service and Helm rules", () => {
 
     describe("load-balancer-restricted", () => {
         it("passes prod's backend Service (source ranges), a TLS listener on every port, an internal one and a ClusterIP", async () => {
-            assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props: backendService(["203.0.113.0/24"]) }), []);
-            const tls = backendService([], { "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:eu-west-1:111122223333:certificate/c", "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "http" });
+            assert.deepEqual(
+                await checkResource(loadBalancerRestricted, {
+                    type: SERVICE,
+                    props: backendService(["203.0.113.0/24"]),
+                }),
+                [],
+            );
+            const tls = backendService([], {
+                "service.beta.kubernetes.io/aws-load-balancer-ssl-cert":
+                    "arn:aws:acm:eu-west-1:111122223333:certificate/c",
+                "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "http",
+            });
             assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props: tls }), []);
-            assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props: backendService([], { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }) }), []);
-            assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props: { spec: { type: "ClusterIP" } } }), []);
-            const annotated = backendService([], { "service.beta.kubernetes.io/load-balancer-source-ranges": "198.51.100.0/24, 203.0.113.0/24" });
+            assert.deepEqual(
+                await checkResource(loadBalancerRestricted, {
+                    type: SERVICE,
+                    props: backendService([], { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }),
+                }),
+                [],
+            );
+            assert.deepEqual(
+                await checkResource(loadBalancerRestricted, { type: SERVICE, props: { spec: { type: "ClusterIP" } } }),
+                [],
+            );
+            const annotated = backendService([], {
+                "service.beta.kubernetes.io/load-balancer-source-ranges": "198.51.100.0/24, 203.0.113.0/24",
+            });
             assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props: annotated }), []);
         });
 
         it("fails dev's backend Service (open to all) and source ranges that include 0.0.0.0/0", async () => {
-            assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props: backendService([]) }), [
-                "The internet-facing load balancer admits the whole internet (no loadBalancerSourceRanges): list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (service.beta.kubernetes.io/aws-load-balancer-ssl-cert), or make it internal.",
-            ]);
-            assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props: backendService(["203.0.113.0/24", "0.0.0.0/0"]) }), [
-                "The internet-facing load balancer admits 0.0.0.0/0: list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (service.beta.kubernetes.io/aws-load-balancer-ssl-cert), or make it internal.",
-            ]);
+            assert.deepEqual(
+                await checkResource(loadBalancerRestricted, { type: SERVICE, props: backendService([]) }),
+                [
+                    "The internet-facing load balancer admits the whole internet (no loadBalancerSourceRanges): list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (service.beta.kubernetes.io/aws-load-balancer-ssl-cert), or make it internal.",
+                ],
+            );
+            assert.deepEqual(
+                await checkResource(loadBalancerRestricted, {
+                    type: SERVICE,
+                    props: backendService(["203.0.113.0/24", "0.0.0.0/0"]),
+                }),
+                [
+                    "The internet-facing load balancer admits 0.0.0.0/0: list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (service.beta.kubernetes.io/aws-load-balancer-ssl-cert), or make it internal.",
+                ],
+            );
         });
 
         it("fails TLS on only some of the ports", async () => {
-            const props = backendService([], { "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:eu-west-1:111122223333:certificate/c", "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "443" });
+            const props = backendService([], {
+                "service.beta.kubernetes.io/aws-load-balancer-ssl-cert":
+                    "arn:aws:acm:eu-west-1:111122223333:certificate/c",
+                "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "443",
+            });
             assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props }), [
                 "The internet-facing load balancer admits the whole internet (no loadBalancerSourceRanges): list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (service.beta.kubernetes.io/aws-load-balancer-ssl-cert), or make it internal.",
             ]);
@@ -92,24 +186,59 @@ describe("policy: service and Helm rules", () => {
 
     describe("helm-chart-pinned", () => {
         it("accepts exact semantic versions only", () => {
-            assert.deepEqual(["1.2.3", "v88.5.3", "1.0.0-rc.1+build.5", "^1.2.3", "~1.2", "1.2", "1.2.x", ">=1.0.0", "latest", "01.2.3", undefined, 3].map(isExactVersion), [
-                true, true, true, false, false, false, false, false, false, false, false, false,
-            ]);
+            assert.deepEqual(
+                [
+                    "1.2.3",
+                    "v88.5.3",
+                    "1.0.0-rc.1+build.5",
+                    "^1.2.3",
+                    "~1.2",
+                    "1.2",
+                    "1.2.x",
+                    ">=1.0.0",
+                    "latest",
+                    "01.2.3",
+                    undefined,
+                    3,
+                ].map(isExactVersion),
+                [true, true, true, false, false, false, false, false, false, false, false, false],
+            );
         });
 
         it("judges chart sources: https and OCI are fine, plain HTTP and local repo names are not", () => {
             assert.equal(chartSourceProblem("grafana", "https://grafana.github.io/helm-charts", false), "");
             assert.equal(chartSourceProblem("oci://ghcr.io/org/chart", undefined, false), "");
             assert.equal(chartSourceProblem("https://example.com/chart-1.0.0.tgz", undefined, false), "");
-            assert.equal(chartSourceProblem("grafana", "http://charts.example.com", false), "its repository http://charts.example.com is not https");
-            assert.equal(chartSourceProblem("http://example.com/chart-1.0.0.tgz", undefined, false), "it is fetched over plain HTTP (http://example.com/chart-1.0.0.tgz)");
-            assert.equal(chartSourceProblem("oci://registry.local/chart", undefined, true), "it is pulled over plain HTTP (plainHttp: true)");
-            assert.equal(chartSourceProblem("bitnami/redis", undefined, false), 'it names no repository, so it comes from whatever "helm repo" this machine has configured');
+            assert.equal(
+                chartSourceProblem("grafana", "http://charts.example.com", false),
+                "its repository http://charts.example.com is not https",
+            );
+            assert.equal(
+                chartSourceProblem("http://example.com/chart-1.0.0.tgz", undefined, false),
+                "it is fetched over plain HTTP (http://example.com/chart-1.0.0.tgz)",
+            );
+            assert.equal(
+                chartSourceProblem("oci://registry.local/chart", undefined, true),
+                "it is pulled over plain HTTP (plainHttp: true)",
+            );
+            assert.equal(
+                chartSourceProblem("bitnami/redis", undefined, false),
+                'it names no repository, so it comes from whatever "helm repo" this machine has configured',
+            );
         });
 
         it("passes the program's releases and a chart vendored in the repository", async () => {
-            assert.deepEqual(await checkResource(helmChartPinned, { type: RELEASE, props: await kubePrometheusStack() }), []);
-            assert.deepEqual(await checkResource(helmChartPinned, { type: "kubernetes:helm.sh/v4:Chart", props: { chart: "./charts/local" } }), []);
+            assert.deepEqual(
+                await checkResource(helmChartPinned, { type: RELEASE, props: await kubePrometheusStack() }),
+                [],
+            );
+            assert.deepEqual(
+                await checkResource(helmChartPinned, {
+                    type: "kubernetes:helm.sh/v4:Chart",
+                    props: { chart: "./charts/local" },
+                }),
+                [],
+            );
         });
 
         it("fails a version range from a plain-HTTP repository", async () => {
@@ -121,20 +250,41 @@ describe("policy: service and Helm rules", () => {
         });
 
         it("fails an unversioned v3 Chart that relies on the local helm repo config", async () => {
-            assert.deepEqual(await checkResource(helmChartPinned, { type: "kubernetes:helm.sh/v3:Chart", props: { chart: "bitnami/redis" } }), [
-                "Chart bitnami/redis is not pinned (version unset): set version to an exact chart version such as \"1.2.3\".",
-                'Chart bitnami/redis is not from an https repository (it names no repository, so it comes from whatever "helm repo" this machine has configured): set fetchOpts.repo to the chart\'s https URL.',
-            ]);
+            assert.deepEqual(
+                await checkResource(helmChartPinned, {
+                    type: "kubernetes:helm.sh/v3:Chart",
+                    props: { chart: "bitnami/redis" },
+                }),
+                [
+                    'Chart bitnami/redis is not pinned (version unset): set version to an exact chart version such as "1.2.3".',
+                    'Chart bitnami/redis is not from an https repository (it names no repository, so it comes from whatever "helm repo" this machine has configured): set fetchOpts.repo to the chart\'s https URL.',
+                ],
+            );
         });
     });
 
     describe("grafana-admin-password", () => {
         it("passes the program's values (password from the grafana-admin Secret), a standalone chart's generated password, Grafana off, and other charts", async () => {
-            assert.deepEqual(await checkResource(grafanaAdminPassword, { type: RELEASE, props: await kubePrometheusStack() }), []);
-            assert.deepEqual(await checkResource(grafanaAdminPassword, { type: RELEASE, props: { chart: "grafana", version: "9.0.0", values: {} } }), []);
+            assert.deepEqual(
+                await checkResource(grafanaAdminPassword, { type: RELEASE, props: await kubePrometheusStack() }),
+                [],
+            );
+            assert.deepEqual(
+                await checkResource(grafanaAdminPassword, {
+                    type: RELEASE,
+                    props: { chart: "grafana", version: "9.0.0", values: {} },
+                }),
+                [],
+            );
             const off = await kubePrometheusStack((values) => (values.grafana = { enabled: false }));
             assert.deepEqual(await checkResource(grafanaAdminPassword, { type: RELEASE, props: off }), []);
-            assert.deepEqual(await checkResource(grafanaAdminPassword, { type: RELEASE, props: { chart: "redis", values: { adminPassword: "x" } } }), []);
+            assert.deepEqual(
+                await checkResource(grafanaAdminPassword, {
+                    type: RELEASE,
+                    props: { chart: "redis", values: { adminPassword: "x" } },
+                }),
+                [],
+            );
         });
 
         it("fails kube-prometheus-stack left on its default password", async () => {
@@ -149,9 +299,15 @@ describe("policy: service and Helm rules", () => {
             assert.deepEqual(await checkResource(grafanaAdminPassword, { type: RELEASE, props: plain }), [
                 "values.grafana.adminPassword puts Grafana's admin password in plain Helm values, readable in the release, and it is the chart's well-known default: keep it in a Kubernetes Secret and set values.grafana.admin.existingSecret instead.",
             ]);
-            assert.deepEqual(await checkResource(grafanaAdminPassword, { type: "kubernetes:helm.sh/v4:Chart", props: { chart: "grafana", values: { adminPassword: "s3cret-but-plain" } } }), [
-                "values.adminPassword puts Grafana's admin password in plain Helm values, readable in the release: keep it in a Kubernetes Secret and set values.admin.existingSecret instead.",
-            ]);
+            assert.deepEqual(
+                await checkResource(grafanaAdminPassword, {
+                    type: "kubernetes:helm.sh/v4:Chart",
+                    props: { chart: "grafana", values: { adminPassword: "s3cret-but-plain" } },
+                }),
+                [
+                    "values.adminPassword puts Grafana's admin password in plain Helm values, readable in the release: keep it in a Kubernetes Secret and set values.admin.existingSecret instead.",
+                ],
+            );
         });
     });
 });

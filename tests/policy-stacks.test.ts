@@ -19,8 +19,15 @@ let ephemeral: Promise<StackRun> | undefined;
 
 /** An eph-* stack with the config tools/stack.ts writes, as the CLI hands it over (objects as JSON). */
 function ephemeralRun(): Promise<StackRun> {
-    const meta = { owner: "platform-team", createdAt: new Date("2026-01-01T00:00:00.000Z"), expiresAt: new Date("2026-01-01T08:00:00.000Z") };
-    const config = Object.entries(ephemeralConfig(devStackFileConfig(), meta)).map(([key, value]) => [key, typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)]);
+    const meta = {
+        owner: "platform-team",
+        createdAt: new Date("2026-01-01T00:00:00.000Z"),
+        expiresAt: new Date("2026-01-01T08:00:00.000Z"),
+    };
+    const config = Object.entries(ephemeralConfig(devStackFileConfig(), meta)).map(([key, value]) => [
+        key,
+        typeof value === "object" && value !== null ? JSON.stringify(value) : String(value),
+    ]);
     ephemeral ??= evaluateStack(EPHEMERAL, { config: Object.fromEntries(config) });
     return ephemeral;
 }
@@ -38,20 +45,50 @@ interface Expected {
 /** Advisory findings each stack is expected to have, and why. */
 const EXPECTED_ADVISORIES: Readonly<Record<StackName, readonly Expected[]>> = {
     dev: [
-        { policy: "eks-control-plane-logs-complete", resource: "cluster-eks", reason: "dev ships api, audit and authenticator logs only (clusterLogTypes): controller and scheduler logs cost more than they help there" },
-        { policy: "eks-public-endpoint-restricted", resource: "cluster-eks", reason: "dev's API endpoint is public and open (endpointPublicAccess: true, publicAccessCidrs: []) so developers deploy from laptops; prod's is private" },
-        { policy: "load-balancer-restricted", resource: "backend-service", reason: "dev's NLB admits everyone (backend.loadBalancerSourceRanges: []) for testing; prod admits only its configured ranges" },
+        {
+            policy: "eks-control-plane-logs-complete",
+            resource: "cluster-eks",
+            reason: "dev ships api, audit and authenticator logs only (clusterLogTypes): controller and scheduler logs cost more than they help there",
+        },
+        {
+            policy: "eks-public-endpoint-restricted",
+            resource: "cluster-eks",
+            reason: "dev's API endpoint is public and open (endpointPublicAccess: true, publicAccessCidrs: []) so developers deploy from laptops; prod's is private",
+        },
+        {
+            policy: "load-balancer-restricted",
+            resource: "backend-service",
+            reason: "dev's NLB admits everyone (backend.loadBalancerSourceRanges: []) for testing; prod admits only its configured ranges",
+        },
     ],
     prod: [],
     [EPHEMERAL]: [
-        { policy: "eks-control-plane-logs-complete", resource: "cluster-eks", reason: "the ephemeral profile keeps the audit trail only (api, audit): a review stack lives for hours" },
-        { policy: "eks-public-endpoint-restricted", resource: "cluster-eks", reason: "review stacks take dev's public endpoint so CI runners and laptops can deploy them" },
-        { policy: "load-balancer-restricted", resource: "backend-service", reason: "review stacks take dev's open NLB, so reviewers can reach the backend" },
+        {
+            policy: "eks-control-plane-logs-complete",
+            resource: "cluster-eks",
+            reason: "the ephemeral profile keeps the audit trail only (api, audit): a review stack lives for hours",
+        },
+        {
+            policy: "eks-public-endpoint-restricted",
+            resource: "cluster-eks",
+            reason: "review stacks take dev's public endpoint so CI runners and laptops can deploy them",
+        },
+        {
+            policy: "load-balancer-restricted",
+            resource: "backend-service",
+            reason: "review stacks take dev's open NLB, so reviewers can reach the backend",
+        },
     ],
 };
 
 const resourceName = (urn: string | undefined): string => urn?.split("::").pop() ?? "<stack>";
-const summary = (violations: readonly Violation[]) => violations.map((v) => ({ policy: v.policy, level: v.enforcementLevel, resource: resourceName(v.urn), message: v.message }));
+const summary = (violations: readonly Violation[]) =>
+    violations.map((v) => ({
+        policy: v.policy,
+        level: v.enforcementLevel,
+        resource: resourceName(v.urn),
+        message: v.message,
+    }));
 const policiesFor = (stack: string) => withEnforcement([...ALL_POLICIES], environmentOf(stack));
 
 async function violationsOf(stack: StackName, mutate?: (records: RecordedResource[]) => void): Promise<Violation[]> {
@@ -70,7 +107,10 @@ const find = (records: RecordedResource[], type: string, name: string): Recorded
 describe("policy: the dev and prod stacks", () => {
     for (const stack of [...STACKS, EPHEMERAL] as const) {
         it(`finds no mandatory violation in ${stack}`, async () => {
-            assert.deepEqual(summary((await violationsOf(stack)).filter((v) => v.enforcementLevel === "mandatory")), []);
+            assert.deepEqual(
+                summary((await violationsOf(stack)).filter((v) => v.enforcementLevel === "mandatory")),
+                [],
+            );
         });
 
         it(`finds in ${stack} exactly the advisory violations listed on purpose`, async () => {
@@ -94,7 +134,9 @@ describe("policy: the dev and prod stacks", () => {
     it("applies a pack config on top: a rule raised, all raised, a rule disabled", async () => {
         const run = await stackRun("dev");
         const levels = async (config: Record<string, unknown>) =>
-            (await evaluate(policiesFor("dev"), run.resources, config as never)).map((v) => `${v.policy}=${v.enforcementLevel}`);
+            (await evaluate(policiesFor("dev"), run.resources, config as never)).map(
+                (v) => `${v.policy}=${v.enforcementLevel}`,
+            );
         assert.deepEqual(await levels({ "load-balancer-restricted": "mandatory" }), [
             "eks-control-plane-logs-complete=advisory",
             "eks-public-endpoint-restricted=advisory",
@@ -113,7 +155,12 @@ describe("policy: the dev and prod stacks", () => {
 
     describe("each rule family fires on the shapes the program really registers", () => {
         const IRSA = "platform-lbc-role";
-        const cases: { what: string; stack: (typeof STACKS)[number]; mutate: (records: RecordedResource[]) => void; expected: [string, string][] }[] = [
+        const cases: {
+            what: string;
+            stack: (typeof STACKS)[number];
+            mutate: (records: RecordedResource[]) => void;
+            expected: [string, string][];
+        }[] = [
             {
                 what: "the eks:index:Cluster without its key, logs and private endpoint, public to all, in ConfigMap auth mode",
                 stack: "prod",
@@ -141,7 +188,8 @@ describe("policy: the dev and prod stacks", () => {
                     find(records, "aws:kms/key:Key", "cluster-secrets").inputs.enableKeyRotation = false;
                     const cluster = find(records, "eks:index:Cluster", "cluster-eks");
                     // Stack policies read the state, which the mock engine records as outputs.
-                    cluster.inputs.encryptionConfigKeyArn = cluster.outputs.encryptionConfigKeyArn = "arn:aws:kms:eu-west-1:111122223333:key/elsewhere";
+                    cluster.inputs.encryptionConfigKeyArn = cluster.outputs.encryptionConfigKeyArn =
+                        "arn:aws:kms:eu-west-1:111122223333:key/elsewhere";
                     (cluster.propertyDependencies as Record<string, string[]>).encryptionConfigKeyArn = [];
                 },
                 expected: [
@@ -174,7 +222,10 @@ describe("policy: the dev and prod stacks", () => {
                 mutate: (records) => {
                     const policy = find(records, "aws:iam/policy:Policy", "platform-lbc-policy");
                     const document = JSON.parse(policy.inputs.policy);
-                    document.Statement.push({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::x" }, { Effect: "Allow", Action: "ec2:DeleteVpc", Resource: "*" });
+                    document.Statement.push(
+                        { Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::x" },
+                        { Effect: "Allow", Action: "ec2:DeleteVpc", Resource: "*" },
+                    );
                     policy.inputs.policy = JSON.stringify(document);
                     const role = find(records, "aws:iam/role:Role", IRSA);
                     const trust = JSON.parse(role.inputs.assumeRolePolicy);
@@ -203,7 +254,10 @@ describe("policy: the dev and prod stacks", () => {
                     deployment.outputs.spec.replicas = 3;
                 },
                 expected: [
-                    ...Array.from({ length: 4 }, (): [string, string] => ["pod-security-restricted", "backend-deployment"]),
+                    ...Array.from({ length: 4 }, (): [string, string] => [
+                        "pod-security-restricted",
+                        "backend-deployment",
+                    ]),
                     ["read-only-root-filesystem", "backend-deployment"],
                     ["container-resources", "backend-deployment"],
                     ["container-probes", "backend-deployment"],
@@ -216,8 +270,13 @@ describe("policy: the dev and prod stacks", () => {
                 stack: "prod",
                 mutate: (records) => {
                     find(records, "kubernetes:core/v1:Namespace", "backend-ns").inputs.metadata.labels = {};
-                    find(records, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor").inputs.metadata.namespace = "default";
-                    delete find(records, "kubernetes:core/v1:Service", "backend-service").inputs.spec.loadBalancerSourceRanges;
+                    find(
+                        records,
+                        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+                        "backend-servicemonitor",
+                    ).inputs.metadata.namespace = "default";
+                    delete find(records, "kubernetes:core/v1:Service", "backend-service").inputs.spec
+                        .loadBalancerSourceRanges;
                 },
                 expected: [
                     ["namespace-pod-security-labels", "backend-ns"],
@@ -255,7 +314,10 @@ describe("policy: the dev and prod stacks", () => {
 
         it("covers every rule of the pack", () => {
             const covered = new Set(cases.flatMap((c) => c.expected.map(([policy]) => policy)));
-            assert.deepEqual(ALL_POLICIES.map((p) => p.name).filter((name) => !covered.has(name)), []);
+            assert.deepEqual(
+                ALL_POLICIES.map((p) => p.name).filter((name) => !covered.has(name)),
+                [],
+            );
         });
     });
 });

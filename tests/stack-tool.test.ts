@@ -8,7 +8,16 @@ import * as yaml from "js-yaml";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { parseStackConfig, RawConfig } from "../config";
 import { ROOT } from "../testing/engine";
-import { assertEphemeral, ephemeralConfig, ephemeralStackName, expiry, isExpired, parseTtl, RefusedError, stackTags } from "../tools/ephemeral";
+import {
+    assertEphemeral,
+    ephemeralConfig,
+    ephemeralStackName,
+    expiry,
+    isExpired,
+    parseTtl,
+    RefusedError,
+    stackTags,
+} from "../tools/ephemeral";
 import { SemVer } from "semver";
 import { devStackFileConfig, MINIMUM_CLI_VERSION, parseArgs, run } from "../tools/stack";
 
@@ -27,14 +36,18 @@ describe("stack tool: names, TTLs, expiry", () => {
         assert.ok(long.length <= 36);
         assert.notEqual(long, ephemeralStackName("feature/a-very-long-branch-name-that-goes-on-and-on-forevermore"));
         assert.throws(() => ephemeralStackName("///"), RefusedError);
-        for (const source of ["main", "x", "feature/ÄÖÜ-umlaut", "A".repeat(100)]) assert.equal(assertEphemeral(ephemeralStackName(source)), ephemeralStackName(source));
+        for (const source of ["main", "x", "feature/ÄÖÜ-umlaut", "A".repeat(100)])
+            assert.equal(assertEphemeral(ephemeralStackName(source)), ephemeralStackName(source));
     });
 
     it("refuses dev, prod and any name without the prefix", () => {
         for (const name of ["dev", "prod", "staging", "ephemeral", "eph-UPPER", "eph-", `eph-${"a".repeat(40)}`]) {
             assert.throws(() => assertEphemeral(name), RefusedError, name);
         }
-        assert.throws(() => assertEphemeral("prod"), /Refusing to touch stack "prod": this tool only manages ephemeral stacks/);
+        assert.throws(
+            () => assertEphemeral("prod"),
+            /Refusing to touch stack "prod": this tool only manages ephemeral stacks/,
+        );
     });
 
     it("parses TTLs within 15 minutes and 7 days", () => {
@@ -42,7 +55,8 @@ describe("stack tool: names, TTLs, expiry", () => {
         assert.equal(parseTtl("30m"), HOUR / 2);
         assert.equal(parseTtl("1h30m"), 1.5 * HOUR);
         assert.equal(parseTtl("2d"), 48 * HOUR);
-        for (const bad of ["", "8", "8 hours", "-1h", "10m", "8d", "1w"]) assert.throws(() => parseTtl(bad), RefusedError, bad);
+        for (const bad of ["", "8", "8 hours", "-1h", "10m", "8d", "1w"])
+            assert.throws(() => parseTtl(bad), RefusedError, bad);
     });
 
     it("computes expiry and tells expired from live", () => {
@@ -61,36 +75,82 @@ describe("stack tool: configuration of an ephemeral stack", () => {
     it("inherits dev with cost-saving overrides that the config module accepts", () => {
         const config = ephemeralConfig(devStackFileConfig(), meta);
         const raw: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(config)) if (key.startsWith("scalable-backend:")) raw[key.slice("scalable-backend:".length)] = value;
+        for (const [key, value] of Object.entries(config))
+            if (key.startsWith("scalable-backend:")) raw[key.slice("scalable-backend:".length)] = value;
         const parsed = parseStackConfig("eph-pr-42", raw as RawConfig, config["aws:region"] as string);
         assert.equal(parsed.availabilityZoneCount, 2);
         assert.equal(parsed.natGateways, "single");
         assert.equal(parsed.logRetentionDays, 1);
-        assert.deepEqual(parsed.nodeGroups.general, { instanceTypes: ["t3.medium", "t3a.medium"], capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 20 });
+        assert.deepEqual(parsed.nodeGroups.general, {
+            instanceTypes: ["t3.medium", "t3a.medium"],
+            capacityType: "SPOT",
+            minSize: 1,
+            desiredSize: 2,
+            maxSize: 3,
+            diskSizeGiB: 20,
+        });
         assert.equal(parsed.monitoring.prometheus.storageGiB, 0);
         assert.equal(parsed.monitoring.alertmanager.storageGiB, 0);
         assert.equal(parsed.monitoring.prometheus.retention, "1d");
         assert.equal(parsed.backend.maxReplicas, 3);
         assert.equal(parsed.protect, false);
-        assert.deepEqual(parsed.tags, { project: "scalable-backend", stack: "eph-pr-42", environment: "ephemeral", owner: "alice", "managed-by": "pulumi", "created-at": "2026-11-25T08:00:00.000Z", "expires-at": "2026-11-25T16:00:00.000Z" });
+        assert.deepEqual(parsed.tags, {
+            project: "scalable-backend",
+            stack: "eph-pr-42",
+            environment: "ephemeral",
+            owner: "alice",
+            "managed-by": "pulumi",
+            "created-at": "2026-11-25T08:00:00.000Z",
+            "expires-at": "2026-11-25T16:00:00.000Z",
+        });
         // dev's own settings carry over untouched.
         assert.deepEqual(config["pulumi:disable-default-providers"], ["kubernetes"]);
         assert.equal(config["scalable-backend:kubernetesVersion"], "1.35");
     });
 
     it("drops dev's encrypted values, which only dev's key can open", () => {
-        const config = ephemeralConfig({ ...devStackFileConfig(), "scalable-backend:grafanaAdminPassword": { secure: "v1:abc" } }, meta);
+        const config = ephemeralConfig(
+            { ...devStackFileConfig(), "scalable-backend:grafanaAdminPassword": { secure: "v1:abc" } },
+            meta,
+        );
         assert.equal("scalable-backend:grafanaAdminPassword" in config, false);
     });
 
     it("records owner, creation and expiry as stack tags", () => {
-        assert.deepEqual(stackTags(meta), { owner: "alice", "created-at": "2026-11-25T08:00:00.000Z", "expires-at": "2026-11-25T16:00:00.000Z", "scalable-backend:ephemeral": "true" });
+        assert.deepEqual(stackTags(meta), {
+            owner: "alice",
+            "created-at": "2026-11-25T08:00:00.000Z",
+            "expires-at": "2026-11-25T16:00:00.000Z",
+            "scalable-backend:ephemeral": "true",
+        });
     });
 
     it("parses the command line strictly", () => {
-        assert.deepEqual(parseArgs(["create", "pr-42", "--ttl", "2h", "--owner", "bob"]), { command: "create", name: "pr-42", ttl: "2h", owner: "bob", dryRun: false });
-        assert.deepEqual(parseArgs(["reap", "--dry-run"]), { command: "reap", name: undefined, ttl: "8h", owner: undefined, dryRun: true });
-        for (const argv of [[], ["create"], ["create", "a", "b"], ["list", "x"], ["destroy", "--dry-run", "eph-a"], ["create", "a", "--ttl"], ["create", "a", "--ttl", "1w"], ["up", "dev"], ["list", "--force"]]) {
+        assert.deepEqual(parseArgs(["create", "pr-42", "--ttl", "2h", "--owner", "bob"]), {
+            command: "create",
+            name: "pr-42",
+            ttl: "2h",
+            owner: "bob",
+            dryRun: false,
+        });
+        assert.deepEqual(parseArgs(["reap", "--dry-run"]), {
+            command: "reap",
+            name: undefined,
+            ttl: "8h",
+            owner: undefined,
+            dryRun: true,
+        });
+        for (const argv of [
+            [],
+            ["create"],
+            ["create", "a", "b"],
+            ["list", "x"],
+            ["destroy", "--dry-run", "eph-a"],
+            ["create", "a", "--ttl"],
+            ["create", "a", "--ttl", "1w"],
+            ["up", "dev"],
+            ["list", "--force"],
+        ]) {
             assert.throws(() => parseArgs(argv), RefusedError, argv.join(" "));
         }
     });
@@ -105,7 +165,9 @@ interface Harness {
     cleanup(): void;
 }
 
-function harness(getCommand: () => Promise<PulumiCommand> = () => PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true })): Harness {
+function harness(
+    getCommand: () => Promise<PulumiCommand> = () => PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true }),
+): Harness {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-tool-"));
     fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
     const state = path.join(workDir, "fake-state.json");
@@ -114,12 +176,23 @@ function harness(getCommand: () => Promise<PulumiCommand> = () => PulumiCommand.
         workDir,
         state,
         calls: () => read().calls,
-        setStacks: (stacks) => fs.writeFileSync(state, JSON.stringify({ calls: [], stacks: Object.fromEntries(Object.entries(stacks).map(([n, s]) => [n, { ...s, outputs: {} }])) })),
+        setStacks: (stacks) =>
+            fs.writeFileSync(
+                state,
+                JSON.stringify({
+                    calls: [],
+                    stacks: Object.fromEntries(Object.entries(stacks).map(([n, s]) => [n, { ...s, outputs: {} }])),
+                }),
+            ),
         run: async (argv, fail) => {
             let output = "";
             const env: Record<string, string> = { FAKE_PULUMI_STATE: state, PULUMI_CONFIG_PASSPHRASE: "test" };
             if (fail) env.FAKE_PULUMI_FAIL = fail;
-            const code = await run(argv, { io: { out: (text) => (output += text), now: () => NOW }, env, defaultOwner: "ci-bot", workDir }, getCommand);
+            const code = await run(
+                argv,
+                { io: { out: (text) => (output += text), now: () => NOW }, env, defaultOwner: "ci-bot", workDir },
+                getCommand,
+            );
             return { code, output };
         },
         cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }),
@@ -138,28 +211,59 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         const { code, output } = await h.run(["create", "feature/Login", "--ttl", "2h", "--owner", "alice"]);
         assert.equal(code, 0, output);
         const seq = commands(h.calls());
-        assert.deepEqual(seq.slice(0, 3), ["stack select --stack eph-feature-login", "stack init eph-feature-login", "stack tag ls --json --stack eph-feature-login"]);
-        assert.deepEqual(seq.filter((c) => c.startsWith("stack tag set")), [
-            "stack tag set owner alice --stack eph-feature-login",
-            "stack tag set created-at 2026-11-25T08:00:00.000Z --stack eph-feature-login",
-            "stack tag set expires-at 2026-11-25T10:00:00.000Z --stack eph-feature-login",
-            "stack tag set scalable-backend:ephemeral true --stack eph-feature-login",
+        assert.deepEqual(seq.slice(0, 3), [
+            "stack select --stack eph-feature-login",
+            "stack init eph-feature-login",
+            "stack tag ls --json --stack eph-feature-login",
         ]);
+        assert.deepEqual(
+            seq.filter((c) => c.startsWith("stack tag set")),
+            [
+                "stack tag set owner alice --stack eph-feature-login",
+                "stack tag set created-at 2026-11-25T08:00:00.000Z --stack eph-feature-login",
+                "stack tag set expires-at 2026-11-25T10:00:00.000Z --stack eph-feature-login",
+                "stack tag set scalable-backend:ephemeral true --stack eph-feature-login",
+            ],
+        );
         const up = seq.findIndex((c) => c.startsWith("up --yes --skip-preview"));
-        assert.ok(up > seq.findIndex((c) => c.startsWith("stack tag set scalable-backend:ephemeral")), "up after tagging");
+        assert.ok(
+            up > seq.findIndex((c) => c.startsWith("stack tag set scalable-backend:ephemeral")),
+            "up after tagging",
+        );
         assert.match(seq[up], /--stack eph-feature-login/);
-        assert.ok(seq[up].includes(`--policy-pack ${path.join(h.workDir, "policy")}`), "review stacks run with the policy pack");
+        assert.ok(
+            seq[up].includes(`--policy-pack ${path.join(h.workDir, "policy")}`),
+            "review stacks run with the policy pack",
+        );
         assert.match(output, /Updating \(eph-feature-login\)/, "progress is streamed");
         assert.match(output, /Backend URL: http:\/\/eph-feature-login\.elb\.example\.com/);
-        const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-feature-login.yaml"), "utf8")) as { encryptionsalt: string; config: Record<string, unknown> };
+        const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-feature-login.yaml"), "utf8")) as {
+            encryptionsalt: string;
+            config: Record<string, unknown>;
+        };
         assert.equal(file.encryptionsalt, "v1:fakesalt", "the secrets salt from stack init is kept");
-        assert.deepEqual(file.config["scalable-backend:ephemeral"], { createdAt: "2026-11-25T08:00:00.000Z", expiresAt: "2026-11-25T10:00:00.000Z" });
-        assert.equal((file.config["scalable-backend:nodeGroups"] as { general: { capacityType: string } }).general.capacityType, "SPOT", "structures stay YAML, not strings");
+        assert.deepEqual(file.config["scalable-backend:ephemeral"], {
+            createdAt: "2026-11-25T08:00:00.000Z",
+            expiresAt: "2026-11-25T10:00:00.000Z",
+        });
+        assert.equal(
+            (file.config["scalable-backend:nodeGroups"] as { general: { capacityType: string } }).general.capacityType,
+            "SPOT",
+            "structures stay YAML, not strings",
+        );
         assert.equal(file.config["scalable-backend:owner"], "alice");
     });
 
     it("is idempotent: a second create selects the stack, keeps its birth and owner, extends its life", async () => {
-        h.setStacks({ "eph-pr-7": { tags: { owner: "alice", "created-at": "2026-11-24T08:00:00.000Z", "expires-at": "2026-11-24T16:00:00.000Z" } } });
+        h.setStacks({
+            "eph-pr-7": {
+                tags: {
+                    owner: "alice",
+                    "created-at": "2026-11-24T08:00:00.000Z",
+                    "expires-at": "2026-11-24T16:00:00.000Z",
+                },
+            },
+        });
         const { code, output } = await h.run(["create", "eph-pr-7"]);
         assert.equal(code, 0, output);
         const seq = commands(h.calls());
@@ -174,7 +278,9 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         const { code } = await h.run(["destroy", "eph-pr-7"]);
         assert.equal(code, 0);
         const seq = commands(h.calls());
-        const destroy = seq.findIndex((c) => c.startsWith("destroy --yes --skip-preview") && c.includes("--stack eph-pr-7"));
+        const destroy = seq.findIndex(
+            (c) => c.startsWith("destroy --yes --skip-preview") && c.includes("--stack eph-pr-7"),
+        );
         const remove = seq.indexOf("stack rm --yes eph-pr-7");
         assert.ok(destroy >= 0 && remove > destroy, seq.join("\n"));
     });
@@ -204,11 +310,22 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
     });
 
     it("lists only ephemeral stacks with owner and expiry", async () => {
-        h.setStacks({ dev: { tags: {} }, prod: { tags: {} }, "eph-a": { tags: { owner: "alice", "expires-at": "2026-11-25T07:00:00.000Z" } }, "eph-b": { tags: { owner: "bob", "expires-at": "2026-11-26T07:00:00.000Z" } } });
+        h.setStacks({
+            dev: { tags: {} },
+            prod: { tags: {} },
+            "eph-a": { tags: { owner: "alice", "expires-at": "2026-11-25T07:00:00.000Z" } },
+            "eph-b": { tags: { owner: "bob", "expires-at": "2026-11-26T07:00:00.000Z" } },
+        });
         const { code, output } = await h.run(["list"]);
         assert.equal(code, 0);
-        assert.equal(output, "eph-a\towner=alice\texpires=2026-11-25T07:00:00.000Z\tEXPIRED\neph-b\towner=bob\texpires=2026-11-26T07:00:00.000Z\n");
-        assert.ok(!commands(h.calls()).some((c) => c.includes("--stack dev") || c.includes("--stack prod")), "dev and prod are never even asked for tags");
+        assert.equal(
+            output,
+            "eph-a\towner=alice\texpires=2026-11-25T07:00:00.000Z\tEXPIRED\neph-b\towner=bob\texpires=2026-11-26T07:00:00.000Z\n",
+        );
+        assert.ok(
+            !commands(h.calls()).some((c) => c.includes("--stack dev") || c.includes("--stack prod")),
+            "dev and prod are never even asked for tags",
+        );
     });
 
     it("reaps only expired ephemeral stacks; --dry-run destroys nothing", async () => {
@@ -229,13 +346,22 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         const real = await h.run(["reap"]);
         assert.equal(real.code, 0, real.output);
         const seq = commands(h.calls());
-        assert.deepEqual(seq.filter((c) => c.startsWith("destroy")).map((c) => c.match(/--stack (\S+)/)?.[1]), ["eph-old"]);
-        assert.deepEqual(seq.filter((c) => c.startsWith("stack rm")), ["stack rm --yes eph-old"]);
+        assert.deepEqual(
+            seq.filter((c) => c.startsWith("destroy")).map((c) => c.match(/--stack (\S+)/)?.[1]),
+            ["eph-old"],
+        );
+        assert.deepEqual(
+            seq.filter((c) => c.startsWith("stack rm")),
+            ["stack rm --yes eph-old"],
+        );
         assert.match(real.output, /Reaped 1 stack\(s\)/);
     });
 
     it("goes on reaping when one stack fails, then exits non-zero naming it", async () => {
-        h.setStacks({ "eph-a": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } }, "eph-b": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } } });
+        h.setStacks({
+            "eph-a": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } },
+            "eph-b": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } },
+        });
         const { code, output } = await h.run(["reap"], "destroy:eph-a");
         assert.equal(code, 1);
         assert.match(output, /Could not reap 1 stack\(s\):\n {2}eph-a: /);
@@ -247,12 +373,25 @@ describe("stack tool: on a fresh CI runner", () => {
     it("updates an existing stack whose file is not on this machine, writing it anew", async () => {
         const h = harness();
         try {
-            h.setStacks({ "eph-pr-3": { tags: { owner: "alice", "created-at": "2026-11-24T08:00:00.000Z", "expires-at": "2026-11-24T16:00:00.000Z" } } });
+            h.setStacks({
+                "eph-pr-3": {
+                    tags: {
+                        owner: "alice",
+                        "created-at": "2026-11-24T08:00:00.000Z",
+                        "expires-at": "2026-11-24T16:00:00.000Z",
+                    },
+                },
+            });
             assert.equal(fs.existsSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml")), false);
             const { code, output } = await h.run(["create", "eph-pr-3"]);
             assert.equal(code, 0, output);
-            const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml"), "utf8")) as { config: Record<string, unknown> };
-            assert.deepEqual(file.config["scalable-backend:ephemeral"], { createdAt: "2026-11-24T08:00:00.000Z", expiresAt: "2026-11-25T16:00:00.000Z" });
+            const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml"), "utf8")) as {
+                config: Record<string, unknown>;
+            };
+            assert.deepEqual(file.config["scalable-backend:ephemeral"], {
+                createdAt: "2026-11-24T08:00:00.000Z",
+                expiresAt: "2026-11-25T16:00:00.000Z",
+            });
         } finally {
             h.cleanup();
         }
@@ -291,11 +430,16 @@ describe("stack tool: without the Pulumi CLI", () => {
     });
 
     it("says how to install it and exits non-zero", async () => {
-        const h = harness(() => PulumiCommand.get({ root: path.join(os.tmpdir(), "no-pulumi-here"), skipVersionCheck: true }));
+        const h = harness(() =>
+            PulumiCommand.get({ root: path.join(os.tmpdir(), "no-pulumi-here"), skipVersionCheck: true }),
+        );
         try {
             const { code, output } = await h.run(["list"]);
             assert.equal(code, 2);
-            assert.match(output, /The Pulumi CLI was not found\. Install it \(curl -fsSL https:\/\/get\.pulumi\.com \| sh, or npm install -g pulumi\)/);
+            assert.match(
+                output,
+                /The Pulumi CLI was not found\. Install it \(curl -fsSL https:\/\/get\.pulumi\.com \| sh, or npm install -g pulumi\)/,
+            );
         } finally {
             h.cleanup();
         }

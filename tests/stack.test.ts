@@ -12,14 +12,17 @@ import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
 /** kubernetes-models class for an object, e.g. storage.k8s.io/v1 StorageClass. */
 function modelFor(apiVersion: string, kind: string): new (data: unknown) => { validate(): void } {
     // Upstream Kubernetes kinds, and the Prometheus operator's CRDs from the same project.
-    const from = apiVersion.startsWith("monitoring.coreos.com/") ? `@kubernetes-models/prometheus-operator/${apiVersion}` : `kubernetes-models/${apiVersion}`;
+    const from = apiVersion.startsWith("monitoring.coreos.com/")
+        ? `@kubernetes-models/prometheus-operator/${apiVersion}`
+        : `kubernetes-models/${apiVersion}`;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const module = require(from);
     assert.ok(module[kind], `kubernetes-models has no ${apiVersion} ${kind}`);
     return module[kind];
 }
 
-const kubernetesObjects = (run: StackRun) => run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.apiVersion);
+const kubernetesObjects = (run: StackRun) =>
+    run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.apiVersion);
 
 for (const stack of STACKS) {
     describe(`stack: ${stack}`, () => {
@@ -29,7 +32,11 @@ for (const stack of STACKS) {
             const kubernetesResources = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
             assert.ok(kubernetesResources.length >= 3);
             for (const resource of kubernetesResources) {
-                assert.equal(resource.provider, `${provider.urn}::<id of cluster-k8s>`, `${resource.type} ${resource.name}`);
+                assert.equal(
+                    resource.provider,
+                    `${provider.urn}::<id of cluster-k8s>`,
+                    `${resource.type} ${resource.name}`,
+                );
             }
             assert.equal(ofType(run, "pulumi:providers:kubernetes").length, 1, "exactly one Kubernetes provider");
         });
@@ -44,7 +51,9 @@ for (const stack of STACKS) {
                 region: "eu-west-1",
                 vpcId: "<id of network-vpc>",
                 vpcCidr: stack === "dev" ? "10.10.0.0/16" : "10.20.0.0/16",
-                privateSubnetIds: ["a", "b", "c"].slice(0, stack === "dev" ? 2 : 3).map((l) => `<id of network-private-${l}>`),
+                privateSubnetIds: ["a", "b", "c"]
+                    .slice(0, stack === "dev" ? 2 : 3)
+                    .map((l) => `<id of network-private-${l}>`),
                 oidcProviderArn: `arn:aws:iam::<account-id>:oidc-provider/${issuer}`,
                 oidcIssuer: issuer,
                 backendUrl: "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com",
@@ -68,8 +77,14 @@ for (const stack of STACKS) {
 
         it("protects exactly the cluster and its key in prod, nothing in dev", async () => {
             const run = await stackRun(stack);
-            const protectedNames = run.resources.filter((r) => r.protect).map((r) => `${r.type}::${r.name}`).sort();
-            assert.deepEqual(protectedNames, stack === "prod" ? ["aws:kms/key:Key::cluster-secrets", "eks:index:Cluster::cluster-eks"] : []);
+            const protectedNames = run.resources
+                .filter((r) => r.protect)
+                .map((r) => `${r.type}::${r.name}`)
+                .sort();
+            assert.deepEqual(
+                protectedNames,
+                stack === "prod" ? ["aws:kms/key:Key::cluster-secrets", "eks:index:Cluster::cluster-eks"] : [],
+            );
         });
     });
 }
@@ -77,25 +92,47 @@ for (const stack of STACKS) {
 describe("stack: the schema check itself", () => {
     it("rejects an object the API server would reject", () => {
         const Model = modelFor("storage.k8s.io/v1", "StorageClass");
-        assert.throws(() => new Model({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "x" }, provisioner: 42 }).validate());
+        assert.throws(() =>
+            new Model({
+                apiVersion: "storage.k8s.io/v1",
+                kind: "StorageClass",
+                metadata: { name: "x" },
+                provisioner: 42,
+            }).validate(),
+        );
     });
 });
 
 describe("stack: refusals before any resource exists", () => {
     it("refuses a bad config with the stack, key and fix, having registered nothing", async () => {
-        await assert.rejects(evaluate("dev", { config: { "scalable-backend:kubernetesVersion": "1.3" } }), (error: Error & { registrations?: string[] }) => {
-            assert.match(error.message, /Stack "dev": config key "scalable-backend:kubernetesVersion" is "1.3", not of the form 1.NN\. Expected a quoted string such as "1.35"/);
-            assert.deepEqual(error.registrations?.filter((type) => type !== "pulumi:pulumi:Stack"), []);
-            return true;
-        });
+        await assert.rejects(
+            evaluate("dev", { config: { "scalable-backend:kubernetesVersion": "1.3" } }),
+            (error: Error & { registrations?: string[] }) => {
+                assert.match(
+                    error.message,
+                    /Stack "dev": config key "scalable-backend:kubernetesVersion" is "1.3", not of the form 1.NN\. Expected a quoted string such as "1.35"/,
+                );
+                assert.deepEqual(
+                    error.registrations?.filter((type) => type !== "pulumi:pulumi:Stack"),
+                    [],
+                );
+                return true;
+            },
+        );
     });
 
     it("refuses a stack that lacks a key Pulumi.yaml declares, as the CLI does", async () => {
-        await assert.rejects(evaluate("dev", { without: ["scalable-backend:owner"] }), /Stack 'dev' is missing configuration values: scalable-backend:owner/);
+        await assert.rejects(
+            evaluate("dev", { without: ["scalable-backend:owner"] }),
+            /Stack 'dev' is missing configuration values: scalable-backend:owner/,
+        );
     });
 
     it("refuses a stack name that is neither dev, prod nor eph-*", async () => {
-        await assert.rejects(evaluate("staging", { config: stackConfig("dev") }), /Stack "staging" is not one this program knows/);
+        await assert.rejects(
+            evaluate("staging", { config: stackConfig("dev") }),
+            /Stack "staging" is not one this program knows/,
+        );
     });
 
     it("fails a Kubernetes resource registered without the cluster's provider, as the engine does", async () => {
@@ -103,7 +140,10 @@ describe("stack: refusals before any resource exists", () => {
             new k8s.core.v1.ConfigMap("forgot-provider", { data: { a: "b" } });
             return {};
         };
-        await assert.rejects(evaluate("dev", { program }), /kubernetes:core\/v1:ConfigMap "forgot-provider" was registered without an explicit provider/);
+        await assert.rejects(
+            evaluate("dev", { program }),
+            /kubernetes:core\/v1:ConfigMap "forgot-provider" was registered without an explicit provider/,
+        );
     });
 });
 
@@ -115,31 +155,67 @@ describe("stack: ephemeral", () => {
         assert.equal(cluster.inputs.name, "scalable-backend-eph-feature-x");
         assert.equal(cluster.protect, false);
         const tags = JSON.parse(one(run, "pulumi:providers:aws", "aws").inputs.defaultTags).tags;
-        assert.deepEqual(tags, { project: "scalable-backend", stack: "eph-feature-x", environment: "ephemeral", owner: "platform-team", "managed-by": "pulumi" });
+        assert.deepEqual(tags, {
+            project: "scalable-backend",
+            stack: "eph-feature-x",
+            environment: "ephemeral",
+            owner: "platform-team",
+            "managed-by": "pulumi",
+        });
     });
 });
 
 describe("offline plan", () => {
     it("writes byte-identical output on two runs, with secrets redacted", async () => {
-        const dirs = [fs.mkdtempSync(path.join(os.tmpdir(), "plan-a-")), fs.mkdtempSync(path.join(os.tmpdir(), "plan-b-"))];
+        const dirs = [
+            fs.mkdtempSync(path.join(os.tmpdir(), "plan-a-")),
+            fs.mkdtempSync(path.join(os.tmpdir(), "plan-b-")),
+        ];
         try {
             const runs: StackRun[] = [];
             for (const dir of dirs) runs.push(await writePlan("prod", dir));
-            const files = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, withFileTypes: false }).map(String).sort();
+            const files = (dir: string): string[] =>
+                fs.readdirSync(dir, { recursive: true, withFileTypes: false }).map(String).sort();
             assert.deepEqual(files(dirs[0]), files(dirs[1]));
-            const k8sFiles = runs[0].resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.apiVersion).map((r) => `k8s/${r.name}.yaml`);
-            assert.deepEqual(files(dirs[0]), ["helm", "helm/monitoring-crds.yaml", "helm/monitoring-stack.yaml", "helm/platform-autoscaler.yaml", "helm/platform-lbc.yaml", "k8s", ...k8sFiles.sort(), "plan.json"]);
-            assert.ok(!fs.readFileSync(path.join(dirs[0], "k8s", "monitoring-grafana-admin.yaml"), "utf8").includes("generated password"), "no secret in the YAML");
+            const k8sFiles = runs[0].resources
+                .filter((r) => r.type.startsWith("kubernetes:") && r.inputs.apiVersion)
+                .map((r) => `k8s/${r.name}.yaml`);
+            assert.deepEqual(files(dirs[0]), [
+                "helm",
+                "helm/monitoring-crds.yaml",
+                "helm/monitoring-stack.yaml",
+                "helm/platform-autoscaler.yaml",
+                "helm/platform-lbc.yaml",
+                "k8s",
+                ...k8sFiles.sort(),
+                "plan.json",
+            ]);
+            assert.ok(
+                !fs
+                    .readFileSync(path.join(dirs[0], "k8s", "monitoring-grafana-admin.yaml"), "utf8")
+                    .includes("generated password"),
+                "no secret in the YAML",
+            );
             assert.ok(k8sFiles.includes("k8s/backend-deployment.yaml") && k8sFiles.includes("k8s/cluster-gp3.yaml"));
             for (const file of files(dirs[0]).filter((f) => f.includes("."))) {
-                assert.equal(fs.readFileSync(path.join(dirs[0], file), "utf8"), fs.readFileSync(path.join(dirs[1], file), "utf8"), file);
+                assert.equal(
+                    fs.readFileSync(path.join(dirs[0], file), "utf8"),
+                    fs.readFileSync(path.join(dirs[1], file), "utf8"),
+                    file,
+                );
             }
             const plan = JSON.parse(fs.readFileSync(path.join(dirs[0], "plan.json"), "utf8"));
             assert.equal(plan.outputs.kubeconfig, "[secret]");
-            assert.equal(plan.resources.find((r: { name: string }) => r.name === "cluster-k8s").inputs.kubeconfig, "[secret]");
+            assert.equal(
+                plan.resources.find((r: { name: string }) => r.name === "cluster-k8s").inputs.kubeconfig,
+                "[secret]",
+            );
             assert.equal(plan.resourceCount, runs[0].resources.length);
             assert.equal(renderTree(runs[0]), renderTree(runs[1]));
-            assert.match(renderTree(runs[0]), /^ {4}eks:index:Cluster {2}cluster-eks {2}\[protected; after: cluster-control-plane-logs\] {2}name=scalable-backend-prod version=1\.35/m);
+            assert.match(
+                renderTree(runs[0]),
+                /^ {4}eks:index:Cluster {2}cluster-eks {2}\[protected; after: cluster-control-plane-logs\] {2}name=scalable-backend-prod version=1\.35/m,
+            );
         } finally {
             for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -12,7 +12,11 @@ for (const stack of URN_STACKS) {
     describe(`urns: ${stack}`, () => {
         it("still creates, or answers through an alias to, every URN tests/fixtures lists", async () => {
             const run = await stackRun(stack);
-            assert.deepEqual(vanishedUrns(readUrns(urnFile(stack)), run), [], "renamed or re-parented without an alias (a delete and a create in a real account)");
+            assert.deepEqual(
+                vanishedUrns(readUrns(urnFile(stack)), run),
+                [],
+                "renamed or re-parented without an alias (a delete and a create in a real account)",
+            );
         });
 
         it("lists every URN the stack creates (npm run urns adds new ones)", async () => {
@@ -22,7 +26,8 @@ for (const stack of URN_STACKS) {
 }
 
 const urn = (name: string, type = "aws:iam/role:Role"): string => `urn:pulumi:dev::scalable-backend::${type}::${name}`;
-const resource = (name: string, aliases: string[] = []): RecordedResource => ({ urn: urn(name), name, aliases }) as unknown as RecordedResource;
+const resource = (name: string, aliases: string[] = []): RecordedResource =>
+    ({ urn: urn(name), name, aliases }) as unknown as RecordedResource;
 const runOf = (...resources: RecordedResource[]): StackRun => ({ resources }) as unknown as StackRun;
 
 describe("urns: the check", () => {
@@ -33,7 +38,12 @@ describe("urns: the check", () => {
     });
 
     it("only ever adds to a list: a vanished URN stays until someone removes its line", () => {
-        assert.deepEqual(mergedUrns([urn("b"), urn("old")], runOf(resource("c"), resource("a"))), [urn("a"), urn("b"), urn("c"), urn("old")]);
+        assert.deepEqual(mergedUrns([urn("b"), urn("old")], runOf(resource("c"), resource("a"))), [
+            urn("a"),
+            urn("b"),
+            urn("c"),
+            urn("old"),
+        ]);
     });
 });
 
@@ -42,8 +52,20 @@ describe("urns: aliases and deleteBeforeReplace in the engine's record", () => {
         const parent = new pulumi.ComponentResource("scalable-backend:test:Parent", "parent");
         const provider = new aws.Provider("aws", { region: "eu-west-1" });
         new aws.iam.Role("by-name", { assumeRolePolicy: "{}" }, { parent, provider, aliases: [{ name: "old-name" }] });
-        new aws.iam.Role("re-parented", { assumeRolePolicy: "{}" }, { parent, provider, aliases: [{ parent: pulumi.rootStackResource }] });
-        new aws.iam.Role("by-urn", { assumeRolePolicy: "{}" }, { provider, aliases: ["urn:pulumi:dev::scalable-backend::aws:iam/role:Role::legacy"], deleteBeforeReplace: true });
+        new aws.iam.Role(
+            "re-parented",
+            { assumeRolePolicy: "{}" },
+            { parent, provider, aliases: [{ parent: pulumi.rootStackResource }] },
+        );
+        new aws.iam.Role(
+            "by-urn",
+            { assumeRolePolicy: "{}" },
+            {
+                provider,
+                aliases: ["urn:pulumi:dev::scalable-backend::aws:iam/role:Role::legacy"],
+                deleteBeforeReplace: true,
+            },
+        );
         new aws.iam.Role("plain", { assumeRolePolicy: "{}" }, { provider });
         return {};
     };
@@ -55,7 +77,9 @@ describe("urns: aliases and deleteBeforeReplace in the engine's record", () => {
         const parentType = "scalable-backend:test:Parent";
         assert.deepEqual(one(run, role, "by-name").aliases, [urn("old-name", `${parentType}$${role}`)]);
         assert.deepEqual(one(run, role, "re-parented").aliases, [urn("re-parented", `${stackType}$${role}`)]);
-        assert.deepEqual(one(run, role, "by-urn").aliases, ["urn:pulumi:dev::scalable-backend::aws:iam/role:Role::legacy"]);
+        assert.deepEqual(one(run, role, "by-urn").aliases, [
+            "urn:pulumi:dev::scalable-backend::aws:iam/role:Role::legacy",
+        ]);
         assert.equal(one(run, role, "by-urn").deleteBeforeReplace, true);
         assert.deepEqual(one(run, role, "plain").aliases, []);
         assert.equal(one(run, role, "plain").deleteBeforeReplace, false);
@@ -64,14 +88,42 @@ describe("urns: aliases and deleteBeforeReplace in the engine's record", () => {
     it("keeps the SDK's own type aliases in the record (a Deployment answers to its older apiVersions)", async () => {
         const run = await stackRun("dev");
         const deployment = one(run, "kubernetes:apps/v1:Deployment", "backend-deployment");
-        assert.deepEqual(deployment.aliases, ["apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"].map((v) => `urn:pulumi:dev::scalable-backend::scalable-backend:backend:Backend$kubernetes:${v}:Deployment::backend-deployment`));
+        assert.deepEqual(
+            deployment.aliases,
+            ["apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"].map(
+                (v) =>
+                    `urn:pulumi:dev::scalable-backend::scalable-backend:backend:Backend$kubernetes:${v}:Deployment::backend-deployment`,
+            ),
+        );
         assert.deepEqual(renameAliases(deployment), []);
     });
 
     it("lists renaming aliases and deleteBeforeReplace in plan.json only where present", async () => {
         const run = await evaluate("dev", { program });
         const role = "aws:iam/role:Role";
-        assert.deepEqual(Object.keys(planEntry(one(run, role, "plain"))), ["urn", "type", "name", "parent", "provider", "protect", "dependsOn", "ignoreChanges", "inputs"]);
-        assert.deepEqual(Object.keys(planEntry(one(run, role, "by-urn"))), ["urn", "type", "name", "parent", "provider", "protect", "dependsOn", "ignoreChanges", "aliases", "deleteBeforeReplace", "inputs"]);
+        assert.deepEqual(Object.keys(planEntry(one(run, role, "plain"))), [
+            "urn",
+            "type",
+            "name",
+            "parent",
+            "provider",
+            "protect",
+            "dependsOn",
+            "ignoreChanges",
+            "inputs",
+        ]);
+        assert.deepEqual(Object.keys(planEntry(one(run, role, "by-urn"))), [
+            "urn",
+            "type",
+            "name",
+            "parent",
+            "provider",
+            "protect",
+            "dependsOn",
+            "ignoreChanges",
+            "aliases",
+            "deleteBeforeReplace",
+            "inputs",
+        ]);
     });
 });

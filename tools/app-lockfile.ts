@@ -31,7 +31,11 @@ function resolve(packages: Record<string, Entry>, from: string, dependency: stri
 
 /** Dependency edges of one entry: name -> whether the edge is optional. */
 function edges(entry: Entry, withDev: boolean): [string, boolean][] {
-    const optionalPeers = new Set(Object.entries(entry.peerDependenciesMeta ?? {}).filter(([, m]) => (m as Entry).optional).map(([n]) => n));
+    const optionalPeers = new Set(
+        Object.entries(entry.peerDependenciesMeta ?? {})
+            .filter(([, m]) => (m as Entry).optional)
+            .map(([n]) => n),
+    );
     return [
         ...Object.keys(entry.dependencies ?? {}).map((n): [string, boolean] => [n, false]),
         ...Object.keys(entry.optionalDependencies ?? {}).map((n): [string, boolean] => [n, true]),
@@ -73,10 +77,12 @@ export function appLockfile(root: Lockfile): Lockfile {
     const prod = closure(packages, false, false);
     const required = closure(packages, false, true);
     const out: Record<string, Entry> = { "": { ...app } };
-    const relocated = (lockPath: string): string => (lockPath.startsWith(`${APP_DIR}/`) ? lockPath.slice(APP_DIR.length + 1) : lockPath);
+    const relocated = (lockPath: string): string =>
+        lockPath.startsWith(`${APP_DIR}/`) ? lockPath.slice(APP_DIR.length + 1) : lockPath;
     for (const lockPath of [...all].sort()) {
         const target = relocated(lockPath);
-        if (out[target] !== undefined) throw new Error(`app lockfile: ${lockPath} and another package both land at ${target}`);
+        if (out[target] !== undefined)
+            throw new Error(`app lockfile: ${lockPath} and another package both land at ${target}`);
         const entry: Entry = {};
         for (const [key, value] of Object.entries(packages[lockPath])) {
             if (FLAGS.includes(key)) continue;
@@ -88,8 +94,18 @@ export function appLockfile(root: Lockfile): Lockfile {
         }
         out[target] = entry;
     }
-    const sorted = Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
-    return { name: app.name, version: app.version, lockfileVersion: root.lockfileVersion, requires: true, packages: sorted };
+    const sorted = Object.fromEntries(
+        Object.keys(out)
+            .sort()
+            .map((k) => [k, out[k]]),
+    );
+    return {
+        name: app.name,
+        version: app.version,
+        lockfileVersion: root.lockfileVersion,
+        requires: true,
+        packages: sorted,
+    };
 }
 
 export function appLockfileText(repositoryRoot: string): string {

@@ -33,7 +33,8 @@ export function ephemeralStackName(source: string): string {
         .replace(/^refs\/heads\//, "")
         .replace(/[^a-z0-9]+/g, "-")
         .replace(/^-+|-+$/g, "");
-    if (slug === "") throw new RefusedError(`Cannot derive a stack name from "${source}": it has no letters or digits.`);
+    if (slug === "")
+        throw new RefusedError(`Cannot derive a stack name from "${source}": it has no letters or digits.`);
     if (slug.length > MAX_SLUG) {
         const hash = crypto.createHash("sha256").update(base).digest("hex").slice(0, 6);
         slug = `${slug.slice(0, MAX_SLUG - 7).replace(/-+$/, "")}-${hash}`;
@@ -47,23 +48,29 @@ export function ephemeralStackName(source: string): string {
  */
 export function assertEphemeral(name: string): string {
     if (!name.startsWith(PREFIX)) {
-        throw new RefusedError(`Refusing to touch stack "${name}": this tool only manages ephemeral stacks named "${PREFIX}<slug>". Use pulumi directly (and carefully) for dev and prod.`);
+        throw new RefusedError(
+            `Refusing to touch stack "${name}": this tool only manages ephemeral stacks named "${PREFIX}<slug>". Use pulumi directly (and carefully) for dev and prod.`,
+        );
     }
     try {
         if (classifyStack(name) === "ephemeral") return name;
     } catch {
         // fall through to the refusal below
     }
-    throw new RefusedError(`Refusing stack name "${name}": use lowercase letters, digits and dashes after "${PREFIX}", at most ${MAX_SLUG} characters (try: ${ephemeralStackName(name)}).`);
+    throw new RefusedError(
+        `Refusing stack name "${name}": use lowercase letters, digits and dashes after "${PREFIX}", at most ${MAX_SLUG} characters (try: ${ephemeralStackName(name)}).`,
+    );
 }
 
 /** "8h", "30m", "2d", "1h30m" -> milliseconds; bounded to 15 minutes .. 7 days. */
 export function parseTtl(ttl: string): number {
     const match = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/.exec(ttl.trim());
-    if (!match || ttl.trim() === "") throw new RefusedError(`--ttl "${ttl}" is not a duration: use e.g. 30m, 8h, 2d or 1h30m.`);
+    if (!match || ttl.trim() === "")
+        throw new RefusedError(`--ttl "${ttl}" is not a duration: use e.g. 30m, 8h, 2d or 1h30m.`);
     const [, days, hours, minutes] = match.map((part) => Number(part ?? 0));
     const ms = ((days * 24 + hours) * 60 + minutes) * 60_000;
-    if (ms < MIN_TTL_MS || ms > MAX_TTL_MS) throw new RefusedError(`--ttl "${ttl}" is out of range: between 15m and 7d.`);
+    if (ms < MIN_TTL_MS || ms > MAX_TTL_MS)
+        throw new RefusedError(`--ttl "${ttl}" is out of range: between 15m and 7d.`);
     return ms;
 }
 
@@ -90,7 +97,10 @@ const KEY = (key: string) => `scalable-backend:${key}`;
  * small spot nodes, 2 AZs, one NAT, no volumes, short retention. dev's encrypted values are left
  * out: they are sealed with dev's key (the program generates or skips what they would hold).
  */
-export function ephemeralConfig(devConfig: Readonly<Record<string, unknown>>, meta: EphemeralMeta): Record<string, unknown> {
+export function ephemeralConfig(
+    devConfig: Readonly<Record<string, unknown>>,
+    meta: EphemeralMeta,
+): Record<string, unknown> {
     const object = (key: string): Record<string, any> => (devConfig[KEY(key)] ?? {}) as Record<string, any>;
     const backend = object("backend");
     const monitoring = object("monitoring");
@@ -100,11 +110,29 @@ export function ephemeralConfig(devConfig: Readonly<Record<string, unknown>>, me
         natGateways: "single",
         logRetentionDays: 1,
         clusterLogTypes: ["api", "audit"],
-        nodeGroups: { general: { instanceTypes: ["t3.medium", "t3a.medium"], capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 20 } },
+        nodeGroups: {
+            general: {
+                instanceTypes: ["t3.medium", "t3a.medium"],
+                capacityType: "SPOT",
+                minSize: 1,
+                desiredSize: 2,
+                maxSize: 3,
+                diskSizeGiB: 20,
+            },
+        },
         backend: { ...backend, minReplicas: 1, maxReplicas: 3 },
         monitoring: {
             ...monitoring,
-            prometheus: { ...monitoring.prometheus, replicas: 1, retention: "1d", retentionSize: "2GB", storageGiB: 0, cpuRequest: "100m", memoryRequest: "512Mi", memoryLimit: "1Gi" },
+            prometheus: {
+                ...monitoring.prometheus,
+                replicas: 1,
+                retention: "1d",
+                retentionSize: "2GB",
+                storageGiB: 0,
+                cpuRequest: "100m",
+                memoryRequest: "512Mi",
+                memoryLimit: "1Gi",
+            },
             alertmanager: { ...monitoring.alertmanager, replicas: 1, storageGiB: 0 },
         },
         ephemeral: { createdAt: meta.createdAt.toISOString(), expiresAt: meta.expiresAt.toISOString() },
@@ -118,5 +146,10 @@ export function ephemeralConfig(devConfig: Readonly<Record<string, unknown>>, me
 }
 
 export function stackTags(meta: EphemeralMeta): Record<string, string> {
-    return { [TAG_OWNER]: meta.owner, [TAG_CREATED]: meta.createdAt.toISOString(), [TAG_EXPIRES]: meta.expiresAt.toISOString(), [TAG_EPHEMERAL]: "true" };
+    return {
+        [TAG_OWNER]: meta.owner,
+        [TAG_CREATED]: meta.createdAt.toISOString(),
+        [TAG_EXPIRES]: meta.expiresAt.toISOString(),
+        [TAG_EPHEMERAL]: "true",
+    };
 }

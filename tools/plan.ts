@@ -15,7 +15,14 @@ const SUMMARY_KEYS: Record<string, string[]> = {
     "aws:kms/key:Key": ["enableKeyRotation", "deletionWindowInDays"],
     "aws:cloudwatch/logGroup:LogGroup": ["name", "retentionInDays"],
     "aws:ec2/launchTemplate:LaunchTemplate": ["metadataOptions"],
-    "eks:index:Cluster": ["name", "version", "authenticationMode", "endpointPublicAccess", "publicAccessCidrs", "enabledClusterLogTypes"],
+    "eks:index:Cluster": [
+        "name",
+        "version",
+        "authenticationMode",
+        "endpointPublicAccess",
+        "publicAccessCidrs",
+        "enabledClusterLogTypes",
+    ],
     "eks:index:ManagedNodeGroup": ["version", "instanceTypes", "capacityType", "scalingConfig"],
     "aws:eks/addon:Addon": ["addonName", "addonVersion"],
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["policyArn"],
@@ -51,10 +58,17 @@ export function renderTree(run: StackRun): string {
     }
     const lines: string[] = [];
     const visit = (parent: string | undefined, indent: string): void => {
-        const list = [...(children.get(parent) ?? [])].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+        const list = [...(children.get(parent) ?? [])].sort(
+            (a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
+        );
         for (const resource of list) {
-            const flags = [resource.protect ? "protected" : "", resource.options.dependsOn.length ? `after: ${resource.options.dependsOn.join(", ")}` : ""].filter(Boolean);
-            lines.push(`${indent}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join("; ")}]` : ""}${summary(resource)}`);
+            const flags = [
+                resource.protect ? "protected" : "",
+                resource.options.dependsOn.length ? `after: ${resource.options.dependsOn.join(", ")}` : "",
+            ].filter(Boolean);
+            lines.push(
+                `${indent}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join("; ")}]` : ""}${summary(resource)}`,
+            );
             visit(resource.urn, `${indent}  `);
         }
     };
@@ -112,7 +126,9 @@ export async function writePlan(stack: string, outDir = path.join(ROOT, "out", s
     const plan = {
         stack,
         resourceCount: resources.length,
-        outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, run.secretOutputs.includes(k) ? SECRET : v])),
+        outputs: Object.fromEntries(
+            Object.entries(run.outputs).map(([k, v]) => [k, run.secretOutputs.includes(k) ? SECRET : v]),
+        ),
         resources: resources.map(planEntry),
     };
     fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
@@ -120,9 +136,15 @@ export async function writePlan(stack: string, outDir = path.join(ROOT, "out", s
     for (const resource of resources) {
         if (resource.type === "kubernetes:helm.sh/v3:Release") {
             const { values, ...release } = resource.inputs;
-            fs.writeFileSync(path.join(outDir, "helm", `${fileName(resource)}.yaml`), yaml.dump({ release, values }, { sortKeys: true, lineWidth: 120 }));
+            fs.writeFileSync(
+                path.join(outDir, "helm", `${fileName(resource)}.yaml`),
+                yaml.dump({ release, values }, { sortKeys: true, lineWidth: 120 }),
+            );
         } else if (resource.type.startsWith("kubernetes:") && resource.custom && resource.inputs.apiVersion) {
-            fs.writeFileSync(path.join(outDir, "k8s", `${fileName(resource)}.yaml`), yaml.dump(redacted(resource), { sortKeys: true, lineWidth: 120 }));
+            fs.writeFileSync(
+                path.join(outDir, "k8s", `${fileName(resource)}.yaml`),
+                yaml.dump(redacted(resource), { sortKeys: true, lineWidth: 120 }),
+            );
         }
     }
     return run;
@@ -137,7 +159,9 @@ async function main(): Promise<void> {
     const started = Date.now();
     const run = await writePlan(stack);
     console.log(renderTree(run));
-    console.log(`\n${run.resources.length} resources for stack "${stack}"; written to out/${stack}/ in ${Date.now() - started} ms`);
+    console.log(
+        `\n${run.resources.length} resources for stack "${stack}"; written to out/${stack}/ in ${Date.now() - started} ms`,
+    );
     console.log("Outputs:");
     for (const [key, value] of Object.entries(run.outputs)) {
         console.log(`  ${key}: ${run.secretOutputs.includes(key) ? SECRET : JSON.stringify(value)}`);

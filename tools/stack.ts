@@ -51,16 +51,25 @@ const INSTALL_HINT =
     "The Pulumi CLI was not found. Install it (curl -fsSL https://get.pulumi.com | sh, or npm install -g pulumi) and make sure `pulumi` is on PATH, then log in (pulumi login --local, an s3:// backend, or Pulumi Cloud).";
 
 async function workspace(context: Context): Promise<LocalWorkspace> {
-    return LocalWorkspace.create({ workDir: context.workDir ?? ROOT, pulumiCommand: context.pulumiCommand, envVars: context.env });
+    return LocalWorkspace.create({
+        workDir: context.workDir ?? ROOT,
+        pulumiCommand: context.pulumiCommand,
+        envVars: context.env,
+    });
 }
 
 async function select(context: Context, name: string): Promise<Stack> {
-    return LocalWorkspace.selectStack({ stackName: name, workDir: context.workDir ?? ROOT }, { pulumiCommand: context.pulumiCommand, envVars: context.env });
+    return LocalWorkspace.selectStack(
+        { stackName: name, workDir: context.workDir ?? ROOT },
+        { pulumiCommand: context.pulumiCommand, envVars: context.env },
+    );
 }
 
 /** Pulumi.dev.yaml's config, structured. */
 export function devStackFileConfig(): Record<string, unknown> {
-    const doc = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config?: Record<string, unknown> };
+    const doc = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+        config?: Record<string, unknown>;
+    };
     return doc.config ?? {};
 }
 
@@ -73,7 +82,10 @@ export interface CreateOptions {
 export async function create(context: Context, source: string, options: CreateOptions): Promise<string> {
     const name = assertEphemeral(source.startsWith(PREFIX) ? source : ephemeralStackName(source));
     const ttlMs = parseTtl(options.ttl);
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: context.workDir ?? ROOT }, { pulumiCommand: context.pulumiCommand, envVars: context.env });
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: name, workDir: context.workDir ?? ROOT },
+        { pulumiCommand: context.pulumiCommand, envVars: context.env },
+    );
     const tags = await stack.workspace.listTags(name).catch(() => ({}) as Record<string, string>);
     const now = context.io.now();
     // A second create keeps the stack's birth date and owner, and extends its life.
@@ -87,10 +99,16 @@ export async function create(context: Context, source: string, options: CreateOp
     // would store them as strings), and the secrets salt `stack init` wrote is kept.
     // A backend without a passphrase salt leaves no stack file behind `stack init`.
     const settings = await stack.workspace.stackSettings(name).catch(() => ({}));
-    await stack.workspace.saveStackSettings(name, { ...settings, config: ephemeralConfig(devStackFileConfig(), meta) as Record<string, never> });
+    await stack.workspace.saveStackSettings(name, {
+        ...settings,
+        config: ephemeralConfig(devStackFileConfig(), meta) as Record<string, never>,
+    });
     for (const [key, value] of Object.entries(stackTags(meta))) await stack.setTag(key, value);
     // Ephemeral stacks are held to the same policy pack as dev and prod.
-    const result = await stack.up({ onOutput: (text) => context.io.out(text), policyPacks: [path.join(context.workDir ?? ROOT, "policy")] });
+    const result = await stack.up({
+        onOutput: (text) => context.io.out(text),
+        policyPacks: [path.join(context.workDir ?? ROOT, "policy")],
+    });
     const url = result.outputs.backendUrl?.value as string | undefined;
     context.io.out(`\nBackend URL: ${url ?? "(no backendUrl output)"}\n`);
     return url ?? "";
@@ -119,10 +137,17 @@ export async function list(context: Context): Promise<EphemeralStackInfo[]> {
     const infos: EphemeralStackInfo[] = [];
     for (const summary of stacks) {
         const tags = await ws.listTags(summary.name);
-        infos.push({ name: summary.name, owner: tags[TAG_OWNER], expiresAt: tags[TAG_EXPIRES], expired: isExpired(tags[TAG_EXPIRES], now) });
+        infos.push({
+            name: summary.name,
+            owner: tags[TAG_OWNER],
+            expiresAt: tags[TAG_EXPIRES],
+            expired: isExpired(tags[TAG_EXPIRES], now),
+        });
     }
     for (const info of infos) {
-        context.io.out(`${info.name}\towner=${info.owner ?? "?"}\texpires=${info.expiresAt ?? "never (no tag)"}${info.expired ? "\tEXPIRED" : ""}\n`);
+        context.io.out(
+            `${info.name}\towner=${info.owner ?? "?"}\texpires=${info.expiresAt ?? "never (no tag)"}${info.expired ? "\tEXPIRED" : ""}\n`,
+        );
     }
     if (infos.length === 0) context.io.out("No ephemeral stacks.\n");
     return infos;
@@ -170,7 +195,8 @@ export interface Parsed {
     readonly dryRun: boolean;
 }
 
-const USAGE = "usage: npm run stack -- create <name|branch> [--ttl 8h] [--owner X] | destroy <name> | list | reap [--dry-run]";
+const USAGE =
+    "usage: npm run stack -- create <name|branch> [--ttl 8h] [--owner X] | destroy <name> | list | reap [--dry-run]";
 
 export function parseArgs(argv: readonly string[]): Parsed {
     const [command, ...rest] = argv;
@@ -189,16 +215,22 @@ export function parseArgs(argv: readonly string[]): Parsed {
         else if (arg.startsWith("--")) throw new RefusedError(`Unknown option ${arg}. ${USAGE}`);
         else positional.push(arg);
     }
-    if (command !== "create" && command !== "destroy" && command !== "list" && command !== "reap") throw new RefusedError(USAGE);
+    if (command !== "create" && command !== "destroy" && command !== "list" && command !== "reap")
+        throw new RefusedError(USAGE);
     const needsName = command === "create" || command === "destroy";
-    if (needsName && positional.length !== 1) throw new RefusedError(`${command} takes exactly one stack name. ${USAGE}`);
+    if (needsName && positional.length !== 1)
+        throw new RefusedError(`${command} takes exactly one stack name. ${USAGE}`);
     if (!needsName && positional.length > 0) throw new RefusedError(`${command} takes no stack name. ${USAGE}`);
     if (dryRun && command !== "reap") throw new RefusedError(`--dry-run is for reap only. ${USAGE}`);
     if (command === "create") parseTtl(ttl);
     return { command, name: positional[0], ttl, owner, dryRun };
 }
 
-export async function run(argv: readonly string[], context: Omit<Context, "pulumiCommand">, getCommand: () => Promise<PulumiCommand>): Promise<number> {
+export async function run(
+    argv: readonly string[],
+    context: Omit<Context, "pulumiCommand">,
+    getCommand: () => Promise<PulumiCommand>,
+): Promise<number> {
     try {
         const parsed = parseArgs(argv);
         // Refuse a forbidden name before even looking for the CLI.
@@ -209,7 +241,9 @@ export async function run(argv: readonly string[], context: Omit<Context, "pulum
         } catch (error) {
             const message = (error as Error).message;
             if (/version/i.test(message) && !/ENOENT|not found/i.test(message)) {
-                throw new RefusedError(`The Pulumi CLI is too old: this tool needs ${MINIMUM_CLI_VERSION} or newer (stack tags on self-managed backends). Upgrade it (pulumi self-update, or the installer). ${message.split("\n")[0]}`);
+                throw new RefusedError(
+                    `The Pulumi CLI is too old: this tool needs ${MINIMUM_CLI_VERSION} or newer (stack tags on self-managed backends). Upgrade it (pulumi self-update, or the installer). ${message.split("\n")[0]}`,
+                );
             }
             throw new RefusedError(INSTALL_HINT);
         }
@@ -239,9 +273,13 @@ export async function run(argv: readonly string[], context: Omit<Context, "pulum
 
 if (require.main === module) {
     const io: Io = { out: (text) => process.stdout.write(text), now: () => new Date() };
-    const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const env = Object.fromEntries(
+        Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
     const defaultOwner = process.env.GITHUB_ACTOR ?? process.env.USER ?? "unknown";
-    run(process.argv.slice(2), { io, env, defaultOwner }, () => PulumiCommand.get({ version: new SemVer(MINIMUM_CLI_VERSION) }))
+    run(process.argv.slice(2), { io, env, defaultOwner }, () =>
+        PulumiCommand.get({ version: new SemVer(MINIMUM_CLI_VERSION) }),
+    )
         .then((code) => process.exit(code))
         .catch((error: Error) => {
             process.stderr.write(`error: ${error.message}\n`);

@@ -14,7 +14,12 @@ export function urnFile(stack: string): string {
 }
 
 export function readUrns(file: string): string[] {
-    return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "") : [];
+    return fs.existsSync(file)
+        ? fs
+              .readFileSync(file, "utf8")
+              .split("\n")
+              .filter((line) => line.trim() !== "")
+        : [];
 }
 
 /** Listed URNs the run neither has nor answers to through an alias: each is a delete in a real account. */
@@ -26,7 +31,10 @@ export function vanishedUrns(listed: readonly string[], run: StackRun): string[]
 /** The run's URNs the list lacks (new resources). */
 export function unlistedUrns(listed: readonly string[], run: StackRun): string[] {
     const known = new Set(listed);
-    return run.resources.map((r) => r.urn).filter((urn) => !known.has(urn)).sort();
+    return run.resources
+        .map((r) => r.urn)
+        .filter((urn) => !known.has(urn))
+        .sort();
 }
 
 /** The list with the run's new URNs added, sorted; nothing is ever dropped. */
@@ -43,7 +51,10 @@ async function main(): Promise<void> {
         fs.writeFileSync(file, `${merged.join("\n")}\n`);
         console.log(`${path.relative(ROOT, file)}: ${merged.length - listed.length} added, ${merged.length} in all`);
         const vanished = vanishedUrns(merged, run);
-        if (vanished.length > 0) console.log(`  no longer created and not aliased (remove the line if that is intended):\n    ${vanished.join("\n    ")}`);
+        if (vanished.length > 0)
+            console.log(
+                `  no longer created and not aliased (remove the line if that is intended):\n    ${vanished.join("\n    ")}`,
+            );
     }
 }
 

@@ -49,16 +49,22 @@ function parseSettings(argv: string[]): Settings {
         allowPositionals: false,
     });
     if (values.help) {
-        process.stdout.write("usage: npm run bench:app [-- --duration <seconds, default 10>] [--connections <n, default 50>]\n");
+        process.stdout.write(
+            "usage: npm run bench:app [-- --duration <seconds, default 10>] [--connections <n, default 50>]\n",
+        );
         process.exit(0);
     }
     const positiveInteger = (name: string, raw: string | undefined, fallback: number): number => {
         if (raw === undefined) return fallback;
         const value = Number(raw);
-        if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} is "${raw}"; expected a positive integer`);
+        if (!Number.isInteger(value) || value < 1)
+            throw new Error(`--${name} is "${raw}"; expected a positive integer`);
         return value;
     };
-    return { duration: positiveInteger("duration", values.duration, 10), connections: positiveInteger("connections", values.connections, 50) };
+    return {
+        duration: positiveInteger("duration", values.duration, 10),
+        connections: positiveInteger("connections", values.connections, 50),
+    };
 }
 
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -97,9 +103,14 @@ function startTarget(name: string, args: string[], env: NodeJS.ProcessEnv): Prom
         if (!stopping.has(child)) died = `${name} exited with ${code ?? signal}`;
     });
     return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name} did not report its port within 15 s: ${head.slice(0, 500)}`)), 15_000);
+        const timer = setTimeout(
+            () => reject(new Error(`${name} did not report its port within 15 s: ${head.slice(0, 500)}`)),
+            15_000,
+        );
         child.on("error", (error) => reject(error));
-        child.once("exit", (code, signal) => reject(new Error(`${name} exited with ${code ?? signal} before listening: ${head.slice(0, 500)}`)));
+        child.once("exit", (code, signal) =>
+            reject(new Error(`${name} exited with ${code ?? signal} before listening: ${head.slice(0, 500)}`)),
+        );
         // Keep reading for the whole run: a full pipe would block the server's synchronous log writes.
         child.stdout!.on("data", (chunk: Buffer) => {
             bytes += chunk.length;
@@ -110,7 +121,13 @@ function startTarget(name: string, args: string[], env: NodeJS.ProcessEnv): Prom
             if (!match) return;
             port = Number(match[1]);
             clearTimeout(timer);
-            resolve({ name, child, url: `http://${HOST}:${port}/`, output: () => ({ lines, bytes }), died: () => died });
+            resolve({
+                name,
+                child,
+                url: `http://${HOST}:${port}/`,
+                output: () => ({ lines, bytes }),
+                died: () => died,
+            });
         });
     });
 }
@@ -119,7 +136,9 @@ function startTarget(name: string, args: string[], env: NodeJS.ProcessEnv): Prom
 async function stopTarget(child: ChildProcess): Promise<string> {
     stopping.add(child);
     if (!alive(child)) return `already exited (${child.exitCode ?? child.signalCode})`;
-    const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(String(code ?? signal))));
+    const exited = new Promise<string>((resolve) =>
+        child.once("exit", (code, signal) => resolve(String(code ?? signal))),
+    );
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     const how = await exited;
@@ -155,23 +174,26 @@ function load(url: string, seconds: number, connections: number): Promise<Run> {
     return new Promise((resolve, reject) => {
         let latencies = new Float64Array(1 << 16);
         let count = 0;
-        const instance = autocannon({ url, method: "GET", connections, pipelining: PIPELINING, duration: seconds }, (error, result) => {
-            current = undefined;
-            if (error) return reject(error instanceof Error ? error : new Error(String(error)));
-            const sorted = latencies.subarray(0, count).sort();
-            resolve({
-                requestsPerSecond: result.requests.average,
-                requests: result.requests.total,
-                durationSeconds: result.duration,
-                p50Ms: percentile(sorted, 50),
-                p99Ms: percentile(sorted, 99),
-                autocannonP50Ms: result.latency.p50,
-                autocannonP99Ms: result.latency.p99,
-                errors: result.errors,
-                timeouts: result.timeouts,
-                non2xx: result.non2xx,
-            });
-        });
+        const instance = autocannon(
+            { url, method: "GET", connections, pipelining: PIPELINING, duration: seconds },
+            (error, result) => {
+                current = undefined;
+                if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+                const sorted = latencies.subarray(0, count).sort();
+                resolve({
+                    requestsPerSecond: result.requests.average,
+                    requests: result.requests.total,
+                    durationSeconds: result.duration,
+                    p50Ms: percentile(sorted, 50),
+                    p99Ms: percentile(sorted, 99),
+                    autocannonP50Ms: result.latency.p50,
+                    autocannonP99Ms: result.latency.p99,
+                    errors: result.errors,
+                    timeouts: result.timeouts,
+                    non2xx: result.non2xx,
+                });
+            },
+        );
         current = instance;
         instance.on("response", (_client, statusCode, _bytes, responseTime) => {
             if (statusCode < 200 || statusCode > 299) return;
@@ -225,11 +247,25 @@ function summarize(runs: Run[], warmups: Run[]): Summary {
 function table(rows: [string, Summary][], ratio: { requestsPerSecond: number; p99: number }): string {
     const cells: string[][] = [
         ["target", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx"],
-        ...rows.map(([name, s]) => [name, Math.round(s.requestsPerSecond).toLocaleString("en-US"), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), String(s.errors), String(s.non2xx)]),
+        ...rows.map(([name, s]) => [
+            name,
+            Math.round(s.requestsPerSecond).toLocaleString("en-US"),
+            s.p50Ms.toFixed(2),
+            s.p99Ms.toFixed(2),
+            String(s.errors),
+            String(s.non2xx),
+        ]),
         ["app/bare", `${ratio.requestsPerSecond.toFixed(2)}x`, "", `${ratio.p99.toFixed(2)}x`, "", ""],
     ];
     const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-    return cells.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd()).join("\n");
+    return cells
+        .map((row) =>
+            row
+                .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 // ---- main -----------------------------------------------------------------------------------
@@ -239,7 +275,11 @@ function build(): void {
     const npmCli = process.env.npm_execpath;
     const [command, prefix] = npmCli && /\.c?js$/.test(npmCli) ? [process.execPath, [npmCli]] : ["npm", []];
     log("building the app (npm run build --workspace app)");
-    const result = spawnSync(command, [...prefix, "run", "build", "--workspace", "app"], { cwd: ROOT, stdio: ["ignore", 2, 2], shell: process.platform === "win32" && command === "npm" });
+    const result = spawnSync(command, [...prefix, "run", "build", "--workspace", "app"], {
+        cwd: ROOT,
+        stdio: ["ignore", 2, 2],
+        shell: process.platform === "win32" && command === "npm",
+    });
     if (result.error) throw result.error;
     if (result.status !== 0) throw new Error(`the app build failed (exit ${result.status ?? result.signal})`);
     if (!fs.existsSync(APP_MAIN)) throw new Error(`the build did not produce ${path.relative(ROOT, APP_MAIN)}`);
@@ -256,7 +296,9 @@ async function main(): Promise<number> {
     const bare = await startTarget("bare", ["-e", BARE_SERVER], { ...process.env, NODE_ENV: "production" });
     const targets = { app, bare };
     for (const target of [app, bare]) await preflight(target);
-    log(`app on ${app.url}, bare on ${bare.url}; ${settings.connections} connections, pipelining ${PIPELINING}, ${WARMUP_SECONDS} s warm-up + ${settings.duration} s per run`);
+    log(
+        `app on ${app.url}, bare on ${bare.url}; ${settings.connections} connections, pipelining ${PIPELINING}, ${WARMUP_SECONDS} s warm-up + ${settings.duration} s per run`,
+    );
 
     const order = ["app", "bare", "bare", "app"] as const;
     const runs: Record<string, Run[]> = { app: [], bare: [] };
@@ -285,16 +327,42 @@ async function main(): Promise<number> {
     process.stdout.write(
         `GET / on ${HOST}, ${settings.connections} connections, pipelining ${PIPELINING}, ${settings.duration} s after ${WARMUP_SECONDS} s warm-up; ` +
             `order ${order.join(", ")}, 2 runs averaged (node ${process.version}, ${os.cpus().length} CPUs)\n` +
-            `${table([["app", summaries.app], ["bare", summaries.bare]], ratios)}\n` +
+            `${table(
+                [
+                    ["app", summaries.app],
+                    ["bare", summaries.bare],
+                ],
+                ratios,
+            )}\n` +
             `app stdout: ${appOutput.lines.toLocaleString("en-US")} lines (${(appOutput.bytes / 1e6).toFixed(1)} MB) drained for ${requestsToApp.toLocaleString("en-US")} requests\n`,
     );
 
     const report = {
         generatedAt: new Date().toISOString(),
-        environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model },
-        settings: { url: "GET /", host: HOST, durationSeconds: settings.duration, warmupSeconds: WARMUP_SECONDS, connections: settings.connections, pipelining: PIPELINING, order },
+        environment: {
+            node: process.version,
+            platform: `${process.platform}-${process.arch}`,
+            cpus: os.cpus().length,
+            cpuModel: os.cpus()[0]?.model,
+        },
+        settings: {
+            url: "GET /",
+            host: HOST,
+            durationSeconds: settings.duration,
+            warmupSeconds: WARMUP_SECONDS,
+            connections: settings.connections,
+            pipelining: PIPELINING,
+            order,
+        },
         targets: {
-            app: { command: "node app/dist/main.js", accessLog: true, stdoutLines: appOutput.lines, stdoutBytes: appOutput.bytes, exit: stopped.app, ...summaries.app },
+            app: {
+                command: "node app/dist/main.js",
+                accessLog: true,
+                stdoutLines: appOutput.lines,
+                stdoutBytes: appOutput.bytes,
+                exit: stopped.app,
+                ...summaries.app,
+            },
             bare: { command: "node -e <node:http hello>", exit: stopped.bare, ...summaries.bare },
         },
         ratios: { appOverBare: ratios },
@@ -317,7 +385,10 @@ async function shutdown(code: number): Promise<never> {
     process.exit(code);
 }
 
-for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+] as const) {
     process.once(signal, () => {
         log(`${signal}: stopping`);
         void shutdown(code);

@@ -16,14 +16,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, hostname: string = os.ho
         const raw = env[name];
         if (raw === undefined || raw === "") return fallback;
         const value = Number(raw);
-        if (!Number.isFinite(value) || value < min || value > max) throw new Error(`${name} is "${raw}"; expected a number from ${min} to ${max}`);
+        if (!Number.isFinite(value) || value < min || value > max)
+            throw new Error(`${name} is "${raw}"; expected a number from ${min} to ${max}`);
         return value;
     };
     const accessLog = env.ACCESS_LOG ?? "true";
-    if (accessLog !== "true" && accessLog !== "false") throw new Error(`ACCESS_LOG is "${accessLog}"; expected true or false`);
+    if (accessLog !== "true" && accessLog !== "false")
+        throw new Error(`ACCESS_LOG is "${accessLog}"; expected true or false`);
     // 0 asks the OS for a free port (tests).
     const port = number("PORT", 8080, 0, 65535);
-    if (env.PORT !== undefined && env.PORT !== "" && !/^\d+$/.test(env.PORT)) throw new Error(`PORT is "${env.PORT}"; expected an integer`);
+    if (env.PORT !== undefined && env.PORT !== "" && !/^\d+$/.test(env.PORT))
+        throw new Error(`PORT is "${env.PORT}"; expected an integer`);
     return {
         port,
         podName: env.POD_NAME || hostname,

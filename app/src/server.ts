@@ -10,7 +10,10 @@ export interface Logger {
 }
 
 /** One JSON object per line on the given stream (stdout in production). */
-export function jsonLogger(stream: NodeJS.WritableStream = process.stdout, clock: () => Date = () => new Date()): Logger {
+export function jsonLogger(
+    stream: NodeJS.WritableStream = process.stdout,
+    clock: () => Date = () => new Date(),
+): Logger {
     const write = (level: string, message: string, fields: Record<string, unknown> = {}): void => {
         stream.write(`${JSON.stringify({ time: clock().toISOString(), level, message, ...fields })}\n`);
     };
@@ -68,10 +71,18 @@ export function createBackendServer(options: ServerOptions): BackendServer {
     let draining = false;
     let shutdownPromise: Promise<number> | undefined;
 
-    const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    const send = (
+        res: http.ServerResponse,
+        status: number,
+        body: unknown,
+        headers: Record<string, string> = {},
+    ): void => {
         const payload = typeof body === "string" ? body : JSON.stringify(body);
         res.writeHead(status, {
-            "content-type": typeof body === "string" ? (headers["content-type"] ?? "text/plain; charset=utf-8") : "application/json; charset=utf-8",
+            "content-type":
+                typeof body === "string"
+                    ? (headers["content-type"] ?? "text/plain; charset=utf-8")
+                    : "application/json; charset=utf-8",
             "content-length": Buffer.byteLength(payload),
             "cache-control": "no-store",
             ...(draining ? { connection: "close" } : {}),
@@ -80,7 +91,10 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         res.end(payload);
     };
 
-    const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<{ route: string; status: number }> => {
+    const handle = async (
+        req: http.IncomingMessage,
+        res: http.ServerResponse,
+    ): Promise<{ route: string; status: number }> => {
         const path = (req.url ?? "/").split("?")[0];
         const route = (ROUTES as readonly string[]).includes(path) ? (path as Route) : undefined;
         if (!route) {
@@ -145,7 +159,10 @@ export function createBackendServer(options: ServerOptions): BackendServer {
             ready = false;
             // From now on every response asks its client to reconnect, i.e. to another replica.
             draining = true;
-            options.logger.info("shutdown started: not ready, draining", { signal, drainSeconds: options.drainSeconds });
+            options.logger.info("shutdown started: not ready, draining", {
+                signal,
+                drainSeconds: options.drainSeconds,
+            });
             await new Promise((resolve) => setTimeout(resolve, options.drainSeconds * 1000));
             const closed = new Promise<void>((resolve) => server.close(() => resolve()));
             server.closeIdleConnections();
@@ -157,7 +174,9 @@ export function createBackendServer(options: ServerOptions): BackendServer {
             clearTimeout(timer);
             if (expired) {
                 server.closeAllConnections();
-                options.logger.error("shutdown timed out: cut remaining connections", { timeoutSeconds: options.shutdownTimeoutSeconds });
+                options.logger.error("shutdown timed out: cut remaining connections", {
+                    timeoutSeconds: options.shutdownTimeoutSeconds,
+                });
                 return 1;
             }
             options.logger.info("shutdown complete");

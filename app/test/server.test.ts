@@ -29,7 +29,16 @@ async function start(overrides: Partial<ServerOptions> = {}): Promise<Started> {
     });
     running.push(backend);
     const port = await backend.listen(0, "127.0.0.1");
-    return { backend, base: `http://127.0.0.1:${port}`, logs: () => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) };
+    return {
+        backend,
+        base: `http://127.0.0.1:${port}`,
+        logs: () =>
+            text
+                .trim()
+                .split("\n")
+                .filter(Boolean)
+                .map((l) => JSON.parse(l)),
+    };
 }
 
 afterEach(async () => {
@@ -62,8 +71,14 @@ describe("app: HTTP endpoints", () => {
 
     it("reports liveness and readiness", async () => {
         const { base } = await start();
-        assert.deepEqual([(await fetch(`${base}/healthz`)).status, await (await fetch(`${base}/healthz`)).json()], [200, { status: "ok" }]);
-        assert.deepEqual([(await fetch(`${base}/readyz`)).status, await (await fetch(`${base}/readyz`)).json()], [200, { status: "ready" }]);
+        assert.deepEqual(
+            [(await fetch(`${base}/healthz`)).status, await (await fetch(`${base}/healthz`)).json()],
+            [200, { status: "ok" }],
+        );
+        assert.deepEqual(
+            [(await fetch(`${base}/readyz`)).status, await (await fetch(`${base}/readyz`)).json()],
+            [200, { status: "ready" }],
+        );
     });
 
     it("answers unknown paths with 404 and other methods with 405 and an Allow header", async () => {
@@ -118,12 +133,23 @@ describe("app: /metrics", () => {
         assert.equal(values.get('http_requests_total{method="GET",route="unmatched",status="404"}'), 1);
         assert.equal(values.get('http_requests_total{method="POST",route="/",status="405"}'), 1);
         assert.equal(values.get('http_request_duration_seconds_count{method="GET",route="/",status="200"}'), 2);
-        assert.equal(values.get('http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/",status="200"}'), 2);
+        assert.equal(
+            values.get('http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/",status="200"}'),
+            2,
+        );
         for (const le of LATENCY_BUCKETS) {
-            assert.ok(values.has(`http_request_duration_seconds_bucket{le="${le}",method="GET",route="/",status="200"}`), `bucket ${le}`);
+            assert.ok(
+                values.has(`http_request_duration_seconds_bucket{le="${le}",method="GET",route="/",status="200"}`),
+                `bucket ${le}`,
+            );
         }
         // Process metrics from the client library's defaults.
-        for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds", "nodejs_heap_size_used_bytes"]) {
+        for (const name of [
+            "process_cpu_seconds_total",
+            "process_resident_memory_bytes",
+            "nodejs_eventloop_lag_seconds",
+            "nodejs_heap_size_used_bytes",
+        ]) {
             assert.ok(values.has(name), name);
         }
         // Scrapes count too, but never the path of an unknown route (bounded label cardinality).
@@ -141,7 +167,18 @@ describe("app: logs", () => {
         await new Promise((resolve) => setImmediate(resolve));
         const entries = logs();
         assert.equal(entries.length, 1);
-        assert.deepEqual({ ...entries[0], durationMs: undefined }, { time: "2026-01-01T00:00:00.000Z", level: "info", message: "request", method: "GET", route: "/", status: "200", durationMs: undefined });
+        assert.deepEqual(
+            { ...entries[0], durationMs: undefined },
+            {
+                time: "2026-01-01T00:00:00.000Z",
+                level: "info",
+                message: "request",
+                method: "GET",
+                route: "/",
+                status: "200",
+                durationMs: undefined,
+            },
+        );
         assert.equal(typeof entries[0].durationMs, "number");
     });
 });
@@ -178,12 +215,24 @@ describe("app: graceful shutdown", () => {
         assert.equal(((await response.json()) as { message: string }).message, "Hello, World!");
         assert.equal(await exitCode, 0);
         await assert.rejects(fetch(`${base}/healthz`), "the listener is closed after the drain");
-        assert.deepEqual(logs().filter((l) => l.message !== "request").map((l) => l.message), ["shutdown started: not ready, draining", "shutdown complete"]);
-        assert.equal(backend.shutdown("SIGTERM"), backend.shutdown("SIGINT"), "a second signal joins the first shutdown");
+        assert.deepEqual(
+            logs()
+                .filter((l) => l.message !== "request")
+                .map((l) => l.message),
+            ["shutdown started: not ready, draining", "shutdown complete"],
+        );
+        assert.equal(
+            backend.shutdown("SIGTERM"),
+            backend.shutdown("SIGINT"),
+            "a second signal joins the first shutdown",
+        );
     });
 
     it("cuts connections and exits 1 when in-flight requests outlive the shutdown timeout", async () => {
-        const { backend, base, logs } = await start({ shutdownTimeoutSeconds: 0.2, beforeRespond: () => new Promise(() => undefined) });
+        const { backend, base, logs } = await start({
+            shutdownTimeoutSeconds: 0.2,
+            beforeRespond: () => new Promise(() => undefined),
+        });
         const stuck = fetch(`${base}/`).catch((error: Error) => error);
         await new Promise((resolve) => setTimeout(resolve, 50));
         assert.equal(await backend.shutdown("SIGTERM"), 1);
@@ -193,13 +242,24 @@ describe("app: graceful shutdown", () => {
 
     it("exits 0 on SIGTERM as a real process, logging JSON to stdout", async function () {
         this.timeout(20_000);
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "../src/main.ts")], {
-            env: { ...process.env, PORT: "0", POD_NAME: "pod-under-test", TS_NODE_PROJECT: path.join(__dirname, "../../tsconfig.json") },
-            stdio: ["ignore", "pipe", "inherit"],
-        });
+        const child = spawn(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join(__dirname, "../src/main.ts")],
+            {
+                env: {
+                    ...process.env,
+                    PORT: "0",
+                    POD_NAME: "pod-under-test",
+                    TS_NODE_PROJECT: path.join(__dirname, "../../tsconfig.json"),
+                },
+                stdio: ["ignore", "pipe", "inherit"],
+            },
+        );
         let stdout = "";
         const listening = new Promise<number>((resolve, reject) => {
-            child.once("exit", (code) => reject(new Error(`the server exited with ${code} before listening: ${stdout}`)));
+            child.once("exit", (code) =>
+                reject(new Error(`the server exited with ${code} before listening: ${stdout}`)),
+            );
             child.stdout.on("data", (chunk) => {
                 stdout += chunk;
                 const match = /"message":"listening","port":(\d+)/.exec(stdout);
@@ -207,25 +267,54 @@ describe("app: graceful shutdown", () => {
             });
         });
         const port = await listening;
-        assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/`)).json(), { message: "Hello, World!", pod: "pod-under-test" });
+        assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/`)).json(), {
+            message: "Hello, World!",
+            pod: "pod-under-test",
+        });
         const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
         child.kill("SIGTERM");
         assert.equal(await exited, 0);
-        const messages = stdout.trim().split("\n").map((l) => JSON.parse(l).message);
-        assert.deepEqual(messages, ["listening", "request", "shutdown started: not ready, draining", "shutdown complete"]);
+        const messages = stdout
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l).message);
+        assert.deepEqual(messages, [
+            "listening",
+            "request",
+            "shutdown started: not ready, draining",
+            "shutdown complete",
+        ]);
     });
 });
 
 describe("app: settings from the environment", () => {
     it("defaults to port 8080, the hostname, no drain and a 20 s shutdown timeout", () => {
-        assert.deepEqual(settingsFromEnv({}, "host-1"), { port: 8080, podName: "host-1", drainSeconds: 0, shutdownTimeoutSeconds: 20, accessLog: true });
-        assert.deepEqual(settingsFromEnv({ PORT: "9000", POD_NAME: "p", DRAIN_SECONDS: "5", SHUTDOWN_TIMEOUT_SECONDS: "25", ACCESS_LOG: "false" }, "h"), {
-            port: 9000,
-            podName: "p",
-            drainSeconds: 5,
-            shutdownTimeoutSeconds: 25,
-            accessLog: false,
+        assert.deepEqual(settingsFromEnv({}, "host-1"), {
+            port: 8080,
+            podName: "host-1",
+            drainSeconds: 0,
+            shutdownTimeoutSeconds: 20,
+            accessLog: true,
         });
+        assert.deepEqual(
+            settingsFromEnv(
+                {
+                    PORT: "9000",
+                    POD_NAME: "p",
+                    DRAIN_SECONDS: "5",
+                    SHUTDOWN_TIMEOUT_SECONDS: "25",
+                    ACCESS_LOG: "false",
+                },
+                "h",
+            ),
+            {
+                port: 9000,
+                podName: "p",
+                drainSeconds: 5,
+                shutdownTimeoutSeconds: 25,
+                accessLog: false,
+            },
+        );
     });
 
     it("refuses values that would otherwise be ignored", () => {
