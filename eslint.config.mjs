@@ -1,15 +1,25 @@
-// Lint: the recommended JavaScript and TypeScript rules, plus the few that catch Pulumi mistakes.
+// Lint: the recommended JavaScript and TypeScript rules with type information (projectService:
+// the same tsconfig as `npm run build`), plus the rules that catch Pulumi and promise mistakes.
 import js from "@eslint/js";
+import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["**/node_modules/", "bin/", "out/", "app/dist/"] },
+    { ignores: ["**/node_modules/", "bin/", "out/", "app/dist/", "eslint.config.mjs"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
+        languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+        plugins: { "@pulumi": pulumi },
         rules: {
-            // Defaults with `??`: `||` turns a configured 0 or false into the default.
-            "@typescript-eslint/prefer-nullish-coalescing": "off",
+            // An Output in a template literal prints "Calling [toString] on an Output<T> is not supported".
+            "@pulumi/no-output-in-template-literal": "error",
+            "@pulumi/no-output-instance-in-template-literal": "error",
+            // A promise nobody awaits loses its error (a request handler's failure, a resource's registration).
+            "@typescript-eslint/no-floating-promises": "error",
+            "@typescript-eslint/no-misused-promises": "error",
+            // Defaults with `??`: `||` turns a configured 0, false or "" into the default.
+            "@typescript-eslint/prefer-nullish-coalescing": "error",
             "no-restricted-syntax": [
                 "error",
                 {

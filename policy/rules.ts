@@ -1014,7 +1014,9 @@ export function targetNamespace(type: string, props: Props, providerNamespace: u
         )
             return undefined;
     }
-    return explicit || (typeof providerNamespace === "string" && providerNamespace) || "default";
+    // An empty namespace means "not set", as for the API server.
+    if (typeof explicit === "string" && explicit !== "") return explicit;
+    return typeof providerNamespace === "string" && providerNamespace !== "" ? providerNamespace : "default";
 }
 
 export const noDefaultNamespace: ResourceValidationPolicy = {

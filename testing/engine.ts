@@ -431,9 +431,9 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                     secretInputs: Object.keys(object)
                         .filter((k) => containsSecret(object[k]))
                         .sort(),
-                    provider: req.getProvider() || undefined,
+                    provider: unlessEmpty(req.getProvider()),
                     providers: Object.fromEntries(req.getProvidersMap().toArray()),
-                    parent: req.getParent() || undefined,
+                    parent: unlessEmpty(req.getParent()),
                     dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
                     propertyDependencies,
                     protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
@@ -441,7 +441,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                     aliases: req
                         .getAliasesList()
                         .map((alias: any) =>
-                            aliasUrn(alias, { stack, type, name, parent: req.getParent() || undefined }),
+                            aliasUrn(alias, { stack, type, name, parent: unlessEmpty(req.getParent()) }),
                         ),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     outputs: plain(resp.getObject()?.toJavaScript() ?? {}),
@@ -518,14 +518,21 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
  * the root stack included as a parent), so aliases compare with the URNs this engine records.
  */
 export function aliasUrn(alias: any, resource: { stack: string; type: string; name: string; parent?: string }): string {
-    if (alias.getUrn()) return alias.getUrn();
+    if (unlessEmpty(alias.getUrn())) return alias.getUrn();
     const spec = alias.getSpec();
     const parent = spec.getNoparent()
         ? ROOT_STACK_TYPE
-        : (spec.getParenturn() || resource.parent)?.split("::")[2].split("$").pop();
-    const type = spec.getType() || resource.type;
+        : (unlessEmpty(spec.getParenturn()) ?? resource.parent)?.split("::")[2].split("$").pop();
+    const type = unlessEmpty(spec.getType()) ?? resource.type;
     const qualified = parent ? `${parent}$${type}` : type;
-    return `urn:pulumi:${spec.getStack() || resource.stack}::${spec.getProject() || PROJECT}::${qualified}::${spec.getName() || resource.name}`;
+    const stack = unlessEmpty(spec.getStack()) ?? resource.stack;
+    const project = unlessEmpty(spec.getProject()) ?? PROJECT;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${unlessEmpty(spec.getName()) ?? resource.name}`;
+}
+
+/** Protobuf strings are "" when unset. */
+function unlessEmpty(value: string): string | undefined {
+    return value === "" ? undefined : value;
 }
 
 function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {

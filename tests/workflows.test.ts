@@ -36,7 +36,8 @@ const workflows: Record<string, Workflow> = Object.fromEntries(
 );
 const steps = (w: Workflow): Step[] => Object.values(w.jobs).flatMap((j) => j.steps);
 const uses = (w: Workflow, action: string) => steps(w).filter((s) => s.uses?.startsWith(`${action}@`));
-const runsPulumi = (step: Step) => step.uses?.startsWith("pulumi/actions@") && typeof step.with?.command === "string";
+const runsPulumi = (step: Step): boolean =>
+    step.uses?.startsWith("pulumi/actions@") === true && typeof step.with?.command === "string";
 
 describe("workflows", () => {
     it("exist for CI, plan comments, previews, deploys, drift, review stacks and reaping", () => {

@@ -29,7 +29,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, hostname: string = os.ho
         throw new Error(`PORT is "${env.PORT}"; expected an integer`);
     return {
         port,
-        podName: env.POD_NAME || hostname,
+        // An empty POD_NAME (a Deployment's env without a value) means unset.
+        podName: env.POD_NAME !== undefined && env.POD_NAME !== "" ? env.POD_NAME : hostname,
         drainSeconds: number("DRAIN_SECONDS", 0, 0, 300),
         shutdownTimeoutSeconds: number("SHUTDOWN_TIMEOUT_SECONDS", 20, 1, 600),
         accessLog: accessLog === "true",

@@ -143,7 +143,9 @@ export function createBackendServer(options: ServerOptions): BackendServer {
                 if (options.accessLog && !QUIET_ROUTES.has(route)) {
                     options.logger.info("request", { ...labels, durationMs: Math.round(seconds * 1e6) / 1e3 });
                 }
-            });
+            })
+            // Accounting must never crash the process through an unhandled rejection.
+            .catch((error: Error) => options.logger.error("request accounting failed", { error: error.message }));
     });
     // Behind a load balancer with idle connections: outlive its idle timeout so it closes first.
     server.keepAliveTimeout = 65_000;

@@ -181,6 +181,32 @@ describe("app: logs", () => {
         );
         assert.equal(typeof entries[0].durationMs, "number");
     });
+
+    it("keeps serving, and logs it, when writing a request's access log fails", async () => {
+        const errors: Record<string, unknown>[] = [];
+        const unhandled: unknown[] = [];
+        const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+        process.on("unhandledRejection", onUnhandled);
+        try {
+            const logger = {
+                info: () => {
+                    throw new Error("stdout is gone");
+                },
+                error: (message: string, fields?: Record<string, unknown>) => void errors.push({ message, ...fields }),
+            };
+            const { base } = await start({ logger });
+            assert.equal((await fetch(`${base}/`)).status, 200);
+            assert.equal((await fetch(`${base}/`)).status, 200);
+            await new Promise((resolve) => setImmediate(resolve));
+            assert.deepEqual(errors, [
+                { message: "request accounting failed", error: "stdout is gone" },
+                { message: "request accounting failed", error: "stdout is gone" },
+            ]);
+            assert.deepEqual(unhandled, []);
+        } finally {
+            process.off("unhandledRejection", onUnhandled);
+        }
+    });
 });
 
 describe("app: graceful shutdown", () => {
@@ -289,6 +315,7 @@ describe("app: graceful shutdown", () => {
 
 describe("app: settings from the environment", () => {
     it("defaults to port 8080, the hostname, no drain and a 20 s shutdown timeout", () => {
+        assert.equal(settingsFromEnv({ POD_NAME: "" }, "host-1").podName, "host-1", "an empty POD_NAME is unset");
         assert.deepEqual(settingsFromEnv({}, "host-1"), {
             port: 8080,
             podName: "host-1",
