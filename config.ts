@@ -5,6 +5,7 @@
 // that names the stack, the key, what was wrong and what is expected. It runs before any
 // resource is created, so a bad config never reaches AWS.
 import * as pulumi from "@pulumi/pulumi";
+import { isPrivateRange, parseCidr } from "./lib/cidr";
 
 export const PROJECT = "scalable-backend";
 
@@ -389,27 +390,6 @@ class Reader {
         }
         return value as T;
     }
-}
-
-/** Parses "a.b.c.d/n" into a 32-bit network address and prefix, or undefined if malformed. */
-export function parseCidr(cidr: string): { address: number; prefix: number } | undefined {
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (!match) return undefined;
-    // Leading zeros are refused: some parsers read "010" as octal.
-    if (match.slice(1).some((part) => part.length > 1 && part.startsWith("0"))) return undefined;
-    const octets = match.slice(1, 5).map(Number);
-    const prefix = Number(match[5]);
-    if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-    const hostBits = 2 ** (32 - prefix);
-    // Host bits must be zero: "10.0.0.1/16" is almost always a typo.
-    if (address % hostBits !== 0) return undefined;
-    return { address, prefix };
-}
-
-export function formatCidr(address: number, prefix: number): string {
-    const octets = [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256);
-    return `${octets.join(".")}/${prefix}`;
 }
 
 function cidr(reader: Reader, key: string, value: string): string {
@@ -1113,15 +1093,6 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
         loadBalancerControllerReplicas: profile === "prod" ? 2 : 1,
         tags: Object.freeze({ project: PROJECT, stack, environment, owner, "managed-by": "pulumi", ...lifetime }),
     });
-}
-
-function isPrivateRange({ address, prefix }: { address: number; prefix: number }): boolean {
-    const within = (base: string, basePrefix: number): boolean => {
-        const parent = parseCidr(base)!;
-        const size = 2 ** (32 - basePrefix);
-        return prefix >= basePrefix && address >= parent.address && address < parent.address + size;
-    };
-    return within("10.0.0.0/8", 8) || within("172.16.0.0/12", 12) || within("192.168.0.0/16", 16);
 }
 
 /**

@@ -2,7 +2,7 @@
 // while NAT gateways (needed by nodes, not by the control plane) come up in parallel.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { formatCidr, parseCidr } from "../config";
+import { formatCidr, parseCidr } from "../lib/cidr";
 
 export interface SubnetPlan {
     readonly privateCidrs: string[];

@@ -4,14 +4,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../testing/engine";
 
-const programSources = (): string[] => [
-    "index.ts",
-    "config.ts",
-    ...fs
-        .readdirSync(path.join(ROOT, "components"))
+const sourcesIn = (dir: string): string[] =>
+    fs
+        .readdirSync(path.join(ROOT, dir))
         .filter((f) => f.endsWith(".ts"))
-        .map((f) => `components/${f}`),
-];
+        .map((f) => `${dir}/${f}`);
+const programSources = (): string[] => ["index.ts", "config.ts", ...sourcesIn("components"), ...sourcesIn("lib")];
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), "utf8");
 
 describe("structure", () => {
