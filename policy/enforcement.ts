@@ -55,7 +55,7 @@ const LEVELS: Readonly<Record<Environment, Readonly<Record<Tier, EnforcementLeve
 };
 
 /**
- * The environment a stack name stands for, by the program's own naming rule (config.ts accepts
+ * The environment a stack name stands for, by the program's own naming rule (config/stack.ts accepts
  * only dev, prod and eph-<slug>). A missing or unknown name gets prod's levels: when the pack
  * cannot tell, it fails closed. Pulumi Cloud may qualify the name (org/project/stack).
  */

@@ -159,7 +159,7 @@ export function authenticationMode(type: string, props: Props): string | undefin
 }
 
 const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
-/** The audit trail every stack keeps, the ephemeral profile included (config.ts profiles). */
+/** The audit trail every stack keeps, the ephemeral profile included (tools/ephemeral.ts). */
 export const AUDIT_LOG_TYPES = ["api", "audit"] as const;
 export const ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 

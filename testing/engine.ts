@@ -12,6 +12,7 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { specialSecretSig, specialSigKey, specialResourceSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { toCliValues } from "../config";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROGRAM = path.join(ROOT, "index.ts");
@@ -66,16 +67,12 @@ export interface StackRun {
 /** Reads a YAML file's `config:` the way the CLI hands it to a program: scalars as strings, the rest as JSON. */
 export function readConfigFile(file: string): { values: Record<string, string>; secureKeys: string[] } {
     const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const values: Record<string, string> = {};
-    const secureKeys: string[] = [];
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (value && typeof value === "object" && "secure" in (value as object)) {
-            secureKeys.push(key); // Encrypted: only the CLI can read it. The program must cope without.
-            continue;
-        }
-        values[key] = typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
-    }
-    return { values, secureKeys };
+    const config = doc.config ?? {};
+    // Encrypted values only the CLI can read: the program must cope without them.
+    const secureKeys = Object.entries(config)
+        .filter(([, value]) => value !== null && typeof value === "object" && "secure" in value)
+        .map(([key]) => key);
+    return { values: toCliValues(config), secureKeys };
 }
 
 /** Keys Pulumi.yaml declares without a default: the CLI refuses to run a stack that lacks one. */
@@ -102,12 +99,13 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
         name: string;
         config?: Record<string, any>;
     };
-    const values: Record<string, string> = {};
+    const defaults: Record<string, unknown> = {};
     for (const [key, decl] of Object.entries(project.config ?? {})) {
         const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
         const value = decl && typeof decl === "object" && !Array.isArray(decl) ? (decl.default ?? decl.value) : decl;
-        if (value !== undefined) values[fullKey] = typeof value === "object" ? JSON.stringify(value) : String(value);
+        if (value !== undefined) defaults[fullKey] = value;
     }
+    const values = toCliValues(defaults);
     const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
     if (fs.existsSync(stackFile)) Object.assign(values, readConfigFile(stackFile).values);
     return { ...values, ...overrides };

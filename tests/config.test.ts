@@ -1,4 +1,4 @@
-// Unit tests of config.ts: the real stack files, stack classification, every validation error,
+// Unit tests of config/: the real stack files, stack classification, every validation error,
 // secrets never echoed, CLI-shaped (string) values, profile defaults, and the CIDR helpers.
 //
 // Raw config is built the way `loadConfig` builds it from what the CLI hands over (see
@@ -22,6 +22,7 @@ import {
     SUPPORTED_KUBERNETES_VERSIONS,
     StackConfig,
     classifyStack,
+    fromCliValues,
     loadConfig,
     parseStackConfig,
 } from "../config";
@@ -40,16 +41,9 @@ const KNOWN_KEYS = Object.keys(CONFIG_KEYS);
 /** Keys a stack file must set: every key but the optional secrets, which never sit there in plain text. */
 const FILE_KEYS = KNOWN_KEYS.filter((k) => !OPTIONAL_KEYS.includes(k));
 
-/** What `loadConfig` does with the CLI's values: keep the project's keys, strip the prefix, parse structured ones. */
+/** What `loadConfig` does with the CLI's values (config/load.ts fromCliValues). */
 function rawFromCli(values: Record<string, string>): MutableRaw {
-    const raw: MutableRaw = {};
-    for (const [fullKey, value] of Object.entries(values)) {
-        if (!fullKey.startsWith(PREFIX)) continue;
-        const key = fullKey.slice(PREFIX.length);
-        const kind = CONFIG_KEYS[key];
-        raw[key] = kind === "array" || kind === "object" ? JSON.parse(value) : value;
-    }
-    return raw;
+    return fromCliValues("test", values);
 }
 
 const fixtures = new Map<FileStack, { raw: MutableRaw; region: string | undefined }>();
@@ -459,7 +453,7 @@ describe("config: the real stack files", () => {
         });
     }
 
-    describe("config drift between config.ts, Pulumi.yaml and the stack files", () => {
+    describe("config drift between config/, Pulumi.yaml and the stack files", () => {
         for (const stack of ["dev", "prod"] as const) {
             const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
             const projectKeys = (): string[] =>
@@ -467,7 +461,7 @@ describe("config: the real stack files", () => {
                     .filter((k) => k.startsWith(PREFIX))
                     .map((k) => k.slice(PREFIX.length));
 
-            it(`Pulumi.${stack}.yaml sets only keys config.ts knows`, () => {
+            it(`Pulumi.${stack}.yaml sets only keys config/ knows`, () => {
                 const unknown = projectKeys().filter((k) => !KNOWN_KEYS.includes(k));
                 assert.deepEqual(unknown, []);
             });
@@ -535,7 +529,7 @@ describe("config: the real stack files", () => {
                     assert.equal(declaration.type, TYPE_OF_KIND[kind]);
                     if (kind === "array") assert.deepEqual(declaration.items, { type: "string" });
                     assert.equal((declaration as { secret?: boolean }).secret, kind === "secret" ? true : undefined);
-                    // Defaults live in config.ts per profile; a project default would override them for every stack.
+                    // Defaults live in config/ per profile; a project default would override them for every stack.
                     assert.equal(declaration.default, undefined, `${key} has a project-level default`);
                     assert.equal(declaration.value, undefined, `${key} has a project-level value`);
                 });

@@ -4,6 +4,7 @@
 // prove each rule reads the shapes the program really registers (a rule that never matches would
 // pass silently otherwise).
 import * as assert from "node:assert/strict";
+import { toCliValues } from "../config";
 import { environmentOf, withEnforcement } from "../policy/enforcement";
 import { evaluate, Violation } from "../policy/offline";
 import { ALL_POLICIES } from "../policy/rules";
@@ -24,11 +25,7 @@ function ephemeralRun(): Promise<StackRun> {
         createdAt: new Date("2026-01-01T00:00:00.000Z"),
         expiresAt: new Date("2026-01-01T08:00:00.000Z"),
     };
-    const config = Object.entries(ephemeralConfig(devStackFileConfig(), meta)).map(([key, value]) => [
-        key,
-        typeof value === "object" && value !== null ? JSON.stringify(value) : String(value),
-    ]);
-    ephemeral ??= evaluateStack(EPHEMERAL, { config: Object.fromEntries(config) });
+    ephemeral ??= evaluateStack(EPHEMERAL, { config: toCliValues(ephemeralConfig(devStackFileConfig(), meta)) });
     return ephemeral;
 }
 

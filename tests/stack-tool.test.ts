@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { parseStackConfig, RawConfig } from "../config";
+import { fromCliValues, parseStackConfig, toCliValues } from "../config";
 import { ROOT } from "../testing/engine";
 import {
     assertEphemeral,
@@ -74,10 +74,8 @@ describe("stack tool: configuration of an ephemeral stack", () => {
 
     it("inherits dev with cost-saving overrides that the config module accepts", () => {
         const config = ephemeralConfig(devStackFileConfig(), meta);
-        const raw: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(config))
-            if (key.startsWith("scalable-backend:")) raw[key.slice("scalable-backend:".length)] = value;
-        const parsed = parseStackConfig("eph-pr-42", raw as RawConfig, config["aws:region"] as string);
+        const values = toCliValues(config);
+        const parsed = parseStackConfig("eph-pr-42", fromCliValues("eph-pr-42", values), values["aws:region"]);
         assert.equal(parsed.availabilityZoneCount, 2);
         assert.equal(parsed.natGateways, "single");
         assert.equal(parsed.logRetentionDays, 1);

@@ -9,19 +9,24 @@ const sourcesIn = (dir: string): string[] =>
         .readdirSync(path.join(ROOT, dir))
         .filter((f) => f.endsWith(".ts"))
         .map((f) => `${dir}/${f}`);
-const programSources = (): string[] => ["index.ts", "config.ts", ...sourcesIn("components"), ...sourcesIn("lib")];
+const programSources = (): string[] => [
+    "index.ts",
+    ...sourcesIn("config"),
+    ...sourcesIn("components"),
+    ...sourcesIn("lib"),
+];
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), "utf8");
 
 describe("structure", () => {
-    it("reads pulumi.Config only in config.ts", () => {
-        for (const file of programSources().filter((f) => f !== "config.ts")) {
+    it("reads pulumi.Config only in config/load.ts", () => {
+        for (const file of programSources().filter((f) => f !== "config/load.ts")) {
             assert.doesNotMatch(
                 read(file),
                 /pulumi\.Config\b|allConfig\(|getSecret|requireSecret|from "\.\.?\/config"[^;]*loadConfig/,
                 file,
             );
         }
-        assert.match(read("config.ts"), /new pulumi\.Config\("aws"\)/);
+        assert.match(read("config/load.ts"), /new pulumi\.Config\("aws"\)/);
     });
 
     it("computes nothing from the clock or randomness at run time (plans are reproducible)", () => {

@@ -1,0 +1,76 @@
+// The one module that reads `pulumi.Config`, and the pure pair that converts between what the CLI
+// hands a program (scalars as strings, lists and mappings as JSON) and structured values.
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, type StackConfig } from "./parse";
+import { ConfigError, PROJECT, type RawConfig } from "./reader";
+import { CONFIG_KEYS } from "./stack";
+
+const PREFIX = `${PROJECT}:`;
+
+/** Optional secrets: read with getSecret, never in plain values. Undefined when unset. */
+export interface StackSecrets {
+    readonly grafanaAdminPassword?: pulumi.Output<string>;
+    readonly alertmanagerSlackWebhookUrl?: pulumi.Output<string>;
+}
+
+/**
+ * The CLI's form of structured config (a stack file's `config:`): scalars as strings, lists and
+ * mappings as JSON text. Encrypted (`secure:`) values only the CLI can read are left out.
+ */
+export function toCliValues(config: Readonly<Record<string, unknown>>): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        if (value !== null && typeof value === "object" && "secure" in value) continue;
+        values[key] = value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+    }
+    return values;
+}
+
+/**
+ * The program's raw config from the CLI's values: its own keys without the prefix, lists and
+ * mappings parsed. Malformed JSON is a ConfigError naming the key and the stack file.
+ */
+export function fromCliValues(stack: string, values: Readonly<Record<string, string>>): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(values)) {
+        if (!fullKey.startsWith(PREFIX)) continue;
+        const key = fullKey.slice(PREFIX.length);
+        const kind = CONFIG_KEYS[key];
+        if (kind === "array" || kind === "object") {
+            try {
+                raw[key] = JSON.parse(value);
+            } catch {
+                throw new ConfigError(
+                    stack,
+                    key,
+                    "is not valid structured config",
+                    `a YAML ${kind === "array" ? "list" : "mapping"} in Pulumi.${stack}.yaml`,
+                );
+            }
+        } else {
+            raw[key] = value;
+        }
+    }
+    return raw;
+}
+
+/**
+ * Reads the stack's raw config the way the CLI hands it over and validates it. The only function
+ * in the program that touches `pulumi.Config`.
+ */
+export function loadConfig(): StackConfig & { readonly secrets: StackSecrets } {
+    const stack = pulumi.getStack();
+    const raw: RawConfig = fromCliValues(stack, pulumi.runtime.allConfig());
+    const config = parseStackConfig(stack, raw, new pulumi.Config("aws").get("region"));
+    const project = new pulumi.Config(PROJECT);
+    // getSecret keeps them secret end to end, even if set without --secret.
+    const secrets: StackSecrets = Object.freeze({
+        grafanaAdminPassword: config.secretsSet.grafanaAdminPassword
+            ? project.getSecret("grafanaAdminPassword")
+            : undefined,
+        alertmanagerSlackWebhookUrl: config.secretsSet.alertmanagerSlackWebhookUrl
+            ? project.getSecret("alertmanagerSlackWebhookUrl")
+            : undefined,
+    });
+    return Object.freeze({ ...config, secrets });
+}

@@ -1,0 +1,109 @@
+// The stack itself: which profile its name stands for, which keys it may set, its region and owner,
+// what is per profile (protection, KMS window, controller replicas), and the tags of every AWS resource.
+import { ConfigError, PROJECT, RawConfig, Reader, suggest } from "./reader";
+
+export type Profile = "dev" | "prod" | "ephemeral";
+
+export const EPHEMERAL_PREFIX = "eph-";
+
+export function classifyStack(stack: string): Profile {
+    if (stack === "dev" || stack === "prod") return stack;
+    if (/^eph-[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(stack)) return "ephemeral";
+    throw new Error(
+        `Stack "${stack}" is not one this program knows. Use "dev", "prod", or an ephemeral stack named ` +
+            `"${EPHEMERAL_PREFIX}<slug>" (lowercase letters, digits and dashes, at most 36 characters), ` +
+            `e.g. "pulumi stack init ${EPHEMERAL_PREFIX}my-branch".`,
+    );
+}
+
+export type Kind = "string" | "integer" | "boolean" | "array" | "object" | "secret";
+
+/** Every key the program reads, with its kind. Object-valued keys arrive as JSON from the CLI. */
+export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
+    owner: "string",
+    kubernetesVersion: "string",
+    availabilityZoneCount: "integer",
+    vpcCidr: "string",
+    natGateways: "string",
+    endpointPublicAccess: "boolean",
+    publicAccessCidrs: "array",
+    privateEndpointAccessCidrs: "array",
+    adminPrincipalArns: "array",
+    clusterLogTypes: "array",
+    logRetentionDays: "integer",
+    nodeGroups: "object",
+    addonVersions: "object",
+    charts: "object",
+    backend: "object",
+    monitoring: "object",
+    grafanaAdminPassword: "secret",
+    alertmanagerSlackWebhookUrl: "secret",
+    ephemeral: "object",
+};
+
+/** Keys a stack file may leave out: the optional secrets, and what the ephemeral-stack tool sets. */
+export const OPTIONAL_KEYS: readonly string[] = ["grafanaAdminPassword", "alertmanagerSlackWebhookUrl", "ephemeral"];
+
+/** Refuses a key the program does not read, with the closest known one. */
+export function rejectUnknownKeys(reader: Reader, raw: RawConfig): void {
+    const known = Object.keys(CONFIG_KEYS);
+    for (const key of Object.keys(raw)) {
+        if (!known.includes(key))
+            reader.fail(key, `is not a known key${suggest(key, known)}`, `one of ${known.join(", ")}`);
+    }
+}
+
+export function parseRegion(stack: string, region: string | undefined): string {
+    if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+        throw new ConfigError(
+            stack,
+            "aws:region",
+            `is ${JSON.stringify(region ?? null)}`,
+            `an AWS region such as "eu-west-1" (pulumi config set aws:region eu-west-1)`,
+        );
+    }
+    return region;
+}
+
+const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127}$/;
+
+export function parseOwner(reader: Reader, raw: unknown): string {
+    const owner = reader.string("owner", raw);
+    if (!OWNER_PATTERN.test(owner))
+        reader.fail(
+            "owner",
+            `is "${owner}", not a valid tag value`,
+            "a team or person, 1-128 characters of letters, digits, spaces and ._:/=+@-",
+        );
+    return owner;
+}
+
+/** What really is per profile, not configurable. */
+export interface ProfileSettings {
+    /** `protect` (and EKS deletion protection) on the resources whose loss loses data or the cluster. */
+    readonly protect: boolean;
+    readonly kmsDeletionWindowDays: number;
+    /** Two in prod so a node drain never stops Service reconciliation. */
+    readonly loadBalancerControllerReplicas: number;
+}
+
+export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
+    dev: { protect: false, kmsDeletionWindowDays: 7, loadBalancerControllerReplicas: 1 },
+    prod: { protect: true, kmsDeletionWindowDays: 30, loadBalancerControllerReplicas: 2 },
+    ephemeral: { protect: false, kmsDeletionWindowDays: 7, loadBalancerControllerReplicas: 1 },
+};
+
+/** The EKS cluster's name: deterministic, so the control-plane log group can exist before the cluster. */
+export function clusterNameOf(stack: string): string {
+    return `${PROJECT}-${stack}`;
+}
+
+/** Tags every AWS resource gets through the provider's default tags. */
+export function stackTags(
+    stack: string,
+    profile: Profile,
+    owner: string,
+    lifetime: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+    return Object.freeze({ project: PROJECT, stack, environment: profile, owner, "managed-by": "pulumi", ...lifetime });
+}
