@@ -4,7 +4,6 @@
 import { parseBackend, type BackendConfig } from "./backend";
 import { parseCharts, type ChartVersions } from "./charts";
 import {
-    CLUSTER_LOG_TYPES,
     parseCluster,
     parseKubernetesVersion,
     type AddonVersions,
@@ -61,40 +60,6 @@ export interface StackConfig {
     readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Per-profile values for keys a stack file leaves out. dev and prod files set everything. */
-const PROFILE_DEFAULTS: Readonly<Record<Profile, RawConfig>> = {
-    dev: {
-        availabilityZoneCount: 2,
-        natGateways: "single",
-        endpointPublicAccess: true,
-        publicAccessCidrs: [],
-        clusterLogTypes: ["api", "audit", "authenticator"],
-        logRetentionDays: 7,
-    },
-    ephemeral: {
-        availabilityZoneCount: 2,
-        natGateways: "single",
-        endpointPublicAccess: true,
-        publicAccessCidrs: [],
-        clusterLogTypes: ["api", "audit"],
-        logRetentionDays: 1,
-    },
-    prod: {
-        availabilityZoneCount: 3,
-        natGateways: "perAz",
-        endpointPublicAccess: false,
-        publicAccessCidrs: [],
-        clusterLogTypes: [...CLUSTER_LOG_TYPES],
-        logRetentionDays: 90,
-    },
-};
-
-const SHARED_DEFAULTS: RawConfig = {
-    vpcCidr: "10.0.0.0/16",
-    privateEndpointAccessCidrs: [],
-    adminPrincipalArns: [],
-};
-
 /**
  * Validates raw stack config. Pure: no Pulumi calls, so tests exercise every error path.
  * `raw` holds the project's keys without the "scalable-backend:" prefix; `region` comes from `aws:region`.
@@ -103,17 +68,16 @@ export function parseStackConfig(stack: string, raw: RawConfig, region: string |
     const profile = classifyStack(stack);
     const reader = new Reader(stack);
     rejectUnknownKeys(reader, raw);
-    const merged: RawConfig = { ...SHARED_DEFAULTS, ...PROFILE_DEFAULTS[profile], ...raw };
     const checkedRegion = parseRegion(stack, region);
-    const owner = parseOwner(reader, merged.owner);
-    const kubernetesVersion = parseKubernetesVersion(reader, merged.kubernetesVersion);
-    const network = parseNetwork(reader, merged, profile);
-    const cluster = parseCluster(reader, merged, profile, kubernetesVersion);
-    const charts = parseCharts(reader, merged.charts, kubernetesVersion);
-    const backend = parseBackend(reader, merged.backend, profile);
-    const monitoring = parseMonitoring(reader, merged.monitoring, profile);
+    const owner = parseOwner(reader, raw.owner);
+    const kubernetesVersion = parseKubernetesVersion(reader, raw.kubernetesVersion);
+    const network = parseNetwork(reader, raw, profile);
+    const cluster = parseCluster(reader, raw, profile, kubernetesVersion);
+    const charts = parseCharts(reader, raw.charts, kubernetesVersion);
+    const backend = parseBackend(reader, raw.backend, profile);
+    const monitoring = parseMonitoring(reader, raw.monitoring, profile);
     const secretsSet = Object.freeze(checkSecrets(reader, raw));
-    const lifetime = parseLifetime(reader, merged.ephemeral, profile);
+    const lifetime = parseLifetime(reader, raw.ephemeral, profile);
     return Object.freeze({
         project: PROJECT,
         stack,

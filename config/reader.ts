@@ -102,6 +102,7 @@ export class Reader {
     }
 
     integer(key: string, value: unknown, min: number, max: number): number {
+        if (value === undefined) this.fail(key, "is missing", `an integer from ${min} to ${max}`);
         const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
         if (typeof n !== "number" || !Number.isInteger(n)) {
             this.fail(key, `is ${JSON.stringify(value)}, not a whole number`, `an integer from ${min} to ${max}`);
@@ -111,6 +112,7 @@ export class Reader {
     }
 
     boolean(key: string, value: unknown): boolean {
+        if (value === undefined) this.fail(key, "is missing", "true or false");
         if (value === true || value === "true") return true;
         if (value === false || value === "false") return false;
         return this.fail(
@@ -121,6 +123,7 @@ export class Reader {
     }
 
     object(key: string, value: unknown): Record<string, unknown> {
+        if (value === undefined) this.fail(key, "is missing", "a YAML mapping (see Pulumi.dev.yaml)");
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
             this.fail(key, "is not an object", "a YAML mapping (see Pulumi.dev.yaml)");
         }
@@ -128,6 +131,7 @@ export class Reader {
     }
 
     stringArray(key: string, value: unknown): string[] {
+        if (value === undefined) this.fail(key, "is missing", 'a YAML list of strings, e.g. ["a", "b"] (or [])');
         if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
             this.fail(key, "is not a list of strings", 'a YAML list of strings, e.g. ["a", "b"]');
         }
@@ -135,6 +139,7 @@ export class Reader {
     }
 
     oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T {
+        if (value === undefined) this.fail(key, "is missing", `one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
         if (typeof value !== "string" || !allowed.includes(value as T)) {
             this.fail(key, `is ${JSON.stringify(value)}`, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
         }

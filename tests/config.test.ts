@@ -529,7 +529,7 @@ describe("config: the real stack files", () => {
                     assert.equal(declaration.type, TYPE_OF_KIND[kind]);
                     if (kind === "array") assert.deepEqual(declaration.items, { type: "string" });
                     assert.equal((declaration as { secret?: boolean }).secret, kind === "secret" ? true : undefined);
-                    // Defaults live in config/ per profile; a project default would override them for every stack.
+                    // Every stack file states its values; a project default would apply to every stack unseen.
                     assert.equal(declaration.default, undefined, `${key} has a project-level default`);
                     assert.equal(declaration.value, undefined, `${key} has a project-level value`);
                 });
@@ -1376,7 +1376,7 @@ describe("config: parseStackConfig errors", () => {
                 title: "a missing nodeGroups",
                 edit: drop("nodeGroups"),
                 key: "nodeGroups",
-                says: ["is not an object"],
+                says: ["is missing"],
                 expects: ["a YAML mapping"],
             },
             {
@@ -1415,7 +1415,7 @@ describe("config: parseStackConfig errors", () => {
                     delete raw.charts.clusterAutoscaler;
                 },
                 key: "charts.clusterAutoscaler",
-                says: ["is not an object"],
+                says: ["is missing"],
                 expects: ["a YAML mapping"],
             },
             {
@@ -1587,35 +1587,12 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
     });
 
     describe("ephemeral stacks", () => {
-        const ephemeralRaw = (): MutableRaw => {
-            const raw = devRaw();
-            drop("availabilityZoneCount", "natGateways", "logRetentionDays", "clusterLogTypes")(raw);
-            return raw;
-        };
-
-        it("take the ephemeral defaults for the keys they leave out", () => {
-            const config = parse("eph-feature-x", ephemeralRaw());
-            assert.equal(config.profile, "ephemeral");
-            assert.equal(config.availabilityZoneCount, 2);
-            assert.equal(config.natGateways, "single");
-            assert.equal(config.logRetentionDays, 1);
-            assert.deepEqual(config.clusterLogTypes, ["api", "audit"]);
-            assert.equal(config.clusterName, "scalable-backend-eph-feature-x");
-            assert.equal(config.protect, false);
-            assert.equal(config.tags.environment, "ephemeral");
-            assert.equal(config.tags.stack, "eph-feature-x");
-        });
-
-        it("parse to exactly the expected config", () => {
-            assert.deepEqual(parse("eph-feature-x", ephemeralRaw()), {
+        it("parse dev's values to dev's config under the ephemeral profile", () => {
+            assert.deepEqual(parse("eph-feature-x", devRaw()), {
                 ...EXPECTED_DEV,
                 stack: "eph-feature-x",
                 profile: "ephemeral",
                 clusterName: "scalable-backend-eph-feature-x",
-                availabilityZoneCount: 2,
-                natGateways: "single",
-                logRetentionDays: 1,
-                clusterLogTypes: ["api", "audit"],
                 protect: false,
                 kmsDeletionWindowDays: 7,
                 loadBalancerControllerReplicas: 1,
@@ -1629,18 +1606,12 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
             });
         });
 
-        it("are deeply frozen, defaults included", () => {
-            assertDeepFrozen(parse("eph-feature-x", ephemeralRaw()), "config");
-        });
-
-        it("keep values they set explicitly over the defaults", () => {
-            const config = parse("eph-feature-x", devRaw());
-            assert.equal(config.logRetentionDays, 7);
-            assert.deepEqual(config.clusterLogTypes, ["api", "audit", "authenticator"]);
+        it("are deeply frozen", () => {
+            assertDeepFrozen(parse("eph-feature-x", devRaw()), "config");
         });
 
         it("are validated like any stack", () => {
-            const raw = ephemeralRaw();
+            const raw = devRaw();
             raw.owner = "";
             expectConfigError(() => parse("eph-feature-x", raw), {
                 stack: "eph-feature-x",
@@ -1651,45 +1622,20 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
         });
     });
 
-    describe("defaults of the other profiles and shared defaults", () => {
-        it("dev defaults", () => {
-            const raw = devRaw();
-            drop(
-                "availabilityZoneCount",
-                "natGateways",
-                "endpointPublicAccess",
-                "publicAccessCidrs",
-                "logRetentionDays",
-                "clusterLogTypes",
-            )(raw);
-            const config = parse("dev", raw);
-            assert.equal(config.availabilityZoneCount, 2);
-            assert.equal(config.natGateways, "single");
-            assert.equal(config.endpointPublicAccess, true);
-            assert.deepEqual(config.publicAccessCidrs, []);
-            assert.equal(config.logRetentionDays, 7);
-            assert.deepEqual(config.clusterLogTypes, ["api", "audit", "authenticator"]);
-        });
+    describe("no defaults for top-level keys (the CLI requires every key Pulumi.yaml declares)", () => {
+        const required = FILE_KEYS;
+        for (const stack of ["dev", "prod", "eph-feature-x"] as const) {
+            for (const key of required) {
+                it(`refuses ${stack} without ${key}, naming it`, () => {
+                    const raw = stack === "prod" ? prodRaw() : devRaw();
+                    delete raw[key];
+                    expectConfigError(() => parse(stack, raw), { stack, key, says: ["is missing"], expects: [] });
+                });
+            }
+        }
+    });
 
-        it("prod defaults", () => {
-            const raw = prodRaw();
-            drop(
-                "availabilityZoneCount",
-                "natGateways",
-                "endpointPublicAccess",
-                "publicAccessCidrs",
-                "logRetentionDays",
-                "clusterLogTypes",
-            )(raw);
-            assert.deepEqual(parse("prod", raw), EXPECTED_PROD);
-        });
-
-        it("vpcCidr defaults to 10.0.0.0/16 and adminPrincipalArns to []", () => {
-            const config = parseEdited("dev", drop("vpcCidr", "adminPrincipalArns"));
-            assert.equal(config.vpcCidr, "10.0.0.0/16");
-            assert.deepEqual(config.adminPrincipalArns, []);
-        });
-
+    describe("defaults inside structured keys", () => {
         it("a node group defaults to ON_DEMAND, desiredSize = minSize and a 50 GiB disk", () => {
             const config = parseEdited(
                 "dev",

@@ -1,9 +1,9 @@
 // Pure parts of the ephemeral-stack tool: names, TTLs, expiry, and the config an ephemeral stack
 // gets (dev's, with cost-saving overrides). No Pulumi CLI, no clock: callers pass `now`.
 import * as crypto from "crypto";
-import { classifyStack } from "../config";
+import { classifyStack, EPHEMERAL_PREFIX } from "../config";
 
-export const PREFIX = "eph-";
+export const PREFIX = EPHEMERAL_PREFIX;
 /** classifyStack accepts at most 32 characters after the prefix. */
 export const MAX_SLUG = 32;
 export const DEFAULT_TTL = "8h";
@@ -93,7 +93,8 @@ export interface EphemeralMeta {
 const KEY = (key: string) => `scalable-backend:${key}`;
 
 /**
- * dev's stack-file config (structured, as in Pulumi.dev.yaml) with the cost-saving overrides:
+ * The ephemeral profile, defined here only: dev's stack-file config (structured, as in
+ * Pulumi.dev.yaml) with the cost-saving overrides:
  * small spot nodes, 2 AZs, one NAT, no volumes, short retention. dev's encrypted values are left
  * out: they are sealed with dev's key (the program generates or skips what they would hold).
  */
