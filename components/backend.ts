@@ -3,6 +3,7 @@
 // Every object is built by a pure function so tests can check them one by one.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PodResources, resourceRequirements } from "../lib/pod-resources";
 
 export const CONTAINER_PORT = 8080;
 export const SERVICE_PORT = 80;
@@ -21,16 +22,21 @@ export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + SHUTDOWN_TIMEOUT_SEC
 /** The image's numeric non-root user (app/Dockerfile `USER`). */
 export const RUN_AS_USER = 10001;
 
+/** The HPA's range and target. */
 export interface Scaling {
+    /** At least 2 in prod (one replica is downtime on every drain). */
     readonly minReplicas: number;
     readonly maxReplicas: number;
+    /** Average CPU utilisation, as a percentage of the request, the HPA keeps. */
     readonly cpuTargetPercent: number;
 }
 
-export interface Resources {
-    readonly cpuRequest: string;
-    readonly memoryRequest: string;
-    readonly memoryLimit: string;
+/** What config decides about the backend (config/backend.ts produces it). */
+export interface BackendSettings extends Scaling, PodResources {
+    /** The stack's name, labelled on every object. */
+    readonly stack: string;
+    /** Who may reach the load balancer; empty: anyone (refused in prod). */
+    readonly loadBalancerSourceRanges: readonly string[];
 }
 
 export interface MonitoringTarget {
@@ -74,7 +80,7 @@ export interface PodSpecArgs {
     readonly stack: string;
     readonly image: pulumi.Input<string>;
     readonly serviceAccountName: pulumi.Input<string>;
-    readonly resources: Resources;
+    readonly resources: PodResources;
 }
 
 /** The Deployment spec, without `replicas`: the HPA owns the count, or every `pulumi up` fights it. */
@@ -125,11 +131,8 @@ export function deploymentSpec(args: PodSpecArgs): k8s.types.input.apps.v1.Deplo
                             { name: "SHUTDOWN_TIMEOUT_SECONDS", value: String(SHUTDOWN_TIMEOUT_SECONDS) },
                             { name: "ACCESS_LOG", value: "true" },
                         ],
-                        resources: {
-                            requests: { cpu: args.resources.cpuRequest, memory: args.resources.memoryRequest },
-                            // No CPU limit: throttling hurts latency, and the HPA scales on CPU instead.
-                            limits: { memory: args.resources.memoryLimit },
-                        },
+                        // No CPU limit: throttling hurts latency, and the HPA scales on CPU instead.
+                        resources: resourceRequirements(args.resources),
                         startupProbe: probe(PATHS.liveness, 2, 30),
                         livenessProbe: probe(PATHS.liveness, 10, 3),
                         readinessProbe: probe(PATHS.readiness, 5, 2),
@@ -282,12 +285,9 @@ export function serviceMonitorSpec(name: string, namespace: pulumi.Input<string>
     };
 }
 
-export interface BackendArgs {
-    readonly stack: string;
+export interface BackendArgs extends BackendSettings {
     readonly image: pulumi.Input<string>;
-    readonly scaling: Scaling;
-    readonly resources: Resources;
-    readonly loadBalancerSourceRanges: readonly string[];
+    /** The VPC's CIDR, which the load balancer's addresses come from. */
     readonly vpcCidr: string;
     /** The Service waits for it: its webhook must run, and destroy must delete the NLB while it still runs. */
     readonly loadBalancerController: pulumi.Resource;
@@ -332,7 +332,7 @@ export class Backend extends pulumi.ComponentResource {
                     stack: args.stack,
                     image: args.image,
                     serviceAccountName: serviceAccount.metadata.name,
-                    resources: args.resources,
+                    resources: args,
                 }),
             },
             { parent: this, dependsOn: args.nodes },
@@ -349,7 +349,7 @@ export class Backend extends pulumi.ComponentResource {
 
         this.hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             `${name}-hpa`,
-            { metadata: meta(""), spec: hpaSpec(this.deployment.metadata.name, args.scaling) },
+            { metadata: meta(""), spec: hpaSpec(this.deployment.metadata.name, args) },
             child,
         );
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(""), spec: pdbSpec(name) }, child);

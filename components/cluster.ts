@@ -5,7 +5,6 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AddonVersions, ClusterLogType, NodeGroupConfig } from "../config";
 import { attachPolicies, IrsaRole, serviceTrustPolicy } from "./iam";
 
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
@@ -79,28 +78,64 @@ export function autoscalerDiscoveryTags(clusterName: string): Record<string, str
     return { "k8s.io/cluster-autoscaler/enabled": "true", [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned" };
 }
 
-export interface ClusterArgs {
+export type ClusterLogType = "api" | "audit" | "authenticator" | "controllerManager" | "scheduler";
+
+/** One managed node group. */
+export interface NodeGroupSettings {
+    /** One size and class, e.g. ["m6i.large", "m6a.large"]: the autoscaler assumes alike nodes. */
+    readonly instanceTypes: readonly string[];
+    /** @default "ON_DEMAND" (SPOT is refused in prod) */
+    readonly capacityType: "ON_DEMAND" | "SPOT";
+    readonly minSize: number;
+    /** The group's size at creation; the Cluster Autoscaler owns it afterwards. @default minSize */
+    readonly desiredSize: number;
+    readonly maxSize: number;
+    /** The encrypted gp3 root volume. @default 50 */
+    readonly diskSizeGiB: number;
+}
+
+/** Pinned EKS add-on versions ("v1.19.2-eksbuild.1"); kube-proxy's minor is the cluster's. */
+export interface AddonVersions {
+    readonly vpcCni: string;
+    readonly kubeProxy: string;
+    readonly coredns: string;
+    readonly ebsCsiDriver: string;
+    readonly metricsServer: string;
+}
+
+/** What config decides about the cluster (config/cluster.ts produces it). */
+export interface ClusterSettings {
+    /** `scalable-backend-<stack>`: deterministic, so the log group can exist before the cluster. */
     readonly clusterName: string;
+    /** A supported minor, "1.35". */
     readonly kubernetesVersion: string;
+    readonly endpointPublicAccess: boolean;
+    /** Who may reach the public endpoint; empty: everyone (refused in prod). */
+    readonly publicAccessCidrs: readonly string[];
+    /** The VPC's CIDR: runners inside the VPC reach the private endpoint. */
+    readonly vpcCidr: string;
+    /** Private networks besides the VPC (VPN, peered runners) admitted to the private endpoint. */
+    readonly privateEndpointAccessCidrs: readonly string[];
+    /** Granted cluster admin through access entries (never the identity that creates the cluster). */
+    readonly adminPrincipalArns: readonly string[];
+    readonly clusterLogTypes: readonly ClusterLogType[];
+    readonly logRetentionDays: number;
+    /** 30 in prod, 7 elsewhere. */
+    readonly kmsDeletionWindowDays: number;
+    readonly nodeGroups: Readonly<Record<string, NodeGroupSettings>>;
+    readonly addonVersions: AddonVersions;
+    /** Resource tags for the launch template's instances and volumes (the provider tags the rest). */
+    readonly tags: Readonly<Record<string, string>>;
+    /** `protect` and EKS deletion protection (prod). */
+    readonly protect: boolean;
+}
+
+export interface ClusterArgs extends ClusterSettings {
     readonly vpcId: pulumi.Input<string>;
     readonly publicSubnetIds: pulumi.Input<string>[];
     readonly privateSubnetIds: pulumi.Input<string>[];
     /** Node groups start only once the private subnets can reach the internet. */
     readonly privateEgressRoutes: pulumi.Resource[];
-    readonly endpointPublicAccess: boolean;
-    readonly publicAccessCidrs: readonly string[];
-    /** The VPC's CIDR: runners inside the VPC reach the private endpoint. */
-    readonly vpcCidr: string;
-    readonly privateEndpointAccessCidrs: readonly string[];
-    readonly adminPrincipalArns: readonly string[];
-    readonly clusterLogTypes: readonly ClusterLogType[];
-    readonly logRetentionDays: number;
-    readonly kmsDeletionWindowDays: number;
-    readonly nodeGroups: Readonly<Record<string, NodeGroupConfig>>;
-    readonly addonVersions: AddonVersions;
-    /** Resource tags for the launch template's instances and volumes (the provider tags the rest). */
-    readonly tags: Readonly<Record<string, string>>;
-    readonly protect: boolean;
 }
 
 export class Cluster extends pulumi.ComponentResource {
@@ -115,6 +150,7 @@ export class Cluster extends pulumi.ComponentResource {
     /** Every EKS add-on created after the nodes (some create Services). */
     readonly addons: aws.eks.Addon[];
     readonly storageClass: k8s.storage.v1.StorageClass;
+    readonly storageClassName = STORAGE_CLASS_NAME;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-backend:cluster:Cluster", name, {}, opts);

@@ -45,14 +45,19 @@ export function lifecyclePolicy(keepTagged: number): object {
     };
 }
 
-export interface BackendImageArgs {
+/** What config decides about the image (config/backend.ts produces it). */
+export interface BackendImageSettings {
+    /** `<cluster name>/backend`. */
     readonly repositoryName: string;
-    /** Config's prebuilt image; when set nothing is built. */
+    /** A prebuilt image pinned by digest or version tag; when set nothing is built. @default undefined: build app/ */
     readonly prebuilt?: string;
-    /** The project directory: the build context and Dockerfile are relative to it. */
-    readonly root: string;
     /** Let `pulumi destroy` remove a repository that still holds images (not in prod). */
     readonly forceDelete: boolean;
+}
+
+export interface BackendImageArgs extends BackendImageSettings {
+    /** The project directory: the build context and Dockerfile are relative to it. */
+    readonly root: string;
 }
 
 export class BackendImage extends pulumi.ComponentResource {

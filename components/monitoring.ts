@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { MonitoringConfig, PodResources } from "../config";
+import { PodResources, resourceRequirements } from "../lib/pod-resources";
 import type { MonitoringTarget } from "./backend";
 
 export const PROMETHEUS_COMMUNITY_REPO = "https://prometheus-community.github.io/helm-charts";
@@ -96,16 +96,52 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
     };
 }
 
+/** What config decides about monitoring (config/monitoring.ts and config/charts.ts produce it). */
+export interface MonitoringSettings {
+    /** The namespace of the charts, their Secrets, the rules and the dashboard. */
+    readonly namespace: string;
+    readonly charts: {
+        /** An exact version; its CRDs come from prometheusOperatorCrds, of the same operator version. */
+        readonly kubePrometheusStack: { readonly version: string };
+        readonly prometheusOperatorCrds: { readonly version: string };
+    };
+    /** Helm install/upgrade timeout: Prometheus volumes and images take a while on new nodes. */
+    readonly installTimeoutSeconds: number;
+    readonly prometheus: {
+        /** At least 2 in prod. */
+        readonly replicas: number;
+        /** Prometheus duration, e.g. "15d". */
+        readonly retention: string;
+        /** Prometheus size, e.g. "40GB": kept below the volume so the TSDB never fills it. */
+        readonly retentionSize: string;
+        /** 0: no persistent volume (never in prod). */
+        readonly storageGiB: number;
+    } & PodResources;
+    readonly alertmanager: { readonly replicas: number; readonly storageGiB: number } & PodResources;
+    /** One replica: more needs an external database. */
+    readonly grafana: PodResources;
+    readonly alerts: {
+        /** Alert when more than this share of requests fail with 5xx. */
+        readonly errorRatioPercent: number;
+        /** The p99 latency objective. */
+        readonly p99LatencyMs: number;
+        /** Container restarts in 15 minutes that count as a crash loop. */
+        readonly restartsPer15m: number;
+    };
+    /** A secret; when unset a random one is generated. */
+    readonly grafanaAdminPassword?: pulumi.Input<string>;
+    /** A secret; when unset alerts go to a null receiver. */
+    readonly slackWebhookUrl?: pulumi.Input<string>;
+}
+
+/** The sizes the chart's values are built from. */
+export type MonitoringSizes = Pick<MonitoringSettings, "prometheus" | "alertmanager" | "grafana">;
+
 export interface StackValuesArgs {
-    readonly settings: MonitoringConfig;
+    readonly settings: MonitoringSizes;
     readonly storageClassName: string;
     readonly slack: boolean;
 }
-
-const resources = (r: PodResources) => ({
-    requests: { cpu: r.cpuRequest, memory: r.memoryRequest },
-    limits: { memory: r.memoryLimit },
-});
 
 const volumeClaim = (storageClassName: string, gib: number) => ({
     volumeClaimTemplate: {
@@ -136,7 +172,7 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
         },
         grafana: {
             replicas: 1, // more needs an external database
-            resources: resources(args.settings.grafana),
+            resources: resourceRequirements(args.settings.grafana),
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
             service: clusterIp,
             persistence: { enabled: false },
@@ -150,7 +186,7 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
                 replicas: prometheus.replicas,
                 retention: prometheus.retention,
                 retentionSize: prometheus.retentionSize,
-                resources: resources(prometheus),
+                resources: resourceRequirements(prometheus),
                 // Select ServiceMonitors, PodMonitors and rules from every release, not only this chart's.
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
@@ -167,7 +203,7 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
             config: alertmanagerConfig({ slack: args.slack }),
             alertmanagerSpec: {
                 replicas: alertmanager.replicas,
-                resources: resources(alertmanager),
+                resources: resourceRequirements(alertmanager),
                 ...(args.slack ? { secrets: [SLACK_SECRET] } : {}),
                 ...(alertmanager.storageGiB > 0
                     ? { storage: volumeClaim(args.storageClassName, alertmanager.storageGiB) }
@@ -186,7 +222,7 @@ export interface BackendSelector {
 /** The backend's alerts. Every expression uses only metrics the app, kube-state-metrics or cAdvisor export. */
 export function backendAlertRules(
     backend: BackendSelector,
-    alerts: MonitoringConfig["alerts"],
+    alerts: MonitoringSettings["alerts"],
 ): { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }[] {
     // Probes and scrapes are not user traffic: a draining pod's 503 on /readyz is by design.
     const app = `namespace="${backend.namespace}", route!~"${PROBE_ROUTES}"`;
@@ -319,16 +355,8 @@ export function backendDashboard(backend: BackendSelector): Record<string, unkno
     };
 }
 
-export interface MonitoringArgs {
-    readonly namespace: string;
-    readonly settings: MonitoringConfig;
-    readonly charts: {
-        readonly kubePrometheusStack: { readonly version: string };
-        readonly prometheusOperatorCrds: { readonly version: string };
-    };
+export interface MonitoringArgs extends MonitoringSettings {
     readonly backend: BackendSelector;
-    readonly grafanaAdminPassword?: pulumi.Input<string>;
-    readonly slackWebhookUrl?: pulumi.Input<string>;
     /** The default StorageClass the volumes use; the stack waits for it. */
     readonly storageClass: k8s.storage.v1.StorageClass;
     readonly storageClassName: string;
@@ -408,12 +436,12 @@ export class Monitoring extends pulumi.ComponentResource {
                 namespace,
                 skipCrds: true,
                 values: kubePrometheusStackValues({
-                    settings: args.settings,
+                    settings: args,
                     storageClassName: args.storageClassName,
                     slack: args.slackWebhookUrl !== undefined,
                 }),
                 atomic: true,
-                timeout: args.settings.installTimeoutSeconds,
+                timeout: args.installTimeoutSeconds,
             },
             { parent: this, dependsOn: [this.crds, args.storageClass, ...args.after, ...secrets] },
         );
@@ -432,7 +460,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     groups: [
                         {
                             name: `${args.backend.name}.rules`,
-                            rules: backendAlertRules(args.backend, args.settings.alerts),
+                            rules: backendAlertRules(args.backend, args.alerts),
                         },
                     ],
                 },

@@ -41,13 +41,19 @@ export function subnetTags(tier: "public" | "private", clusterName: string, name
     };
 }
 
-export interface NetworkArgs {
+/** What config decides about the network (config/network.ts produces it). */
+export interface NetworkSettings {
+    /** The VPC's network: private (RFC 1918), a /16 to /20. */
     readonly cidrBlock: string;
+    /** AZs the subnets, NAT gateways and nodes spread over: 2 to 6 (prod: at least 3). */
     readonly availabilityZoneCount: number;
+    /** One NAT gateway for the VPC, or one per AZ (prod) so one AZ's loss leaves the others' egress. */
     readonly natGateways: "single" | "perAz";
     /** Used for the load-balancer discovery tag. */
     readonly clusterName: string;
 }
+
+export type NetworkArgs = NetworkSettings;
 
 export class Network extends pulumi.ComponentResource {
     readonly vpc: aws.ec2.Vpc;

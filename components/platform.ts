@@ -76,17 +76,25 @@ export function clusterAutoscalerValues(args: ClusterAutoscalerValuesArgs): Reco
     };
 }
 
-export interface PlatformArgs {
-    readonly clusterName: pulumi.Input<string>;
+/** What config decides about the platform charts (config/charts.ts and config/stack.ts produce it). */
+export interface PlatformSettings {
+    /** The controller and autoscaler cannot look it up (IMDS hop limit 1). */
     readonly region: string;
+    readonly charts: {
+        /** From https://aws.github.io/eks-charts, an exact version. */
+        readonly awsLoadBalancerController: { readonly version: string };
+        /** An exact chart version, and the image for the cluster's Kubernetes minor ("v1.35.2"). */
+        readonly clusterAutoscaler: { readonly version: string; readonly imageTag: string };
+    };
+    /** 2 in prod so a node drain never stops Service reconciliation, 1 elsewhere. */
+    readonly loadBalancerControllerReplicas: number;
+}
+
+export interface PlatformArgs extends PlatformSettings {
+    readonly clusterName: pulumi.Input<string>;
     readonly vpcId: pulumi.Input<string>;
     readonly oidcProviderArn: pulumi.Input<string>;
     readonly oidcIssuer: pulumi.Input<string>;
-    readonly charts: {
-        readonly awsLoadBalancerController: { readonly version: string };
-        readonly clusterAutoscaler: { readonly version: string; readonly imageTag: string };
-    };
-    readonly loadBalancerControllerReplicas: number;
     /**
      * Charts run pods, so they wait for the node groups; and for the EKS add-ons, which create
      * Services the controller's webhook would reject while it starts.

@@ -1,23 +1,11 @@
 // The backend service: its image (built or prebuilt), scaling range and target, pod resources,
 // and who may reach its load balancer.
+import type { BackendSettings } from "../components/backend";
+import type { BackendImageSettings } from "../components/image";
 import { parseCidr } from "../lib/cidr";
 import { MIN_PROD_PUBLIC_PREFIX } from "./cluster";
 import type { Reader } from "./reader";
-import type { Profile } from "./stack";
-
-export interface BackendConfig {
-    /** A prebuilt image (CI built it elsewhere): no build happens. Undefined: build app/ and push to ECR. */
-    readonly image?: string;
-    readonly minReplicas: number;
-    readonly maxReplicas: number;
-    /** HPA target: average CPU utilisation as a percentage of the request. */
-    readonly cpuTargetPercent: number;
-    readonly cpuRequest: string;
-    readonly memoryRequest: string;
-    readonly memoryLimit: string;
-    /** Who may reach the load balancer; empty means anyone (refused in prod). */
-    readonly loadBalancerSourceRanges: readonly string[];
-}
+import type { StackSettings } from "./stack";
 
 const BACKEND_KEYS = [
     "image",
@@ -67,7 +55,13 @@ function parseImage(reader: Reader, raw: unknown): string | undefined {
     return image;
 }
 
-export function parseBackend(reader: Reader, raw: unknown, profile: Profile): BackendConfig {
+/** The `backend` key holds both the service's settings and its image's. */
+export function parseBackend(
+    reader: Reader,
+    raw: unknown,
+    stack: StackSettings,
+): { backend: BackendSettings; image: BackendImageSettings } {
+    const profile = stack.profile;
     const value = reader.object("backend", raw);
     reader.rejectUnknownKeys("backend", value, BACKEND_KEYS);
     const image = parseImage(reader, value.image);
@@ -108,12 +102,20 @@ export function parseBackend(reader: Reader, raw: unknown, profile: Profile): Ba
                 `CIDRs of /${MIN_PROD_PUBLIC_PREFIX} or narrower`,
             );
     }
-    return Object.freeze({
-        ...(image !== undefined ? { image } : {}),
-        minReplicas,
-        maxReplicas,
-        cpuTargetPercent,
-        ...resources,
-        loadBalancerSourceRanges: Object.freeze(loadBalancerSourceRanges),
-    });
+    return {
+        backend: Object.freeze({
+            stack: stack.name,
+            minReplicas,
+            maxReplicas,
+            cpuTargetPercent,
+            ...resources,
+            loadBalancerSourceRanges: Object.freeze(loadBalancerSourceRanges),
+        }),
+        image: Object.freeze({
+            repositoryName: `${stack.clusterName}/backend`,
+            ...(image !== undefined ? { prebuilt: image } : {}),
+            // Review stacks leave nothing behind; prod keeps its images until someone decides.
+            forceDelete: !stack.protect,
+        }),
+    };
 }

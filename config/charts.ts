@@ -1,12 +1,13 @@
 // Pinned Helm charts: exact versions, and the autoscaler image for the cluster's own minor.
+import type { MonitoringSettings } from "../components/monitoring";
+import type { PlatformSettings } from "../components/platform";
 import { minorOf } from "./cluster";
 import type { Reader } from "./reader";
 
+/** The charts each component installs. */
 export interface ChartVersions {
-    readonly awsLoadBalancerController: { readonly version: string };
-    readonly clusterAutoscaler: { readonly version: string; readonly imageTag: string };
-    readonly kubePrometheusStack: { readonly version: string };
-    readonly prometheusOperatorCrds: { readonly version: string };
+    readonly platform: PlatformSettings["charts"];
+    readonly monitoring: MonitoringSettings["charts"];
 }
 
 const CHART_KEYS = ["awsLoadBalancerController", "clusterAutoscaler", "kubePrometheusStack", "prometheusOperatorCrds"];
@@ -52,14 +53,18 @@ export function parseCharts(reader: Reader, raw: unknown, kubernetesVersion: str
         return Object.freeze({ version: chartVersion(`charts.${name}.version`, chart.version) });
     };
     return Object.freeze({
-        awsLoadBalancerController: Object.freeze({
-            version: chartVersion("charts.awsLoadBalancerController.version", lbc.version),
+        platform: Object.freeze({
+            awsLoadBalancerController: Object.freeze({
+                version: chartVersion("charts.awsLoadBalancerController.version", lbc.version),
+            }),
+            clusterAutoscaler: Object.freeze({
+                version: chartVersion("charts.clusterAutoscaler.version", ca.version),
+                imageTag,
+            }),
         }),
-        clusterAutoscaler: Object.freeze({
-            version: chartVersion("charts.clusterAutoscaler.version", ca.version),
-            imageTag,
+        monitoring: Object.freeze({
+            kubePrometheusStack: simpleChart("kubePrometheusStack"),
+            prometheusOperatorCrds: simpleChart("prometheusOperatorCrds"),
         }),
-        kubePrometheusStack: simpleChart("kubePrometheusStack"),
-        prometheusOperatorCrds: simpleChart("prometheusOperatorCrds"),
     });
 }

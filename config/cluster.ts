@@ -1,14 +1,20 @@
 // The cluster: Kubernetes version, API endpoint access, admins, control-plane logs, node groups
 // and pinned EKS add-ons.
+import type { AddonVersions, ClusterLogType, ClusterSettings, NodeGroupSettings } from "../components/cluster";
 import { isPrivateRange, parseCidr } from "../lib/cidr";
 import { RawConfig, Reader, suggest } from "./reader";
-import type { Profile } from "./stack";
+import type { Profile, StackSettings } from "./stack";
 
 /** Kubernetes minors EKS offers in standard support that this program is tested against. */
 export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = ["1.34", "1.35", "1.36"];
 
-export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
-export type ClusterLogType = (typeof CLUSTER_LOG_TYPES)[number];
+export const CLUSTER_LOG_TYPES: readonly ClusterLogType[] = [
+    "api",
+    "audit",
+    "authenticator",
+    "controllerManager",
+    "scheduler",
+];
 
 /** The values CloudWatch Logs accepts for `retentionInDays`. */
 export const LOG_RETENTION_DAYS: readonly number[] = [
@@ -23,36 +29,6 @@ export const INSTANCE_FAMILIES: readonly string[] = [
     ...["t3", "t3a", "m5", "m5a", "m6i", "m6a", "m7i", "m7a"],
     ...["c5", "c5a", "c6i", "c6a", "c7i", "c7a", "r5", "r6i", "r6a", "r7i"],
 ];
-
-export interface NodeGroupConfig {
-    readonly instanceTypes: readonly string[];
-    readonly capacityType: "ON_DEMAND" | "SPOT";
-    readonly minSize: number;
-    readonly desiredSize: number;
-    readonly maxSize: number;
-    readonly diskSizeGiB: number;
-}
-
-export interface AddonVersions {
-    readonly vpcCni: string;
-    readonly kubeProxy: string;
-    readonly coredns: string;
-    readonly ebsCsiDriver: string;
-    readonly metricsServer: string;
-}
-
-export interface ClusterConfig {
-    readonly kubernetesVersion: string;
-    readonly endpointPublicAccess: boolean;
-    readonly publicAccessCidrs: readonly string[];
-    /** Networks besides the VPC (VPN, peered CI runners) that may reach the private API endpoint. */
-    readonly privateEndpointAccessCidrs: readonly string[];
-    readonly adminPrincipalArns: readonly string[];
-    readonly clusterLogTypes: readonly ClusterLogType[];
-    readonly logRetentionDays: number;
-    readonly nodeGroups: Readonly<Record<string, NodeGroupConfig>>;
-    readonly addonVersions: AddonVersions;
-}
 
 const INSTANCE_TYPE_PATTERN = /^([a-z][a-z0-9]*)\.([a-z0-9]+)$/;
 const ADDON_VERSION_PATTERN = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.(\d+)$/;
@@ -223,7 +199,7 @@ function parseInstanceTypes(reader: Reader, key: string, raw: unknown): readonly
     return Object.freeze([...instanceTypes]);
 }
 
-function parseNodeGroup(reader: Reader, key: string, raw: unknown, profile: Profile): NodeGroupConfig {
+function parseNodeGroup(reader: Reader, key: string, raw: unknown, profile: Profile): NodeGroupSettings {
     const value = reader.object(key, raw);
     reader.rejectUnknownKeys(key, value, NODE_GROUP_KEYS);
     const instanceTypes = parseInstanceTypes(reader, `${key}.instanceTypes`, value.instanceTypes);
@@ -259,7 +235,7 @@ function parseNodeGroup(reader: Reader, key: string, raw: unknown, profile: Prof
     return Object.freeze({ instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB });
 }
 
-function parseNodeGroups(reader: Reader, raw: unknown, profile: Profile): Readonly<Record<string, NodeGroupConfig>> {
+function parseNodeGroups(reader: Reader, raw: unknown, profile: Profile): Readonly<Record<string, NodeGroupSettings>> {
     const rawNodeGroups = reader.object("nodeGroups", raw);
     const groupNames = Object.keys(rawNodeGroups);
     if (groupNames.length === 0)
@@ -268,7 +244,7 @@ function parseNodeGroups(reader: Reader, raw: unknown, profile: Profile): Readon
             "is empty",
             "at least one node group, e.g. { general: { instanceTypes: [...], minSize: 2, maxSize: 6 } }",
         );
-    const nodeGroups: Record<string, NodeGroupConfig> = {};
+    const nodeGroups: Record<string, NodeGroupSettings> = {};
     for (const name of groupNames) {
         if (!/^[a-z][a-z0-9-]{0,19}$/.test(name))
             reader.fail(
@@ -311,15 +287,21 @@ function parseAddonVersions(reader: Reader, raw: unknown, kubernetesVersion: str
 export function parseCluster(
     reader: Reader,
     raw: RawConfig,
-    profile: Profile,
+    stack: StackSettings,
+    vpcCidr: string,
     kubernetesVersion: string,
-): ClusterConfig {
-    return {
+): ClusterSettings {
+    return Object.freeze({
+        clusterName: stack.clusterName,
         kubernetesVersion,
-        ...parseEndpoint(reader, raw, profile),
+        ...parseEndpoint(reader, raw, stack.profile),
+        vpcCidr,
         adminPrincipalArns: parseAdmins(reader, raw.adminPrincipalArns),
-        ...parseLogs(reader, raw, profile),
-        nodeGroups: parseNodeGroups(reader, raw.nodeGroups, profile),
+        ...parseLogs(reader, raw, stack.profile),
+        kmsDeletionWindowDays: stack.kmsDeletionWindowDays,
+        nodeGroups: parseNodeGroups(reader, raw.nodeGroups, stack.profile),
         addonVersions: parseAddonVersions(reader, raw.addonVersions, kubernetesVersion),
-    };
+        tags: stack.tags,
+        protect: stack.protect,
+    });
 }

@@ -7,12 +7,6 @@ import { CONFIG_KEYS } from "./stack";
 
 const PREFIX = `${PROJECT}:`;
 
-/** Optional secrets: read with getSecret, never in plain values. Undefined when unset. */
-export interface StackSecrets {
-    readonly grafanaAdminPassword?: pulumi.Output<string>;
-    readonly alertmanagerSlackWebhookUrl?: pulumi.Output<string>;
-}
-
 /**
  * The CLI's form of structured config (a stack file's `config:`): scalars as strings, lists and
  * mappings as JSON text. Encrypted (`secure:`) values only the CLI can read are left out.
@@ -56,21 +50,24 @@ export function fromCliValues(stack: string, values: Readonly<Record<string, str
 
 /**
  * Reads the stack's raw config the way the CLI hands it over and validates it. The only function
- * in the program that touches `pulumi.Config`.
+ * in the program that touches `pulumi.Config`. The optional secrets go to Monitoring as secret
+ * Outputs (getSecret keeps them secret end to end, even if set without --secret).
  */
-export function loadConfig(): StackConfig & { readonly secrets: StackSecrets } {
+export function loadConfig(): StackConfig {
     const stack = pulumi.getStack();
     const raw: RawConfig = fromCliValues(stack, pulumi.runtime.allConfig());
     const config = parseStackConfig(stack, raw, new pulumi.Config("aws").get("region"));
     const project = new pulumi.Config(PROJECT);
-    // getSecret keeps them secret end to end, even if set without --secret.
-    const secrets: StackSecrets = Object.freeze({
-        grafanaAdminPassword: config.secretsSet.grafanaAdminPassword
-            ? project.getSecret("grafanaAdminPassword")
-            : undefined,
-        alertmanagerSlackWebhookUrl: config.secretsSet.alertmanagerSlackWebhookUrl
-            ? project.getSecret("alertmanagerSlackWebhookUrl")
-            : undefined,
+    return Object.freeze({
+        ...config,
+        monitoring: Object.freeze({
+            ...config.monitoring,
+            ...(config.secretsSet.grafanaAdminPassword
+                ? { grafanaAdminPassword: project.getSecret("grafanaAdminPassword") }
+                : {}),
+            ...(config.secretsSet.alertmanagerSlackWebhookUrl
+                ? { slackWebhookUrl: project.getSecret("alertmanagerSlackWebhookUrl") }
+                : {}),
+        }),
     });
-    return Object.freeze({ ...config, secrets });
 }

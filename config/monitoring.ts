@@ -1,33 +1,14 @@
 // Monitoring: Prometheus, Alertmanager and Grafana sizes, retention, the alert thresholds, and the
 // two optional secrets (Grafana's admin password, the Slack webhook), checked for shape only.
-import type { PodResources } from "../lib/pod-resources";
+import type { MonitoringSettings } from "../components/monitoring";
 import { RawConfig, Reader, RESOURCE_KEYS } from "./reader";
 import type { Profile } from "./stack";
 
-export interface MonitoringConfig {
-    /** Helm install/upgrade timeout: Prometheus volumes and images take a while on new nodes. */
-    readonly installTimeoutSeconds: number;
-    readonly prometheus: {
-        readonly replicas: number;
-        /** Prometheus duration, e.g. "15d". */
-        readonly retention: string;
-        /** Prometheus size, e.g. "40GB": kept below the volume so the TSDB never fills it. */
-        readonly retentionSize: string;
-        /** 0: no persistent volume (ephemeral stacks). */
-        readonly storageGiB: number;
-    } & PodResources;
-    readonly alertmanager: { readonly replicas: number; readonly storageGiB: number } & PodResources;
-    /** One replica: more needs an external database. */
-    readonly grafana: PodResources;
-    readonly alerts: {
-        /** Alert when more than this share of requests fail with 5xx. */
-        readonly errorRatioPercent: number;
-        /** The p99 latency objective. */
-        readonly p99LatencyMs: number;
-        /** Container restarts in 15 minutes that count as a crash loop. */
-        readonly restartsPer15m: number;
-    };
-}
+/** Where the charts, their Secrets, the rules and the dashboard live. */
+export const MONITORING_NAMESPACE = "monitoring";
+
+/** What the `monitoring` key decides: everything but the charts (config/charts.ts) and the secrets (load.ts). */
+export type MonitoringConfig = Omit<MonitoringSettings, "charts" | "grafanaAdminPassword" | "slackWebhookUrl">;
 
 const MONITORING_KEYS = ["installTimeoutSeconds", "prometheus", "alertmanager", "grafana", "alerts"];
 const PROMETHEUS_KEYS = ["replicas", "retention", "retentionSize", "storageGiB", ...RESOURCE_KEYS];
@@ -108,7 +89,14 @@ export function parseMonitoring(reader: Reader, raw: unknown, profile: Profile):
         p99LatencyMs: reader.integer("monitoring.alerts.p99LatencyMs", alertsRaw.p99LatencyMs, 1, 60000),
         restartsPer15m: reader.integer("monitoring.alerts.restartsPer15m", alertsRaw.restartsPer15m, 1, 100),
     });
-    return Object.freeze({ installTimeoutSeconds, prometheus, alertmanager, grafana, alerts });
+    return Object.freeze({
+        namespace: MONITORING_NAMESPACE,
+        installTimeoutSeconds,
+        prometheus,
+        alertmanager,
+        grafana,
+        alerts,
+    });
 }
 
 /** Secrets are checked for shape only, and their values never appear in a message. */

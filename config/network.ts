@@ -1,15 +1,11 @@
 // The network: how many AZs, the VPC's CIDR, NAT gateways.
 import { isPrivateRange, parseCidr } from "../lib/cidr";
+import type { NetworkSettings } from "../components/network";
 import type { RawConfig, Reader } from "./reader";
-import type { Profile } from "./stack";
+import type { StackSettings } from "./stack";
 
-export interface NetworkConfig {
-    readonly availabilityZoneCount: number;
-    readonly vpcCidr: string;
-    readonly natGateways: "single" | "perAz";
-}
-
-export function parseNetwork(reader: Reader, raw: RawConfig, profile: Profile): NetworkConfig {
+export function parseNetwork(reader: Reader, raw: RawConfig, stack: StackSettings): NetworkSettings {
+    const profile = stack.profile;
     const availabilityZoneCount = reader.integer("availabilityZoneCount", raw.availabilityZoneCount, 2, 6);
     if (profile === "prod" && availabilityZoneCount < 3) {
         reader.fail(
@@ -44,5 +40,5 @@ export function parseNetwork(reader: Reader, raw: RawConfig, profile: Profile): 
             `"perAz" in prod`,
         );
     }
-    return { availabilityZoneCount, vpcCidr, natGateways };
+    return Object.freeze({ cidrBlock: vpcCidr, availabilityZoneCount, natGateways, clusterName: stack.clusterName });
 }

@@ -98,12 +98,41 @@ export function clusterNameOf(stack: string): string {
     return `${PROJECT}-${stack}`;
 }
 
-/** Tags every AWS resource gets through the provider's default tags. */
-export function stackTags(
-    stack: string,
+/** The stack itself: what every area's settings derive from. */
+export interface StackSettings extends ProfileSettings {
+    readonly project: string;
+    readonly name: string;
+    readonly profile: Profile;
+    readonly owner: string;
+    readonly region: string;
+    /** Deterministic, so the control-plane log group can exist before the cluster. */
+    readonly clusterName: string;
+    /** Tags every AWS resource gets through the provider's default tags. */
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+export function stackSettings(
+    name: string,
     profile: Profile,
     owner: string,
+    region: string,
     lifetime: Readonly<Record<string, string>>,
-): Readonly<Record<string, string>> {
-    return Object.freeze({ project: PROJECT, stack, environment: profile, owner, "managed-by": "pulumi", ...lifetime });
+): StackSettings {
+    return Object.freeze({
+        project: PROJECT,
+        name,
+        profile,
+        owner,
+        region,
+        clusterName: clusterNameOf(name),
+        ...PROFILES[profile],
+        tags: Object.freeze({
+            project: PROJECT,
+            stack: name,
+            environment: profile,
+            owner,
+            "managed-by": "pulumi",
+            ...lifetime,
+        }),
+    });
 }

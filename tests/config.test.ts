@@ -210,44 +210,75 @@ const ADDON_VERSIONS = {
 };
 
 const CHARTS = {
-    awsLoadBalancerController: { version: "3.5.0" },
-    clusterAutoscaler: { version: "9.59.0", imageTag: "v1.35.2" },
-    kubePrometheusStack: { version: "88.5.3" },
-    prometheusOperatorCrds: { version: "31.0.1" },
+    platform: {
+        awsLoadBalancerController: { version: "3.5.0" },
+        clusterAutoscaler: { version: "9.59.0", imageTag: "v1.35.2" },
+    },
+    monitoring: {
+        kubePrometheusStack: { version: "88.5.3" },
+        prometheusOperatorCrds: { version: "31.0.1" },
+    },
 };
 
 const NO_SECRETS = { grafanaAdminPassword: false, alertmanagerSlackWebhookUrl: false };
 
-const EXPECTED_DEV: StackConfig = {
+const TAGS_DEV = {
     project: "scalable-backend",
     stack: "dev",
-    profile: "dev",
+    environment: "dev",
     owner: "platform-team",
-    region: "eu-west-1",
-    clusterName: "scalable-backend-dev",
-    kubernetesVersion: "1.35",
-    availabilityZoneCount: 2,
-    vpcCidr: "10.10.0.0/16",
-    natGateways: "single",
-    endpointPublicAccess: true,
-    publicAccessCidrs: [],
-    privateEndpointAccessCidrs: [],
-    adminPrincipalArns: [],
-    clusterLogTypes: ["api", "audit", "authenticator"],
-    logRetentionDays: 7,
-    nodeGroups: {
-        general: {
-            instanceTypes: ["t3.large", "t3a.large", "m5.large"],
-            capacityType: "SPOT",
-            minSize: 1,
-            desiredSize: 2,
-            maxSize: 4,
-            diskSizeGiB: 30,
-        },
+    "managed-by": "pulumi",
+};
+const TAGS_PROD = { ...TAGS_DEV, stack: "prod", environment: "prod" };
+
+const EXPECTED_DEV: StackConfig = {
+    stack: {
+        project: "scalable-backend",
+        name: "dev",
+        profile: "dev",
+        owner: "platform-team",
+        region: "eu-west-1",
+        clusterName: "scalable-backend-dev",
+        protect: false,
+        kmsDeletionWindowDays: 7,
+        loadBalancerControllerReplicas: 1,
+        tags: TAGS_DEV,
     },
-    addonVersions: ADDON_VERSIONS,
-    charts: CHARTS,
+    network: {
+        cidrBlock: "10.10.0.0/16",
+        availabilityZoneCount: 2,
+        natGateways: "single",
+        clusterName: "scalable-backend-dev",
+    },
+    cluster: {
+        clusterName: "scalable-backend-dev",
+        kubernetesVersion: "1.35",
+        endpointPublicAccess: true,
+        publicAccessCidrs: [],
+        vpcCidr: "10.10.0.0/16",
+        privateEndpointAccessCidrs: [],
+        adminPrincipalArns: [],
+        clusterLogTypes: ["api", "audit", "authenticator"],
+        logRetentionDays: 7,
+        kmsDeletionWindowDays: 7,
+        nodeGroups: {
+            general: {
+                instanceTypes: ["t3.large", "t3a.large", "m5.large"],
+                capacityType: "SPOT",
+                minSize: 1,
+                desiredSize: 2,
+                maxSize: 4,
+                diskSizeGiB: 30,
+            },
+        },
+        addonVersions: ADDON_VERSIONS,
+        tags: TAGS_DEV,
+        protect: false,
+    },
+    platform: { region: "eu-west-1", charts: CHARTS.platform, loadBalancerControllerReplicas: 1 },
+    image: { repositoryName: "scalable-backend-dev/backend", forceDelete: true },
     backend: {
+        stack: "dev",
         minReplicas: 1,
         maxReplicas: 4,
         cpuTargetPercent: 70,
@@ -257,6 +288,8 @@ const EXPECTED_DEV: StackConfig = {
         loadBalancerSourceRanges: [],
     },
     monitoring: {
+        namespace: "monitoring",
+        charts: CHARTS.monitoring,
         installTimeoutSeconds: 900,
         prometheus: {
             replicas: 1,
@@ -272,48 +305,56 @@ const EXPECTED_DEV: StackConfig = {
         alerts: { errorRatioPercent: 5, p99LatencyMs: 500, restartsPer15m: 3 },
     },
     secretsSet: NO_SECRETS,
-    protect: false,
-    kmsDeletionWindowDays: 7,
-    loadBalancerControllerReplicas: 1,
-    tags: {
-        project: "scalable-backend",
-        stack: "dev",
-        environment: "dev",
-        owner: "platform-team",
-        "managed-by": "pulumi",
-    },
 };
 
 const EXPECTED_PROD: StackConfig = {
-    project: "scalable-backend",
-    stack: "prod",
-    profile: "prod",
-    owner: "platform-team",
-    region: "eu-west-1",
-    clusterName: "scalable-backend-prod",
-    kubernetesVersion: "1.35",
-    availabilityZoneCount: 3,
-    vpcCidr: "10.20.0.0/16",
-    natGateways: "perAz",
-    endpointPublicAccess: false,
-    publicAccessCidrs: [],
-    privateEndpointAccessCidrs: [],
-    adminPrincipalArns: [],
-    clusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
-    logRetentionDays: 90,
-    nodeGroups: {
-        general: {
-            instanceTypes: ["m6i.large", "m6a.large", "m5.large"],
-            capacityType: "ON_DEMAND",
-            minSize: 3,
-            desiredSize: 3,
-            maxSize: 10,
-            diskSizeGiB: 50,
-        },
+    stack: {
+        project: "scalable-backend",
+        name: "prod",
+        profile: "prod",
+        owner: "platform-team",
+        region: "eu-west-1",
+        clusterName: "scalable-backend-prod",
+        protect: true,
+        kmsDeletionWindowDays: 30,
+        loadBalancerControllerReplicas: 2,
+        tags: TAGS_PROD,
     },
-    addonVersions: ADDON_VERSIONS,
-    charts: CHARTS,
+    network: {
+        cidrBlock: "10.20.0.0/16",
+        availabilityZoneCount: 3,
+        natGateways: "perAz",
+        clusterName: "scalable-backend-prod",
+    },
+    cluster: {
+        clusterName: "scalable-backend-prod",
+        kubernetesVersion: "1.35",
+        endpointPublicAccess: false,
+        publicAccessCidrs: [],
+        vpcCidr: "10.20.0.0/16",
+        privateEndpointAccessCidrs: [],
+        adminPrincipalArns: [],
+        clusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        logRetentionDays: 90,
+        kmsDeletionWindowDays: 30,
+        nodeGroups: {
+            general: {
+                instanceTypes: ["m6i.large", "m6a.large", "m5.large"],
+                capacityType: "ON_DEMAND",
+                minSize: 3,
+                desiredSize: 3,
+                maxSize: 10,
+                diskSizeGiB: 50,
+            },
+        },
+        addonVersions: ADDON_VERSIONS,
+        tags: TAGS_PROD,
+        protect: true,
+    },
+    platform: { region: "eu-west-1", charts: CHARTS.platform, loadBalancerControllerReplicas: 2 },
+    image: { repositoryName: "scalable-backend-prod/backend", forceDelete: false },
     backend: {
+        stack: "prod",
         minReplicas: 3,
         maxReplicas: 20,
         cpuTargetPercent: 60,
@@ -323,6 +364,8 @@ const EXPECTED_PROD: StackConfig = {
         loadBalancerSourceRanges: ["203.0.113.0/24"],
     },
     monitoring: {
+        namespace: "monitoring",
+        charts: CHARTS.monitoring,
         installTimeoutSeconds: 1200,
         prometheus: {
             replicas: 2,
@@ -338,16 +381,6 @@ const EXPECTED_PROD: StackConfig = {
         alerts: { errorRatioPercent: 5, p99LatencyMs: 300, restartsPer15m: 3 },
     },
     secretsSet: NO_SECRETS,
-    protect: true,
-    kmsDeletionWindowDays: 30,
-    loadBalancerControllerReplicas: 2,
-    tags: {
-        project: "scalable-backend",
-        stack: "prod",
-        environment: "prod",
-        owner: "platform-team",
-        "managed-by": "pulumi",
-    },
 };
 
 const EXPECTED: Record<FileStack, StackConfig> = { dev: EXPECTED_DEV, prod: EXPECTED_PROD };
@@ -371,51 +404,52 @@ describe("config: the real stack files", () => {
 
             it("has the profile, cluster name and Kubernetes version of the stack", () => {
                 const config = load();
-                assert.equal(config.profile, stack);
-                assert.equal(config.stack, stack);
-                assert.equal(config.clusterName, `scalable-backend-${stack}`);
-                assert.equal(config.kubernetesVersion, "1.35");
-                assert.equal(config.region, "eu-west-1");
-                assert.equal(config.owner, "platform-team");
+                assert.equal(config.stack.profile, stack);
+                assert.equal(config.stack.name, stack);
+                assert.equal(config.stack.clusterName, `scalable-backend-${stack}`);
+                assert.equal(config.cluster.kubernetesVersion, "1.35");
+                assert.equal(config.stack.region, "eu-west-1");
+                assert.equal(config.stack.owner, "platform-team");
             });
 
             it("has the network, endpoint and logging settings of the profile", () => {
                 const config = load();
                 const e = EXPECTED[stack];
-                assert.equal(config.availabilityZoneCount, stack === "prod" ? 3 : 2);
-                assert.equal(config.natGateways, stack === "prod" ? "perAz" : "single");
-                assert.equal(config.vpcCidr, e.vpcCidr);
-                assert.equal(config.endpointPublicAccess, stack === "dev");
-                assert.deepEqual(config.publicAccessCidrs, []);
-                assert.deepEqual(config.adminPrincipalArns, []);
+                assert.equal(config.network.availabilityZoneCount, stack === "prod" ? 3 : 2);
+                assert.equal(config.network.natGateways, stack === "prod" ? "perAz" : "single");
+                assert.equal(config.network.cidrBlock, e.network.cidrBlock);
+                assert.equal(config.cluster.endpointPublicAccess, stack === "dev");
+                assert.deepEqual(config.cluster.publicAccessCidrs, []);
+                assert.deepEqual(config.cluster.adminPrincipalArns, []);
                 assert.deepEqual(
-                    config.clusterLogTypes,
+                    config.cluster.clusterLogTypes,
                     stack === "prod" ? [...CLUSTER_LOG_TYPES] : ["api", "audit", "authenticator"],
                 );
-                assert.equal(config.logRetentionDays, stack === "prod" ? 90 : 7);
+                assert.equal(config.cluster.logRetentionDays, stack === "prod" ? 90 : 7);
             });
 
             it("has the node group, add-on and chart versions of the file", () => {
                 const config = load();
-                assert.deepEqual(Object.keys(config.nodeGroups), ["general"]);
-                assert.deepEqual(config.nodeGroups.general, EXPECTED[stack].nodeGroups.general);
-                assert.deepEqual(config.addonVersions, ADDON_VERSIONS);
-                assert.deepEqual(config.charts, CHARTS);
+                assert.deepEqual(Object.keys(config.cluster.nodeGroups), ["general"]);
+                assert.deepEqual(config.cluster.nodeGroups.general, EXPECTED[stack].cluster.nodeGroups.general);
+                assert.deepEqual(config.cluster.addonVersions, ADDON_VERSIONS);
+                assert.deepEqual(config.platform.charts, CHARTS.platform);
+                assert.deepEqual(config.monitoring.charts, CHARTS.monitoring);
             });
 
             it("protects data only in prod and tags exactly project, stack, environment, owner, managed-by", () => {
                 const config = load();
-                assert.equal(config.protect, stack === "prod");
-                assert.equal(config.kmsDeletionWindowDays, stack === "prod" ? 30 : 7);
-                assert.equal(config.loadBalancerControllerReplicas, stack === "prod" ? 2 : 1);
-                assert.deepEqual(Object.keys(config.tags).sort(), [
+                assert.equal(config.stack.protect, stack === "prod");
+                assert.equal(config.stack.kmsDeletionWindowDays, stack === "prod" ? 30 : 7);
+                assert.equal(config.stack.loadBalancerControllerReplicas, stack === "prod" ? 2 : 1);
+                assert.deepEqual(Object.keys(config.stack.tags).sort(), [
                     "environment",
                     "managed-by",
                     "owner",
                     "project",
                     "stack",
                 ]);
-                assert.deepEqual(config.tags, {
+                assert.deepEqual(config.stack.tags, {
                     project: "scalable-backend",
                     stack,
                     environment: stack,
@@ -427,27 +461,27 @@ describe("config: the real stack files", () => {
             it("is deeply frozen", () => {
                 const config = load();
                 assert.ok(Object.isFrozen(config));
-                assert.ok(Object.isFrozen(config.nodeGroups));
-                assert.ok(Object.isFrozen(config.nodeGroups.general));
-                assert.ok(Object.isFrozen(config.nodeGroups.general.instanceTypes));
-                assert.ok(Object.isFrozen(config.tags));
-                assert.ok(Object.isFrozen(config.addonVersions));
-                assert.ok(Object.isFrozen(config.charts));
-                assert.ok(Object.isFrozen(config.charts.clusterAutoscaler));
-                assert.ok(Object.isFrozen(config.charts.awsLoadBalancerController));
-                assert.ok(Object.isFrozen(config.clusterLogTypes));
-                assert.ok(Object.isFrozen(config.publicAccessCidrs));
-                assert.ok(Object.isFrozen(config.adminPrincipalArns));
+                assert.ok(Object.isFrozen(config.cluster.nodeGroups));
+                assert.ok(Object.isFrozen(config.cluster.nodeGroups.general));
+                assert.ok(Object.isFrozen(config.cluster.nodeGroups.general.instanceTypes));
+                assert.ok(Object.isFrozen(config.stack.tags));
+                assert.ok(Object.isFrozen(config.cluster.addonVersions));
+                assert.ok(Object.isFrozen(config.platform.charts));
+                assert.ok(Object.isFrozen(config.platform.charts.clusterAutoscaler));
+                assert.ok(Object.isFrozen(config.platform.charts.awsLoadBalancerController));
+                assert.ok(Object.isFrozen(config.cluster.clusterLogTypes));
+                assert.ok(Object.isFrozen(config.cluster.publicAccessCidrs));
+                assert.ok(Object.isFrozen(config.cluster.adminPrincipalArns));
                 assertDeepFrozen(config, "config");
                 // Modules are strict: writing to a frozen object throws instead of silently doing nothing.
                 assert.throws(() => {
                     (config as any).owner = "someone-else";
                 }, TypeError);
                 assert.throws(() => {
-                    (config.nodeGroups.general.instanceTypes as string[]).push("m5.large");
+                    (config.cluster.nodeGroups.general.instanceTypes as string[]).push("m5.large");
                 }, TypeError);
                 assert.throws(() => {
-                    (config.tags as Record<string, string>).extra = "x";
+                    (config.stack.tags as Record<string, string>).extra = "x";
                 }, TypeError);
             });
         });
@@ -597,8 +631,8 @@ describe("config: stack classification", () => {
 
 describe("config: parseStackConfig errors", () => {
     it("starts from valid raw configs (so each case below fails for its one change)", () => {
-        assert.equal(parse("dev", devRaw()).profile, "dev");
-        assert.equal(parse("prod", prodRaw()).profile, "prod");
+        assert.equal(parse("dev", devRaw()).stack.profile, "dev");
+        assert.equal(parse("prod", prodRaw()).stack.profile, "prod");
     });
 
     it("ConfigError names the stack, the full key, the problem and the expectation", () => {
@@ -923,7 +957,7 @@ describe("config: parseStackConfig errors", () => {
             "192.168.16.0/20",
         ]) {
             it(`accepts the private VPC range ${value}`, () => {
-                assert.equal(parseEdited("dev", set("vpcCidr", value)).vpcCidr, value);
+                assert.equal(parseEdited("dev", set("vpcCidr", value)).network.cidrBlock, value);
             });
         }
     });
@@ -990,8 +1024,8 @@ describe("config: parseStackConfig errors", () => {
                     set("publicAccessCidrs", ["203.0.113.0/24", "198.51.100.0/24"]),
                 ),
             );
-            assert.equal(config.endpointPublicAccess, true);
-            assert.deepEqual(config.publicAccessCidrs, ["203.0.113.0/24", "198.51.100.0/24"]);
+            assert.equal(config.cluster.endpointPublicAccess, true);
+            assert.deepEqual(config.cluster.publicAccessCidrs, ["203.0.113.0/24", "198.51.100.0/24"]);
         });
     });
 
@@ -1225,9 +1259,9 @@ describe("config: parseStackConfig errors", () => {
                     raw.charts.clusterAutoscaler.imageTag = "v1.36.0";
                 }),
             );
-            assert.equal(config.kubernetesVersion, "1.36");
-            assert.equal(config.addonVersions.kubeProxy, "v1.36.0-eksbuild.1");
-            assert.equal(config.charts.clusterAutoscaler.imageTag, "v1.36.0");
+            assert.equal(config.cluster.kubernetesVersion, "1.36");
+            assert.equal(config.cluster.addonVersions.kubeProxy, "v1.36.0-eksbuild.1");
+            assert.equal(config.platform.charts.clusterAutoscaler.imageTag, "v1.36.0");
         });
     });
 
@@ -1265,7 +1299,7 @@ describe("config: parseStackConfig errors", () => {
                 "arn:aws:iam::123456789012:user/ops/alice",
                 "arn:aws-us-gov:iam::123456789012:role/admins/platform",
             ];
-            assert.deepEqual(parseEdited("prod", set("adminPrincipalArns", arns)).adminPrincipalArns, arns);
+            assert.deepEqual(parseEdited("prod", set("adminPrincipalArns", arns)).cluster.adminPrincipalArns, arns);
         });
     });
 
@@ -1344,7 +1378,7 @@ describe("config: parseStackConfig errors", () => {
 
         for (const region of ["us-east-1", "ap-southeast-2", "us-gov-west-1"]) {
             it(`accepts ${region}`, () => {
-                assert.equal(parseStackConfig("dev", devRaw(), region).region, region);
+                assert.equal(parseStackConfig("dev", devRaw(), region).stack.region, region);
             });
         }
     });
@@ -1534,8 +1568,8 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
         );
         assert.deepEqual(fromStrings, fromTyped);
         assert.deepEqual(fromStrings, EXPECTED_PROD);
-        assert.equal(fromStrings.availabilityZoneCount, 3);
-        assert.equal(fromStrings.endpointPublicAccess, false);
+        assert.equal(fromStrings.network.availabilityZoneCount, 3);
+        assert.equal(fromStrings.cluster.endpointPublicAccess, false);
     });
 
     it("parses node group sizes given as strings the same as numbers", () => {
@@ -1543,7 +1577,7 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
             "prod",
             group((g) => Object.assign(g, { minSize: "3", desiredSize: "3", maxSize: "10", diskSizeGiB: "50" })),
         );
-        assert.deepEqual(config.nodeGroups.general, EXPECTED_PROD.nodeGroups.general);
+        assert.deepEqual(config.cluster.nodeGroups.general, EXPECTED_PROD.cluster.nodeGroups.general);
     });
 
     it('parses the YAML-unquoted form of a supported version (1.35 → "1.35") the same', () => {
@@ -1588,21 +1622,16 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
 
     describe("ephemeral stacks", () => {
         it("parse dev's values to dev's config under the ephemeral profile", () => {
-            assert.deepEqual(parse("eph-feature-x", devRaw()), {
+            const name = "eph-feature-x";
+            const clusterName = "scalable-backend-eph-feature-x";
+            const tags = { ...TAGS_DEV, stack: name, environment: "ephemeral" };
+            assert.deepEqual(parse(name, devRaw()), {
                 ...EXPECTED_DEV,
-                stack: "eph-feature-x",
-                profile: "ephemeral",
-                clusterName: "scalable-backend-eph-feature-x",
-                protect: false,
-                kmsDeletionWindowDays: 7,
-                loadBalancerControllerReplicas: 1,
-                tags: {
-                    project: "scalable-backend",
-                    stack: "eph-feature-x",
-                    environment: "ephemeral",
-                    owner: "platform-team",
-                    "managed-by": "pulumi",
-                },
+                stack: { ...EXPECTED_DEV.stack, name, profile: "ephemeral", clusterName, tags },
+                network: { ...EXPECTED_DEV.network, clusterName },
+                cluster: { ...EXPECTED_DEV.cluster, clusterName, tags },
+                image: { ...EXPECTED_DEV.image, repositoryName: `${clusterName}/backend` },
+                backend: { ...EXPECTED_DEV.backend, stack: name },
             });
         });
 
@@ -1645,7 +1674,7 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
                     delete g.diskSizeGiB;
                 }),
             );
-            assert.deepEqual(config.nodeGroups.general, {
+            assert.deepEqual(config.cluster.nodeGroups.general, {
                 instanceTypes: ["t3.large", "t3a.large", "m5.large"],
                 capacityType: "ON_DEMAND",
                 minSize: 1,
@@ -1659,8 +1688,8 @@ describe("config: values as the CLI passes them, and profile defaults", () => {
             const config = parseEdited("dev", (raw) => {
                 raw.nodeGroups.memory = { instanceTypes: ["r6i.xlarge", "r5.xlarge"], minSize: 0, maxSize: 3 };
             });
-            assert.deepEqual(Object.keys(config.nodeGroups), ["general", "memory"]);
-            assert.deepEqual(config.nodeGroups.memory, {
+            assert.deepEqual(Object.keys(config.cluster.nodeGroups), ["general", "memory"]);
+            assert.deepEqual(config.cluster.nodeGroups.memory, {
                 instanceTypes: ["r6i.xlarge", "r5.xlarge"],
                 capacityType: "ON_DEMAND",
                 minSize: 0,
@@ -1698,10 +1727,10 @@ describe("config: loadConfig", () => {
         pulumi.runtime.setAllConfig({});
     });
 
-    const withoutSecrets = (config: ReturnType<typeof loadConfig>): StackConfig => {
-        const { secrets, ...rest } = config;
-        assert.deepEqual(secrets, { grafanaAdminPassword: undefined, alertmanagerSlackWebhookUrl: undefined });
-        return rest;
+    const withoutSecrets = (config: StackConfig): StackConfig => {
+        assert.ok(!("grafanaAdminPassword" in config.monitoring), "no Grafana password when none is set");
+        assert.ok(!("slackWebhookUrl" in config.monitoring), "no Slack webhook when none is set");
+        return config;
     };
 
     for (const stack of ["dev", "prod"] as const) {
@@ -1728,10 +1757,10 @@ describe("config: loadConfig", () => {
         const config = loadConfig();
         assert.deepEqual(config.secretsSet, { grafanaAdminPassword: true, alertmanagerSlackWebhookUrl: true });
         for (const [output, value] of [
-            [config.secrets.grafanaAdminPassword, password],
-            [config.secrets.alertmanagerSlackWebhookUrl, webhook],
+            [config.monitoring.grafanaAdminPassword, password],
+            [config.monitoring.slackWebhookUrl, webhook],
         ] as const) {
-            assert.ok(output);
+            assert.ok(pulumi.Output.isInstance<string>(output));
             assert.equal(await pulumi.isSecret(output), true);
             assert.equal(await new Promise((resolve) => output.apply(resolve)), value);
         }
@@ -1820,7 +1849,7 @@ describe("config: review fixes", () => {
 
     it("accepts the region names of every partition", () => {
         for (const region of ["us-gov-west-1", "cn-north-1", "ap-southeast-5", "us-iso-east-1", "eu-isoe-west-1"]) {
-            assert.equal(parseStackConfig("dev", devRaw(), region).region, region);
+            assert.equal(parseStackConfig("dev", devRaw(), region).stack.region, region);
         }
     });
 
@@ -1830,14 +1859,14 @@ describe("config: review fixes", () => {
         assert.equal(Object.isFrozen(raw.clusterLogTypes), false);
         assert.equal(Object.isFrozen(raw.adminPrincipalArns), false);
         assert.equal(Object.isFrozen(raw.nodeGroups.general.instanceTypes), false);
-        assert.notEqual(config.nodeGroups.general.instanceTypes, raw.nodeGroups.general.instanceTypes);
+        assert.notEqual(config.cluster.nodeGroups.general.instanceTypes, raw.nodeGroups.general.instanceTypes);
     });
 });
 
 describe("config: private endpoint access", () => {
     it("accepts private networks and refuses public ones or malformed CIDRs", () => {
         assert.deepEqual(
-            parseEdited("prod", set("privateEndpointAccessCidrs", ["172.16.8.0/22", "192.168.0.0/24"]))
+            parseEdited("prod", set("privateEndpointAccessCidrs", ["172.16.8.0/22", "192.168.0.0/24"])).cluster
                 .privateEndpointAccessCidrs,
             ["172.16.8.0/22", "192.168.0.0/24"],
         );
@@ -1873,7 +1902,7 @@ describe("config: backend", () => {
         const prod = parseEdited("prod", () => undefined).backend;
         assert.ok(prod.maxReplicas > dev.maxReplicas);
         assert.ok(prod.minReplicas >= 2);
-        assert.equal(dev.image, undefined);
+        assert.equal(parseEdited("dev", () => undefined).image.prebuilt, undefined);
     });
 
     it("refuses bad replica ranges", () => {
@@ -1961,9 +1990,9 @@ describe("config: backend", () => {
 
     it("accepts a prebuilt image pinned by digest or tag, and refuses one without either, or :latest", () => {
         const digest = `registry.example.com:5000/team/backend@sha256:${"c".repeat(64)}`;
-        assert.equal(parseEdited("dev", setBackend("image", digest)).backend.image, digest);
+        assert.equal(parseEdited("dev", setBackend("image", digest)).image.prebuilt, digest);
         assert.equal(
-            parseEdited("dev", setBackend("image", "ghcr.io/team/backend:v1.4.2")).backend.image,
+            parseEdited("dev", setBackend("image", "ghcr.io/team/backend:v1.4.2")).image.prebuilt,
             "ghcr.io/team/backend:v1.4.2",
         );
         refuse(
@@ -2176,7 +2205,7 @@ describe("config: ephemeral lifetime", () => {
 
     it("tags an eph-* stack's resources with its creation and expiry", () => {
         const config = parseStackConfig("eph-pr-42", { ...devRaw(), ephemeral: lifetime }, REGION);
-        assert.deepEqual(config.tags, {
+        assert.deepEqual(config.stack.tags, {
             project: "scalable-backend",
             stack: "eph-pr-42",
             environment: "ephemeral",

@@ -8,7 +8,7 @@ import {
     kubePrometheusStackValues,
     monitoringNamespaceLabels,
 } from "../components/monitoring";
-import { MonitoringConfig } from "../config";
+import type { MonitoringSettings } from "../components/monitoring";
 import { stackConfig, StackRun } from "../testing/engine";
 import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
 
@@ -47,7 +47,7 @@ function promql(expr: string): string[] {
     return names;
 }
 
-const SETTINGS: MonitoringConfig = {
+const SETTINGS: Omit<MonitoringSettings, "namespace" | "charts"> = {
     installTimeoutSeconds: 900,
     prometheus: {
         replicas: 2,

@@ -76,10 +76,10 @@ describe("stack tool: configuration of an ephemeral stack", () => {
         const config = ephemeralConfig(devStackFileConfig(), meta);
         const values = toCliValues(config);
         const parsed = parseStackConfig("eph-pr-42", fromCliValues("eph-pr-42", values), values["aws:region"]);
-        assert.equal(parsed.availabilityZoneCount, 2);
-        assert.equal(parsed.natGateways, "single");
-        assert.equal(parsed.logRetentionDays, 1);
-        assert.deepEqual(parsed.nodeGroups.general, {
+        assert.equal(parsed.network.availabilityZoneCount, 2);
+        assert.equal(parsed.network.natGateways, "single");
+        assert.equal(parsed.cluster.logRetentionDays, 1);
+        assert.deepEqual(parsed.cluster.nodeGroups.general, {
             instanceTypes: ["t3.medium", "t3a.medium"],
             capacityType: "SPOT",
             minSize: 1,
@@ -91,8 +91,8 @@ describe("stack tool: configuration of an ephemeral stack", () => {
         assert.equal(parsed.monitoring.alertmanager.storageGiB, 0);
         assert.equal(parsed.monitoring.prometheus.retention, "1d");
         assert.equal(parsed.backend.maxReplicas, 3);
-        assert.equal(parsed.protect, false);
-        assert.deepEqual(parsed.tags, {
+        assert.equal(parsed.stack.protect, false);
+        assert.deepEqual(parsed.stack.tags, {
             project: "scalable-backend",
             stack: "eph-pr-42",
             environment: "ephemeral",
