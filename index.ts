@@ -52,7 +52,7 @@ const monitoring = new Monitoring(
     "monitoring",
     {
         ...config.monitoring,
-        backend: { namespace: "backend", name: "backend" },
+        backend: config.backend.identity,
         storageClass: cluster.storageClass,
         storageClassName: cluster.storageClassName,
         after: [...cluster.nodeGroups, ...cluster.addons, platform.loadBalancerController],

@@ -3,12 +3,14 @@
 // Every object is built by a pure function so tests can check them one by one.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ROUTES } from "../app/src/routes";
 import { PodResources, resourceRequirements } from "../lib/pod-resources";
 
 export const CONTAINER_PORT = 8080;
 export const SERVICE_PORT = 80;
 export const PORT_NAME = "http";
-export const PATHS = { liveness: "/healthz", readiness: "/readyz", metrics: "/metrics" } as const;
+/** The app's own routes (app/src/routes.ts): what the probes and the scrape ask for. */
+export const PATHS = { liveness: ROUTES.liveness, readiness: ROUTES.readiness, metrics: ROUTES.metrics } as const;
 
 /**
  * Seconds the pod keeps serving after deletion starts, while endpoints and the NLB let go of it:
@@ -31,8 +33,16 @@ export interface Scaling {
     readonly cpuTargetPercent: number;
 }
 
+/** Where the backend runs and what its objects are called: the Backend and Monitoring both take it. */
+export interface BackendIdentity {
+    readonly namespace: string;
+    /** The Deployment, Service, HPA and container name, and the `app.kubernetes.io/name` label. */
+    readonly name: string;
+}
+
 /** What config decides about the backend (config/backend.ts produces it). */
 export interface BackendSettings extends Scaling, PodResources {
+    readonly identity: BackendIdentity;
     /** The stack's name, labelled on every object. */
     readonly stack: string;
     /** Who may reach the load balancer; empty: anyone (refused in prod). */
@@ -306,16 +316,18 @@ export class Backend extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-backend:backend:Backend", name, {}, opts);
-        const labels = commonLabels(name, args.stack);
+        // Resources are named after the component; Kubernetes objects after the identity.
+        const app = args.identity.name;
+        const labels = commonLabels(app, args.stack);
         const child = { parent: this };
 
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-ns`,
-            { metadata: { name, labels: namespaceLabels(args.stack) } },
+            { metadata: { name: args.identity.namespace, labels: namespaceLabels(args.stack) } },
             child,
         );
         const namespace = this.namespace.metadata.name;
-        const meta = (suffix: string) => ({ name: suffix ? `${name}-${suffix}` : name, namespace, labels });
+        const meta = (suffix: string) => ({ name: suffix ? `${app}-${suffix}` : app, namespace, labels });
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
@@ -328,7 +340,7 @@ export class Backend extends pulumi.ComponentResource {
             {
                 metadata: meta(""),
                 spec: deploymentSpec({
-                    name,
+                    name: app,
                     stack: args.stack,
                     image: args.image,
                     serviceAccountName: serviceAccount.metadata.name,
@@ -342,7 +354,7 @@ export class Backend extends pulumi.ComponentResource {
             `${name}-service`,
             {
                 metadata: { ...meta(""), annotations: LOAD_BALANCER_ANNOTATIONS },
-                spec: serviceSpec(name, args.loadBalancerSourceRanges),
+                spec: serviceSpec(app, args.loadBalancerSourceRanges),
             },
             { parent: this, dependsOn: [args.loadBalancerController] },
         );
@@ -352,9 +364,9 @@ export class Backend extends pulumi.ComponentResource {
             { metadata: meta(""), spec: hpaSpec(this.deployment.metadata.name, args) },
             child,
         );
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(""), spec: pdbSpec(name) }, child);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(""), spec: pdbSpec(app) }, child);
 
-        for (const [policyName, spec] of Object.entries(networkPolicies(name, args.vpcCidr))) {
+        for (const [policyName, spec] of Object.entries(networkPolicies(app, args.vpcCidr))) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${policyName}`, { metadata: meta(policyName), spec }, child);
         }
 
@@ -363,7 +375,7 @@ export class Backend extends pulumi.ComponentResource {
                 `${name}-allow-prometheus`,
                 {
                     metadata: meta("allow-prometheus"),
-                    spec: prometheusAllowPolicy(name, args.monitoring.namespace, {
+                    spec: prometheusAllowPolicy(app, args.monitoring.namespace, {
                         ...args.monitoring.prometheusPodLabels,
                     }),
                 },
@@ -375,7 +387,7 @@ export class Backend extends pulumi.ComponentResource {
                     apiVersion: "monitoring.coreos.com/v1",
                     kind: "ServiceMonitor",
                     metadata: meta(""),
-                    spec: serviceMonitorSpec(name, namespace),
+                    spec: serviceMonitorSpec(app, namespace),
                 },
                 { parent: this, dependsOn: [args.monitoring.chart] },
             );

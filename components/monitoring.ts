@@ -5,7 +5,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PodResources, resourceRequirements } from "../lib/pod-resources";
-import type { MonitoringTarget } from "./backend";
+import { QUIET_ROUTES } from "../app/src/routes";
+import type { BackendIdentity, MonitoringTarget } from "./backend";
 
 export const PROMETHEUS_COMMUNITY_REPO = "https://prometheus-community.github.io/helm-charts";
 export const STACK_RELEASE = "kube-prometheus-stack";
@@ -13,8 +14,8 @@ export const GRAFANA_SERVICE = `${STACK_RELEASE}-grafana`;
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 export const SLACK_SECRET = "alertmanager-slack";
 const SLACK_KEY = "webhook-url";
-/** The app's probe and scrape routes, left out of traffic panels and alerts. */
-export const PROBE_ROUTES = "/healthz|/readyz|/metrics";
+/** The app's probe and scrape routes (app/src/routes.ts), left out of traffic panels and alerts. */
+export const PROBE_ROUTES = QUIET_ROUTES.join("|");
 /** What the operator puts on Prometheus pods (the CR is named <release>-prometheus). */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = {
     "app.kubernetes.io/name": "prometheus",
@@ -213,15 +214,9 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
     };
 }
 
-export interface BackendSelector {
-    readonly namespace: string;
-    /** Deployment, HPA and container name. */
-    readonly name: string;
-}
-
 /** The backend's alerts. Every expression uses only metrics the app, kube-state-metrics or cAdvisor export. */
 export function backendAlertRules(
-    backend: BackendSelector,
+    backend: BackendIdentity,
     alerts: MonitoringSettings["alerts"],
 ): { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }[] {
     // Probes and scrapes are not user traffic: a draining pod's 503 on /readyz is by design.
@@ -235,7 +230,7 @@ export function backendAlertRules(
             labels: { severity: "critical" },
             annotations: {
                 summary: `More than ${alerts.errorRatioPercent}% of backend requests fail with 5xx.`,
-                runbook: "Check the backend's logs and recent deploys: kubectl -n backend logs deploy/backend",
+                runbook: `Check the backend's logs and recent deploys: kubectl -n ${backend.namespace} logs deploy/${backend.name}`,
             },
         },
         {
@@ -281,7 +276,7 @@ interface Panel {
 }
 
 /** The backend's Grafana dashboard, as the JSON Grafana stores. */
-export function backendDashboard(backend: BackendSelector): Record<string, unknown> {
+export function backendDashboard(backend: BackendIdentity): Record<string, unknown> {
     const app = `namespace="${backend.namespace}", route!~"${PROBE_ROUTES}"`;
     const hpa = `namespace="${backend.namespace}", horizontalpodautoscaler="${backend.name}"`;
     const container = `namespace="${backend.namespace}", container="${backend.name}"`;
@@ -356,7 +351,7 @@ export function backendDashboard(backend: BackendSelector): Record<string, unkno
 }
 
 export interface MonitoringArgs extends MonitoringSettings {
-    readonly backend: BackendSelector;
+    readonly backend: BackendIdentity;
     /** The default StorageClass the volumes use; the stack waits for it. */
     readonly storageClass: k8s.storage.v1.StorageClass;
     readonly storageClassName: string;

@@ -1,6 +1,6 @@
 // The backend service: its image (built or prebuilt), scaling range and target, pod resources,
 // and who may reach its load balancer.
-import type { BackendSettings } from "../components/backend";
+import type { BackendIdentity, BackendSettings } from "../components/backend";
 import type { BackendImageSettings } from "../components/image";
 import { parseCidr } from "../lib/cidr";
 import { MIN_PROD_PUBLIC_PREFIX } from "./cluster";
@@ -17,6 +17,8 @@ const BACKEND_KEYS = [
     "memoryLimit",
     "loadBalancerSourceRanges",
 ];
+/** The backend's one identity: its namespace and name, for the Backend and for Monitoring's alerts and dashboard. */
+export const BACKEND_IDENTITY: BackendIdentity = Object.freeze({ namespace: "backend", name: "backend" });
 /** A backend pod larger than this fits no allowed node. */
 const MAX_CPU_MILLIS = 8000;
 
@@ -104,6 +106,7 @@ export function parseBackend(
     }
     return {
         backend: Object.freeze({
+            identity: BACKEND_IDENTITY,
             stack: stack.name,
             minReplicas,
             maxReplicas,

@@ -347,6 +347,7 @@ describe("backend: without the monitoring stack", () => {
             new Backend(
                 "backend",
                 {
+                    identity: { namespace: "backend", name: "backend" },
                     stack: "dev",
                     image: "registry.example/backend:v1",
                     minReplicas: 1,
@@ -373,6 +374,50 @@ describe("backend: without the monitoring stack", () => {
     });
 });
 
+describe("backend: its identity", () => {
+    it("names its Kubernetes objects after the identity and its resources after the component", async () => {
+        const program = () => {
+            const provider = new k8s.Provider("test-k8s", { kubeconfig: "{}" });
+            new Backend(
+                "backend",
+                {
+                    identity: { namespace: "shop", name: "api" },
+                    stack: "dev",
+                    image: "registry.example/api:v1",
+                    minReplicas: 1,
+                    maxReplicas: 2,
+                    cpuTargetPercent: 50,
+                    cpuRequest: "100m",
+                    memoryRequest: "128Mi",
+                    memoryLimit: "128Mi",
+                    loadBalancerSourceRanges: [],
+                    vpcCidr: "10.0.0.0/16",
+                    loadBalancerController: new pulumi.ComponentResource("test:index:Controller", "lbc"),
+                    nodes: [],
+                },
+                { providers: { kubernetes: provider } },
+            );
+            return {};
+        };
+        const run = await evaluate("dev", { program });
+        assert.equal(one(run, "kubernetes:core/v1:Namespace", "backend-ns").inputs.metadata.name, "shop");
+        const deployment = one(run, "kubernetes:apps/v1:Deployment", "backend-deployment");
+        assert.deepEqual([deployment.inputs.metadata.namespace, deployment.inputs.metadata.name], ["shop", "api"]);
+        assert.deepEqual(deployment.inputs.spec.selector.matchLabels, {
+            "app.kubernetes.io/name": "api",
+            "app.kubernetes.io/component": "api",
+        });
+        assert.equal(deployment.inputs.spec.template.spec.containers[0].name, "api");
+        const hpa = one(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa");
+        assert.equal(hpa.inputs.spec.scaleTargetRef.name, "api");
+        assert.equal(one(run, "kubernetes:core/v1:Service", "backend-service").inputs.metadata.name, "api");
+        assert.equal(
+            one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-default-deny").inputs.metadata.name,
+            "api-default-deny",
+        );
+    });
+});
+
 describe("backend: with the monitoring stack", () => {
     it("creates its ServiceMonitor after the CRD chart and lets only Prometheus scrape the metrics port", async () => {
         const program = () => {
@@ -382,6 +427,7 @@ describe("backend: with the monitoring stack", () => {
             const backend = new Backend(
                 "backend",
                 {
+                    identity: { namespace: "backend", name: "backend" },
                     stack: "dev",
                     image: "registry.example/backend@sha256:" + "a".repeat(64),
                     minReplicas: 2,

@@ -278,6 +278,7 @@ const EXPECTED_DEV: StackConfig = {
     platform: { region: "eu-west-1", charts: CHARTS.platform, loadBalancerControllerReplicas: 1 },
     image: { repositoryName: "scalable-backend-dev/backend", forceDelete: true },
     backend: {
+        identity: { namespace: "backend", name: "backend" },
         stack: "dev",
         minReplicas: 1,
         maxReplicas: 4,
@@ -354,6 +355,7 @@ const EXPECTED_PROD: StackConfig = {
     platform: { region: "eu-west-1", charts: CHARTS.platform, loadBalancerControllerReplicas: 2 },
     image: { repositoryName: "scalable-backend-prod/backend", forceDelete: false },
     backend: {
+        identity: { namespace: "backend", name: "backend" },
         stack: "prod",
         minReplicas: 3,
         maxReplicas: 20,

@@ -6,9 +6,11 @@ import {
     backendDashboard,
     grafanaPortForwardCommand,
     kubePrometheusStackValues,
+    PROBE_ROUTES,
     monitoringNamespaceLabels,
 } from "../components/monitoring";
 import type { MonitoringSettings } from "../components/monitoring";
+import { QUIET_ROUTES } from "../app/src/routes";
 import { stackConfig, StackRun } from "../testing/engine";
 import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
 
@@ -118,6 +120,27 @@ describe("monitoring: pure builders", () => {
             assert.ok(["warning", "critical"].includes(rule.labels.severity));
             assert.ok(rule.annotations.summary.length > 10);
         }
+    });
+
+    it("watches the backend where its identity puts it, and points the runbook there", () => {
+        const rules = backendAlertRules({ namespace: "shop", name: "api" }, SETTINGS.alerts);
+        assert.equal(
+            rules[0].annotations.runbook,
+            "Check the backend's logs and recent deploys: kubectl -n shop logs deploy/api",
+        );
+        for (const rule of rules) {
+            assert.match(rule.expr, /namespace="shop"/);
+            assert.doesNotMatch(rule.expr, /"backend"/);
+        }
+        assert.match(rules[2].expr, /horizontalpodautoscaler="api"/);
+        const dashboard = JSON.stringify(backendDashboard({ namespace: "shop", name: "api" }));
+        assert.match(dashboard, /namespace=\\"shop\\"/);
+        assert.doesNotMatch(dashboard, /\\"backend\\"/);
+    });
+
+    it("leaves out exactly the app's probe and scrape routes", () => {
+        assert.equal(PROBE_ROUTES, QUIET_ROUTES.join("|"));
+        assert.deepEqual([...QUIET_ROUTES].sort(), ["/healthz", "/metrics", "/readyz"]);
     });
 
     it("builds a valid dashboard: requests/s, error ratio, p50/p95/p99, replicas vs HPA, CPU and memory per pod", () => {
@@ -387,6 +410,24 @@ for (const stack of STACKS) {
             const configMap = one(run, "kubernetes:core/v1:ConfigMap", "monitoring-backend-dashboard");
             assert.deepEqual(configMap.inputs.metadata.labels, { grafana_dashboard: "1" });
             assert.deepEqual(JSON.parse(configMap.inputs.data["backend.json"]), backendDashboard(BACKEND));
+        });
+
+        it("watches the namespace and names the Backend actually creates", () => {
+            const namespace = one(run, "kubernetes:core/v1:Namespace", "backend-ns").inputs.metadata.name;
+            const deployment = one(run, "kubernetes:apps/v1:Deployment", "backend-deployment").inputs.metadata;
+            const hpa = one(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa").inputs.metadata;
+            assert.equal(deployment.namespace, namespace);
+            const rule = one(run, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring-backend-rules");
+            const rules = rule.inputs.spec.groups[0].rules as { alert: string; expr: string }[];
+            for (const r of rules) assert.match(r.expr, new RegExp(`namespace="${namespace}"`), r.alert);
+            assert.match(
+                rules.find((r) => r.alert === "BackendHpaAtMaxReplicas")!.expr,
+                new RegExp(`horizontalpodautoscaler="${hpa.name}"`),
+            );
+            assert.match(
+                rules.find((r) => r.alert === "BackendPodRestarting")!.expr,
+                new RegExp(`container="${deployment.name}"`),
+            );
         });
 
         it(`ships the backend's alert rules with the ${stack} thresholds`, () => {

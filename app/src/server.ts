@@ -3,6 +3,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { QUIET_ROUTES, Route, ROUTES } from "./routes";
 
 export interface Logger {
     info(message: string, fields?: Record<string, unknown>): void;
@@ -35,9 +36,8 @@ export interface ServerOptions {
 }
 
 /** Routes are a fixed set, so the `route` metric label never explodes in cardinality. */
-const ROUTES = ["/", "/healthz", "/readyz", "/metrics"] as const;
-type Route = (typeof ROUTES)[number];
-const QUIET_ROUTES: ReadonlySet<string> = new Set(["/healthz", "/readyz", "/metrics"]);
+const KNOWN_ROUTES: ReadonlySet<string> = new Set(Object.values(ROUTES));
+const QUIET: ReadonlySet<string> = new Set(QUIET_ROUTES);
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export interface BackendServer {
@@ -96,7 +96,7 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         res: http.ServerResponse,
     ): Promise<{ route: string; status: number }> => {
         const path = (req.url ?? "/").split("?")[0];
-        const route = (ROUTES as readonly string[]).includes(path) ? (path as Route) : undefined;
+        const route = KNOWN_ROUTES.has(path) ? (path as Route) : undefined;
         if (!route) {
             send(res, 404, { error: "not found", path: path.slice(0, 200) });
             return { route: "unmatched", status: 404 };
@@ -107,20 +107,20 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         }
         await options.beforeRespond?.(route);
         switch (route) {
-            case "/":
+            case ROUTES.root:
                 send(res, 200, { message: "Hello, World!", pod: options.podName });
                 return { route, status: 200 };
-            case "/healthz":
+            case ROUTES.liveness:
                 send(res, 200, { status: "ok" });
                 return { route, status: 200 };
-            case "/readyz":
+            case ROUTES.readiness:
                 if (!ready) {
                     send(res, 503, { status: "draining" });
                     return { route, status: 503 };
                 }
                 send(res, 200, { status: "ready" });
                 return { route, status: 200 };
-            case "/metrics":
+            case ROUTES.metrics:
                 send(res, 200, await registry.metrics(), { "content-type": registry.contentType });
                 return { route, status: 200 };
         }
@@ -140,7 +140,7 @@ export function createBackendServer(options: ServerOptions): BackendServer {
                 const labels = { method: req.method ?? "UNKNOWN", route, status: String(status) };
                 requests.inc(labels);
                 duration.observe(labels, seconds);
-                if (options.accessLog && !QUIET_ROUTES.has(route)) {
+                if (options.accessLog && !QUIET.has(route)) {
                     options.logger.info("request", { ...labels, durationMs: Math.round(seconds * 1e6) / 1e3 });
                 }
             })
