@@ -1,5 +1,6 @@
 // The policy pack's entry point, run by the Pulumi CLI (`pulumi preview --policy-pack policy`):
-// the only place that constructs the PolicyPack. Rules live in rules.ts, levels in enforcement.ts.
+// the only place that constructs the PolicyPack. Rules live in rules/ (one file per area), levels in
+// enforcement.ts.
 import { PolicyPack } from "@pulumi/policy";
 import { environmentOf, withEnforcement } from "./enforcement";
 import { ALL_POLICIES } from "./rules";

@@ -1,0 +1,111 @@
+// Service rules: when a load balancer is public, and what a public one may front (never a
+// monitoring UI; otherwise only listed source ranges, or TLS).
+import type { Props } from "./shared";
+import { asList, chartName, HELM_TYPES, OPEN_CIDRS, resourcePolicy, TYPES } from "./shared";
+
+const SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+const LEGACY_INTERNAL = "service.beta.kubernetes.io/aws-load-balancer-internal";
+
+/** Internal only when annotated so: the in-tree controller's default is internet-facing. */
+export function isInternalLoadBalancer(annotations: Props | undefined): boolean {
+    return (
+        annotations?.[SCHEME] === "internal" || ["true", "0.0.0.0/0"].includes(String(annotations?.[LEGACY_INTERNAL]))
+    );
+}
+
+const MONITORING_UI = /grafana|prometheus|alertmanager/i;
+
+/** Helm values that hold each monitoring chart's UI Services, by chart name. */
+export const MONITORING_UI_SERVICES: Readonly<Record<string, readonly string[][]>> = {
+    "kube-prometheus-stack": [
+        ["grafana", "service"],
+        ["prometheus", "service"],
+        ["alertmanager", "service"],
+    ],
+    grafana: [["service"]],
+    prometheus: [
+        ["server", "service"],
+        ["alertmanager", "service"],
+    ],
+    alertmanager: [["service"]],
+};
+
+const pathGet = (value: unknown, path: readonly string[]): any =>
+    path.reduce<any>((node, key) => (node && typeof node === "object" ? node[key] : undefined), value);
+
+const PUBLIC_UI_FIX =
+    "keep it ClusterIP and use kubectl port-forward (pulumi stack output grafanaPortForward), or make the load balancer internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal).";
+
+export const monitoringUiNotPublic = resourcePolicy(
+    "monitoring-ui-not-public",
+    "Grafana, Prometheus and Alertmanager are never behind a public load balancer.",
+    [TYPES.service, ...HELM_TYPES],
+    (props, args) => {
+        if (args.type === TYPES.service) {
+            const labels: Props = props.metadata?.labels ?? {};
+            const names = [props.metadata?.name, args.name, labels["app.kubernetes.io/name"], labels.app].filter(
+                (n) => typeof n === "string",
+            );
+            const ui = names.find((n) => MONITORING_UI.test(n));
+            if (
+                ui === undefined ||
+                props.spec?.type !== "LoadBalancer" ||
+                isInternalLoadBalancer(props.metadata?.annotations)
+            )
+                return [];
+            return [`Service ${props.metadata?.name ?? args.name} (${ui}) is a public LoadBalancer: ${PUBLIC_UI_FIX}`];
+        }
+        const paths = MONITORING_UI_SERVICES[chartName(props.chart)] ?? [];
+        return paths
+            .filter((path) => {
+                const service = pathGet(props.values, path);
+                return service?.type === "LoadBalancer" && !isInternalLoadBalancer(service.annotations);
+            })
+            .map(
+                (path) =>
+                    `values.${path.join(".")}.type is LoadBalancer, a public load balancer for a monitoring UI: ${PUBLIC_UI_FIX}`,
+            );
+    },
+);
+
+const SSL_CERT = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
+const SSL_PORTS = "service.beta.kubernetes.io/aws-load-balancer-ssl-ports";
+const SOURCE_RANGES = "service.beta.kubernetes.io/load-balancer-source-ranges";
+
+/** True when TLS terminates on every port of the load balancer. */
+export function terminatesTls(annotations: Props, ports: Props[]): boolean {
+    if (!annotations[SSL_CERT]) return false;
+    const sslPorts = annotations[SSL_PORTS];
+    if (sslPorts === undefined || sslPorts === "*") return true;
+    const listed = new Set(
+        String(sslPorts)
+            .split(",")
+            .map((p) => p.trim()),
+    );
+    return ports.every((port) => listed.has(String(port.port)) || (port.name !== undefined && listed.has(port.name)));
+}
+
+export const loadBalancerRestricted = resourcePolicy(
+    "load-balancer-restricted",
+    "Internet-facing LoadBalancer Services admit only configured source ranges, or terminate TLS.",
+    [TYPES.service],
+    (props) => {
+        const annotations: Props = props.metadata?.annotations ?? {};
+        if (props.spec?.type !== "LoadBalancer" || isInternalLoadBalancer(annotations)) return [];
+        const ranges = [
+            ...asList(props.spec?.loadBalancerSourceRanges),
+            ...String(annotations[SOURCE_RANGES] ?? "")
+                .split(",")
+                .map((r) => r.trim())
+                .filter(Boolean),
+        ];
+        const open = ranges.filter((range) => OPEN_CIDRS.has(range));
+        if ((ranges.length > 0 && open.length === 0) || terminatesTls(annotations, asList(props.spec?.ports)))
+            return [];
+        const reach =
+            open.length > 0 ? `admits ${open.join(", ")}` : "admits the whole internet (no loadBalancerSourceRanges)";
+        return [
+            `The internet-facing load balancer ${reach}: list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (${SSL_CERT}), or make it internal.`,
+        ];
+    },
+);
