@@ -3,7 +3,6 @@
 // the aws:eks/cluster:Cluster child a real run adds).
 import * as assert from "node:assert/strict";
 import { nodeLaunchTemplateArgs } from "../components/cluster";
-import { checkResource, checkStack, StackResourceInput } from "../policy/offline";
 import {
     ebsEncryption,
     eksAuthenticationMode,
@@ -20,6 +19,7 @@ import {
     readOrUnknown,
     UNKNOWN,
 } from "../policy/rules";
+import { checkResource, checkStack, StackResourceInput } from "../testing/policy";
 
 // The SDK's own proxy (internal, untyped): it throws on unknown values as during a preview.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -9,18 +9,18 @@ import {
     RULE_TIERS,
     withEnforcement,
 } from "../policy/enforcement";
+import { ALL_POLICIES, kmsKeyRotation, resourcePolicy } from "../policy/rules";
+import type { RecordedResource } from "../testing/engine";
 import {
     checkResource,
     checkStack,
     evaluate,
     NotApplicable,
     resourceArgs,
-    ResourceRecord,
     resourceInputsFrom,
     stackArgs,
     stackInputsFrom,
-} from "../policy/offline";
-import { ALL_POLICIES, kmsKeyRotation, resourcePolicy } from "../policy/rules";
+} from "../testing/policy";
 
 const PROD_TIER = [
     "eks-control-plane-logs-complete",
@@ -132,7 +132,23 @@ describe("policy: enforcement", () => {
 });
 
 describe("policy: offline evaluation", () => {
-    const key: ResourceRecord = {
+    /** A mock-engine record; what the evaluator does not read gets neutral values. */
+    const record = (
+        fields: Pick<RecordedResource, "type" | "name" | "urn" | "inputs" | "outputs"> & Partial<RecordedResource>,
+    ): RecordedResource => ({
+        custom: true,
+        secretInputs: [],
+        providers: {},
+        dependencies: [],
+        propertyDependencies: {},
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        deleteBeforeReplace: false,
+        options: { dependsOn: [], protect: false, ignoreChanges: [] },
+        ...fields,
+    });
+    const key = record({
         type: "aws:kms/key:Key",
         name: "k",
         urn: "urn:pulumi:dev::p::aws:kms/key:Key::k",
@@ -143,8 +159,8 @@ describe("policy: offline evaluation", () => {
         propertyDependencies: {},
         protect: true,
         ignoreChanges: ["tags"],
-    };
-    const provider: ResourceRecord = {
+    });
+    const provider: RecordedResource = {
         ...key,
         type: "pulumi:providers:aws",
         name: "aws",
@@ -186,7 +202,7 @@ describe("policy: offline evaluation", () => {
     });
 
     it("builds stack args as the SDK does: state as props, references resolved, unknown URNs dropped", () => {
-        const child: ResourceRecord = {
+        const child: RecordedResource = {
             ...key,
             name: "child",
             urn: "urn:child",

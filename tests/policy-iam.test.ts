@@ -3,7 +3,6 @@
 import * as assert from "node:assert/strict";
 import { clusterAutoscalerPolicy, irsaTrustPolicy, serviceTrustPolicy } from "../components/iam";
 import { loadBalancerControllerPolicy } from "../components/platform";
-import { checkResource } from "../policy/offline";
 import {
     ALLOWED_WILDCARD_WRITES,
     iamNoWildcardAction,
@@ -15,6 +14,7 @@ import {
     Statement,
     untaggedWildcardWrites,
 } from "../policy/rules";
+import { checkResource } from "../testing/policy";
 
 const POLICY = "aws:iam/policy:Policy";
 const ROLE = "aws:iam/role:Role";

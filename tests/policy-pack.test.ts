@@ -12,9 +12,9 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { LOAD_BALANCER_ANNOTATIONS, serviceSpec } from "../components/backend";
 import { withEnforcement } from "../policy/enforcement";
-import { checkResource } from "../policy/offline";
 import { ALL_POLICIES, loadBalancerRestricted } from "../policy/rules";
 import { ROOT } from "../testing/engine";
+import { checkResource } from "../testing/policy";
 
 interface RunningPack {
     readonly child: ChildProcess;

@@ -2,7 +2,6 @@
 // (prod), charts pinned from https repositories, Grafana's admin password never a default nor a value.
 import * as assert from "node:assert/strict";
 import { LOAD_BALANCER_ANNOTATIONS, serviceSpec } from "../components/backend";
-import { checkResource } from "../policy/offline";
 import {
     chartName,
     chartSourceProblem,
@@ -12,6 +11,7 @@ import {
     loadBalancerRestricted,
     monitoringUiNotPublic,
 } from "../policy/rules";
+import { checkResource } from "../testing/policy";
 import { one, stackRun } from "./helpers";
 
 const SERVICE = "kubernetes:core/v1:Service";

@@ -6,9 +6,9 @@
 import * as assert from "node:assert/strict";
 import { toCliValues } from "../config";
 import { environmentOf, withEnforcement } from "../policy/enforcement";
-import { evaluate, Violation } from "../policy/offline";
 import { ALL_POLICIES } from "../policy/rules";
 import type { RecordedResource, StackRun } from "../testing/engine";
+import { evaluate, Violation } from "../testing/policy";
 import { ephemeralConfig } from "../tools/ephemeral";
 import { devStackFileConfig } from "../tools/stack";
 import { evaluate as evaluateStack, STACKS, stackRun } from "./helpers";

@@ -3,7 +3,6 @@
 import * as assert from "node:assert/strict";
 import { deploymentSpec, hpaSpec, namespaceLabels } from "../components/backend";
 import { monitoringNamespaceLabels } from "../components/monitoring";
-import { checkResource, checkStack, StackResourceInput } from "../policy/offline";
 import {
     containerProbes,
     containerResources,
@@ -16,6 +15,7 @@ import {
     readOnlyRootFilesystem,
     targetNamespace,
 } from "../policy/rules";
+import { checkResource, checkStack, StackResourceInput } from "../testing/policy";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const IMAGE = `111122223333.dkr.ecr.eu-west-1.amazonaws.com/backend@sha256:${"a".repeat(64)}`;

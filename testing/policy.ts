@@ -1,7 +1,8 @@
-// Runs the pack's policies without the Pulumi CLI: against the mock engine's records (tests, the
-// offline plan) or resources written by hand. It builds the argument objects the policy SDK builds
-// (@pulumi/policy server.js, `analyze` and `analyzeStack`), so a rule behaves the same here as under
-// `pulumi preview --policy-pack policy`:
+// Runs the pack's policies without the Pulumi CLI, for the tests and the offline policy run of the
+// real stacks (tests/policy-stacks.test.ts): against the mock engine's records or resources written
+// by hand. It lives outside policy/, so the pack ships none of it. It builds the argument objects the
+// policy SDK builds (@pulumi/policy server.js, `analyze` and `analyzeStack`), so a rule behaves the
+// same here as under `pulumi preview --policy-pack policy`:
 // - resource policies get a resource's inputs as `props`, with its provider's inputs;
 // - stack policies get every resource's state as `props` and references as objects: parent,
 //   dependencies, propertyDependencies.
@@ -16,7 +17,8 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { effectiveEnforcement, PackConfig } from "./enforcement";
+import { effectiveEnforcement, PackConfig } from "../policy/enforcement";
+import type { RecordedResource } from "./engine";
 
 /** What `args.notApplicable()` throws; the SDK records the reason and reports nothing. */
 export class NotApplicable extends Error {
@@ -165,27 +167,8 @@ export async function validateStack(
     return violations;
 }
 
-/**
- * One registration as the mock engine records it (testing/engine.ts RecordedResource satisfies
- * this). Declared here so the pack depends on nothing outside policy/.
- */
-export interface ResourceRecord {
-    readonly type: string;
-    readonly name: string;
-    readonly urn: string;
-    readonly inputs: Record<string, any>;
-    readonly outputs: Record<string, any>;
-    readonly parent?: string;
-    /** "urn::id", as the engine references providers. */
-    readonly provider?: string;
-    readonly dependencies: readonly string[];
-    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
-    readonly protect: boolean;
-    readonly ignoreChanges: readonly string[];
-}
-
 /** Resource-policy inputs from records: props are the inputs; the provider comes with its inputs. */
-export function resourceInputsFrom(records: readonly ResourceRecord[]): ResourceInput[] {
+export function resourceInputsFrom(records: readonly RecordedResource[]): ResourceInput[] {
     const byUrn = new Map(records.map((r) => [r.urn, r]));
     const providerOf = (reference: string | undefined): PolicyProviderResource | undefined => {
         const provider =
@@ -203,7 +186,7 @@ export function resourceInputsFrom(records: readonly ResourceRecord[]): Resource
 }
 
 /** Stack-policy inputs from records: props are the state (outputs over inputs), as after an update. */
-export function stackInputsFrom(records: readonly ResourceRecord[]): StackResourceInput[] {
+export function stackInputsFrom(records: readonly RecordedResource[]): StackResourceInput[] {
     return records.map((r) => ({
         type: r.type,
         name: r.name,
@@ -233,7 +216,7 @@ const isStackPolicy = (policy: ResourceValidationPolicy | StackValidationPolicy)
  */
 export async function evaluate(
     policies: Policies,
-    records: readonly ResourceRecord[],
+    records: readonly RecordedResource[],
     packConfig: PackConfig = {},
 ): Promise<Violation[]> {
     const violations: Violation[] = [];
