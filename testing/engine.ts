@@ -1,22 +1,23 @@
 // The one mock engine: the tests and the offline plan (`npm run plan`) both evaluate the program
 // through it. It stands in for the Pulumi CLI and the cloud:
-// - realistic outputs for what only AWS or a remote component can know, as readable placeholders;
+// - realistic outputs for what only AWS or a remote component can know (testing/mock-cloud.ts);
+// - the stack's config as the CLI hands it over (testing/stack-files.ts);
 // - a record of every registration: inputs (secrets marked), provider, parent, the engine-level
 //   dependencies (explicit and Output-borne) and the resource options (via a stack
 //   transformation registered inside the stack);
 // - `pulumi:disable-default-providers` enforced as the engine does: such a resource fails.
-import * as crypto from "crypto";
-import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { specialSecretSig, specialSigKey, specialResourceSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { toCliValues } from "../config";
+import { mockCall, mockOutputs } from "./mock-cloud";
+import { requiredKeys, stackConfig } from "./stack-files";
+
+export { ACCOUNT, mockOutputs } from "./mock-cloud";
+export { readConfigFile, requiredKeys, stackConfig } from "./stack-files";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROGRAM = path.join(ROOT, "index.ts");
-export const ACCOUNT = "<account-id>";
 export const PROJECT = "scalable-backend";
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -64,53 +65,6 @@ export interface StackRun {
     readonly secretOutputs: string[];
 }
 
-/** Reads a YAML file's `config:` the way the CLI hands it to a program: scalars as strings, the rest as JSON. */
-export function readConfigFile(file: string): { values: Record<string, string>; secureKeys: string[] } {
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const config = doc.config ?? {};
-    // Encrypted values only the CLI can read: the program must cope without them.
-    const secureKeys = Object.entries(config)
-        .filter(([, value]) => value !== null && typeof value === "object" && "secure" in value)
-        .map(([key]) => key);
-    return { values: toCliValues(config), secureKeys };
-}
-
-/** Keys Pulumi.yaml declares without a default: the CLI refuses to run a stack that lacks one. */
-export function requiredKeys(): string[] {
-    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
-        name: string;
-        config?: Record<string, any>;
-    };
-    return Object.entries(project.config ?? {})
-        .filter(
-            ([, decl]) =>
-                decl &&
-                typeof decl === "object" &&
-                !Array.isArray(decl) &&
-                decl.default === undefined &&
-                decl.value === undefined,
-        )
-        .map(([key]) => (key.includes(":") ? key : `${project.name}:${key}`));
-}
-
-/** Project defaults (Pulumi.yaml `config.<key>.default`) overlaid with the stack file, as the CLI does. */
-export function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
-    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
-        name: string;
-        config?: Record<string, any>;
-    };
-    const defaults: Record<string, unknown> = {};
-    for (const [key, decl] of Object.entries(project.config ?? {})) {
-        const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
-        const value = decl && typeof decl === "object" && !Array.isArray(decl) ? (decl.default ?? decl.value) : decl;
-        if (value !== undefined) defaults[fullKey] = value;
-    }
-    const values = toCliValues(defaults);
-    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
-    if (fs.existsSync(stackFile)) Object.assign(values, readConfigFile(stackFile).values);
-    return { ...values, ...overrides };
-}
-
 const isSecret = (v: any): boolean => v && typeof v === "object" && v[specialSigKey] === specialSecretSig;
 /** True if the value or anything inside it is secret. */
 const containsSecret = (v: any): boolean =>
@@ -129,216 +83,6 @@ function plain(value: any): any {
     }
     return value;
 }
-
-/** A name only AWS can assign, shown as an obvious placeholder. */
-const placeholder = (what: string, name: string): string => `<${what} of ${name}>`;
-
-/** Outputs that the real provider or remote component would compute. Deterministic by design. */
-export function mockOutputs(
-    type: string,
-    name: string,
-    inputs: Record<string, any>,
-    region: string,
-): { id: string; state: Record<string, any> } {
-    const id = placeholder("id", name);
-    const arn = (service: string, resource: string): string => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
-    switch (type) {
-        case "eks:index:Cluster": {
-            const clusterName = inputs.name ?? name;
-            const issuer = `oidc.eks.${region}.amazonaws.com/id/<oidc-id of ${clusterName}>`;
-            const endpoint = `https://<endpoint of ${clusterName}>.${region}.eks.amazonaws.com`;
-            const kubeconfig = {
-                apiVersion: "v1",
-                kind: "Config",
-                clusters: [
-                    {
-                        name: "kubernetes",
-                        cluster: {
-                            server: endpoint,
-                            "certificate-authority-data": "<certificate of " + clusterName + ">",
-                        },
-                    },
-                ],
-                contexts: [{ name: "aws", context: { cluster: "kubernetes", user: "aws" } }],
-                "current-context": "aws",
-                users: [
-                    {
-                        name: "aws",
-                        user: {
-                            exec: {
-                                apiVersion: "client.authentication.k8s.io/v1beta1",
-                                command: "aws",
-                                args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"],
-                            },
-                        },
-                    },
-                ],
-            };
-            return {
-                id,
-                state: {
-                    ...inputs,
-                    kubeconfig,
-                    kubeconfigJson: JSON.stringify(kubeconfig),
-                    eksCluster: {
-                        name: clusterName,
-                        arn: arn("eks", `cluster/${clusterName}`),
-                        endpoint,
-                        version: inputs.version,
-                        vpcConfig: { clusterSecurityGroupId: placeholder("cluster security group", clusterName) },
-                    },
-                    oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer}`,
-                    oidcProviderUrl: `https://${issuer}`,
-                    oidcIssuer: issuer,
-                    clusterSecurityGroupId: placeholder("cluster security group", clusterName),
-                    nodeSecurityGroupId: placeholder("node security group", clusterName),
-                },
-            };
-        }
-        case "eks:index:ManagedNodeGroup":
-            return {
-                id,
-                state: {
-                    ...inputs,
-                    nodeGroup: { nodeGroupName: `${inputs.nodeGroupNamePrefix ?? ""}<suffix>`, status: "ACTIVE" },
-                },
-            };
-        case "aws:iam/role:Role":
-            return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` } };
-        case "aws:iam/policy:Policy":
-            return { id, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` } };
-        case "aws:kms/key:Key":
-            return {
-                id,
-                state: {
-                    ...inputs,
-                    keyId: placeholder("key id", name),
-                    arn: arn("kms", `key/${placeholder("key id", name)}`),
-                },
-            };
-        case "aws:ec2/vpc:Vpc":
-            return { id, state: { ...inputs, arn: arn("ec2", `vpc/${id}`) } };
-        case "aws:ec2/launchTemplate:LaunchTemplate":
-            return { id, state: { ...inputs, latestVersion: 1, arn: arn("ec2", `launch-template/${id}`) } };
-        case "aws:ecr/repository:Repository":
-            return {
-                id: inputs.name,
-                state: {
-                    ...inputs,
-                    registryId: ACCOUNT,
-                    arn: arn("ecr", `repository/${inputs.name}`),
-                    repositoryUrl: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name}`,
-                },
-            };
-        case "docker-build:index:Image": {
-            // A real-looking digest derived from the tags, so "by digest" checks see the true shape.
-            const digest = `sha256:${crypto
-                .createHash("sha256")
-                .update(JSON.stringify(inputs.tags ?? []))
-                .digest("hex")}`;
-            return {
-                id,
-                state: {
-                    ...inputs,
-                    digest,
-                    ref: `${(inputs.tags ?? [])[0]}@${digest}`,
-                    contextHash: placeholder("context hash", name),
-                },
-            };
-        }
-        case "kubernetes:core/v1:Service": {
-            const metadata = { ...inputs.metadata, name: inputs.metadata?.name ?? `${name}-<suffix>` };
-            const ingress =
-                inputs.spec?.type === "LoadBalancer"
-                    ? [{ hostname: `<nlb hostname of ${metadata.name}>.elb.${region}.amazonaws.com` }]
-                    : [];
-            return {
-                id: `${metadata.namespace}/${metadata.name}`,
-                state: { ...inputs, metadata, status: { loadBalancer: { ingress } } },
-            };
-        }
-        case "random:index/randomPassword:RandomPassword":
-            // Secret, as the real provider marks it; plain under mocks otherwise.
-            return {
-                id,
-                state: {
-                    ...inputs,
-                    result: { [specialSigKey]: specialSecretSig, value: placeholder("generated password", name) },
-                    bcryptHash: { [specialSigKey]: specialSecretSig, value: "<bcrypt>" },
-                },
-            };
-        case "kubernetes:helm.sh/v3:Release":
-            return {
-                id: `${inputs.namespace}/${inputs.name}`,
-                state: {
-                    ...inputs,
-                    status: {
-                        name: inputs.name,
-                        namespace: inputs.namespace,
-                        version: inputs.version,
-                        status: "deployed",
-                        chart: inputs.chart,
-                    },
-                },
-            };
-        default:
-            if (type.startsWith("kubernetes:")) {
-                // The provider auto-names objects without a name; keep it stable for diffs.
-                const metadata = { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? `${name}-<suffix>` };
-                return {
-                    id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name,
-                    state: { ...inputs, metadata },
-                };
-            }
-            return {
-                id,
-                state: {
-                    ...inputs,
-                    arn:
-                        inputs.arn ?? arn(type.split(":")[1]?.split("/")[0] ?? "unknown", `${placeholder("id", name)}`),
-                },
-            };
-    }
-}
-
-function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, any> {
-    switch (token) {
-        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-            const letters = ["a", "b", "c", "d"];
-            return {
-                id: region,
-                names: letters.map((l) => `${region}${l}`),
-                zoneIds: letters.map((_, i) => `<zone-id ${i + 1} of ${region}>`),
-                state: inputs.state,
-            };
-        }
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                accountId: ACCOUNT,
-                arn: `arn:aws:iam::${ACCOUNT}:user/<caller>`,
-                userId: "<caller>",
-                id: ACCOUNT,
-            };
-        case "aws:index/getRegion:getRegion":
-            return { name: region, region, id: region };
-        case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-            return {
-                id: inputs.registryId,
-                userName: "AWS",
-                password: "<ecr token>",
-                authorizationToken: "<ecr token>",
-                proxyEndpoint: `https://${inputs.registryId}.dkr.ecr.${region}.amazonaws.com`,
-                expiresAt: "<expiry>",
-            };
-        case "aws:index/getPartition:getPartition":
-            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-        default:
-            throw new Error(`The mock engine has no answer for the invoke "${token}". Add one in testing/engine.ts.`);
-    }
-}
-
-/** Optional mock outputs a test wants to override, by resource type. */
-export type OutputOverrides = Record<string, (name: string, inputs: Record<string, any>) => Record<string, any>>;
 
 export interface RunOptions {
     /** Extra or replacing config, full keys ("scalable-backend:owner"). */

@@ -2,13 +2,11 @@ import * as assert from "node:assert/strict";
 import { parser } from "@prometheus-io/lezer-promql";
 import {
     alertmanagerConfig,
-    backendAlertRules,
-    backendDashboard,
     grafanaPortForwardCommand,
     kubePrometheusStackValues,
-    PROBE_ROUTES,
     monitoringNamespaceLabels,
 } from "../components/monitoring";
+import { backendAlertRules, backendDashboard, PROBE_ROUTES } from "../components/observability";
 import type { MonitoringSettings } from "../components/monitoring";
 import { QUIET_ROUTES } from "../app/src/routes";
 import { stackConfig, StackRun } from "../testing/engine";
