@@ -238,7 +238,8 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     const stackOutputs = programExports ?? {};
     const resolved: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
-    for (const [key, value] of Object.entries(stackOutputs)) {
+    // Sorted: a transpiler may order CommonJS exports its own way (swc sorts them, tsc does not).
+    for (const [key, value] of Object.entries(stackOutputs).sort(([a], [b]) => a.localeCompare(b))) {
         if (pulumi.Output.isInstance(value)) {
             resolved[key] = await promiseOf(value);
             if (await pulumi.isSecret(value)) secretOutputs.push(key);

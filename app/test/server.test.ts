@@ -270,13 +270,12 @@ describe("app: graceful shutdown", () => {
         this.timeout(20_000);
         const child = spawn(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(__dirname, "../src/main.ts")],
+            ["-r", path.join(__dirname, "../../tools/transpile.cjs"), path.join(__dirname, "../src/main.ts")],
             {
                 env: {
                     ...process.env,
                     PORT: "0",
                     POD_NAME: "pod-under-test",
-                    TS_NODE_PROJECT: path.join(__dirname, "../../tsconfig.json"),
                 },
                 stdio: ["ignore", "pipe", "inherit"],
             },
