@@ -10,7 +10,12 @@ export default tseslint.config(
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],
-        languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+        languageOptions: {
+            // tools/check.ts lints with the program it type-checked; `npx eslint` builds its own.
+            parserOptions: globalThis[Symbol.for("scalable-backend.typescript-program")]
+                ? { programs: [globalThis[Symbol.for("scalable-backend.typescript-program")]] }
+                : { projectService: true, tsconfigRootDir: import.meta.dirname },
+        },
         plugins: { "@pulumi": pulumi },
         rules: {
             // An Output in a template literal prints "Calling [toString] on an Output<T> is not supported".
