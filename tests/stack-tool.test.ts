@@ -168,20 +168,33 @@ function harness(
 ): Harness {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-tool-"));
     fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
-    const state = path.join(workDir, "fake-state.json");
-    const read = () => (fs.existsSync(state) ? JSON.parse(fs.readFileSync(state, "utf8")) : { calls: [], stacks: {} });
+    const state = path.join(workDir, "fake-state");
     return {
         workDir,
         state,
-        calls: () => read().calls,
-        setStacks: (stacks) =>
+        calls: () => {
+            const file = path.join(state, "calls");
+            if (!fs.existsSync(file)) return [];
+            return fs
+                .readFileSync(file, "utf8")
+                .split("\n")
+                .filter((line) => line !== "")
+                .map((line) => line.split("\x1f"));
+        },
+        setStacks: (stacks) => {
+            for (const [name, stack] of Object.entries(stacks)) {
+                fs.mkdirSync(path.join(state, "stacks", name, "tags"), { recursive: true });
+                for (const [key, value] of Object.entries(stack.tags))
+                    fs.writeFileSync(path.join(state, "stacks", name, "tags", key), value);
+                fs.writeFileSync(path.join(state, "stacks", name, "outputs"), "{}");
+            }
             fs.writeFileSync(
-                state,
-                JSON.stringify({
-                    calls: [],
-                    stacks: Object.fromEntries(Object.entries(stacks).map(([n, s]) => [n, { ...s, outputs: {} }])),
-                }),
-            ),
+                path.join(state, "order"),
+                Object.keys(stacks)
+                    .map((name) => `${name}\n`)
+                    .join(""),
+            );
+        },
         run: async (argv, fail) => {
             let output = "";
             const env: Record<string, string> = { FAKE_PULUMI_STATE: state, PULUMI_CONFIG_PASSPHRASE: "test" };
