@@ -8,7 +8,7 @@ import {
 } from "../components/cluster";
 import * as pulumi from "@pulumi/pulumi";
 import { attachPolicies, irsaTrustPolicy, policyKey, POSITION_NAMED_ATTACHMENTS } from "../components/iam";
-import { evaluate, ofType, one, stackRun, STACKS, waitsFor } from "./helpers";
+import { configuredRun, evaluate, ofType, one, stackRun, STACKS, waitsFor } from "./helpers";
 
 describe("cluster: pure helpers", () => {
     it("names the control-plane log group where EKS writes", () => {
@@ -428,14 +428,7 @@ for (const stack of STACKS) {
 
 describe("cluster: configured access", () => {
     it("grants the configured admins access entries and opens the private endpoint to the configured networks", async () => {
-        const run = await evaluate("prod", {
-            config: {
-                "scalable-backend:adminPrincipalArns": JSON.stringify([
-                    "arn:aws:iam::123456789012:role/platform-admins",
-                ]),
-                "scalable-backend:privateEndpointAccessCidrs": JSON.stringify(["172.16.8.0/22"]),
-            },
-        });
+        const run = await configuredRun("prod");
         assert.deepEqual(one(run, "eks:index:Cluster", "cluster-eks").inputs.accessEntries, {
             "admin-123456789012-role-platform-admins": {
                 principalArn: "arn:aws:iam::123456789012:role/platform-admins",
@@ -449,12 +442,7 @@ describe("cluster: configured access", () => {
     });
 
     it("restricts a public prod endpoint to the configured CIDRs", async () => {
-        const run = await evaluate("prod", {
-            config: {
-                "scalable-backend:endpointPublicAccess": "true",
-                "scalable-backend:publicAccessCidrs": JSON.stringify(["203.0.113.0/24"]),
-            },
-        });
+        const run = await configuredRun("prod");
         const inputs = one(run, "eks:index:Cluster", "cluster-eks").inputs;
         assert.equal(inputs.endpointPublicAccess, true);
         assert.deepEqual(inputs.publicAccessCidrs, ["203.0.113.0/24"]);

@@ -1,7 +1,10 @@
 // Shared by the test files: one evaluation per stack file per process (the suite stays fast),
 // and small finders over the mock engine's records.
 import * as assert from "node:assert/strict";
-import { RecordedResource, runStack, RunOptions, StackRun } from "../testing/engine";
+import { toCliValues } from "../config";
+import { RecordedResource, runStack, RunOptions, stackConfig, StackRun } from "../testing/engine";
+import { devStackFileConfig } from "../tools/stack";
+import { ephemeralConfig } from "../tools/ephemeral";
 
 let queue: Promise<unknown> = Promise.resolve();
 const cache = new Map<string, Promise<StackRun>>();
@@ -17,6 +20,65 @@ export function evaluate(stack: string, options: RunOptions = {}): Promise<Stack
 export function stackRun(stack: "dev" | "prod"): Promise<StackRun> {
     if (!cache.has(stack)) cache.set(stack, evaluate(stack));
     return cache.get(stack)!;
+}
+
+/** What the configured runs set on top of the stack files: each optional or alternative setting once. */
+export const CONFIGURED = {
+    prebuiltImage: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/backend@sha256:${"b".repeat(64)}`,
+    grafanaAdminPassword: "correct-horse-battery-staple-42",
+    slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
+    adminPrincipalArns: ["arn:aws:iam::123456789012:role/platform-admins"],
+    privateEndpointAccessCidrs: ["172.16.8.0/22"],
+    publicAccessCidrs: ["203.0.113.0/24"],
+} as const;
+const SECRET_KEYS = ["scalable-backend:grafanaAdminPassword", "scalable-backend:alertmanagerSlackWebhookUrl"];
+
+/**
+ * The stack file with every optional setting the tests check configured at once, evaluated once:
+ * dev with a prebuilt image and both secrets; prod with admins, private-endpoint networks and a
+ * public endpoint limited to a CIDR.
+ */
+export function configuredRun(stack: "dev" | "prod"): Promise<StackRun> {
+    const key = `configured:${stack}`;
+    if (!cache.has(key)) {
+        const values = stackConfig(stack);
+        const config: Record<string, string> =
+            stack === "dev"
+                ? {
+                      "scalable-backend:backend": JSON.stringify({
+                          ...JSON.parse(values["scalable-backend:backend"]),
+                          image: CONFIGURED.prebuiltImage,
+                      }),
+                      [SECRET_KEYS[0]]: CONFIGURED.grafanaAdminPassword,
+                      [SECRET_KEYS[1]]: CONFIGURED.slackWebhookUrl,
+                  }
+                : {
+                      "scalable-backend:adminPrincipalArns": JSON.stringify(CONFIGURED.adminPrincipalArns),
+                      "scalable-backend:privateEndpointAccessCidrs": JSON.stringify(
+                          CONFIGURED.privateEndpointAccessCidrs,
+                      ),
+                      "scalable-backend:endpointPublicAccess": "true",
+                      "scalable-backend:publicAccessCidrs": JSON.stringify(CONFIGURED.publicAccessCidrs),
+                  };
+        cache.set(key, evaluate(stack, { config, secretKeys: stack === "dev" ? SECRET_KEYS : [] }));
+    }
+    return cache.get(key)!;
+}
+
+export const EPHEMERAL_STACK = "eph-policy";
+export const EPHEMERAL_META = {
+    owner: "platform-team",
+    createdAt: new Date("2026-01-01T00:00:00.000Z"),
+    expiresAt: new Date("2026-01-01T08:00:00.000Z"),
+};
+
+/** An eph-* stack with the config tools/stack.ts writes, as the CLI hands it over, evaluated once. */
+export function ephemeralRun(): Promise<StackRun> {
+    if (!cache.has(EPHEMERAL_STACK)) {
+        const config = toCliValues(ephemeralConfig(devStackFileConfig(), EPHEMERAL_META));
+        cache.set(EPHEMERAL_STACK, evaluate(EPHEMERAL_STACK, { config }));
+    }
+    return cache.get(EPHEMERAL_STACK)!;
 }
 
 export function ofType(run: StackRun, type: string): RecordedResource[] {

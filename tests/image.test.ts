@@ -5,8 +5,8 @@ import * as path from "path";
 import { BUILD_CONTEXT, DOCKERFILE, lifecyclePolicy, sourceTag } from "../components/image";
 import { contextFiles, goFileMode, ignoreFileFor, parseDockerignore } from "../lib/docker-context";
 import { appLockfile, appLockfileText, Lockfile } from "../tools/app-lockfile";
-import { ROOT, stackConfig } from "../testing/engine";
-import { evaluate, one, ofType, stackRun, STACKS } from "./helpers";
+import { ROOT } from "../testing/engine";
+import { CONFIGURED, configuredRun, one, ofType, stackRun, STACKS } from "./helpers";
 
 describe("image: pure helpers", () => {
     /** A scratch project with an app/ context like the real one. */
@@ -269,10 +269,8 @@ for (const stack of STACKS) {
 
 describe("image: prebuilt", () => {
     it("uses a configured image as is and builds nothing", async () => {
-        const prebuilt = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/backend@sha256:${"b".repeat(64)}`;
-        const dev = stackConfig("dev");
-        const backend = { ...JSON.parse(dev["scalable-backend:backend"]), image: prebuilt };
-        const run = await evaluate("dev", { config: { "scalable-backend:backend": JSON.stringify(backend) } });
+        const prebuilt = CONFIGURED.prebuiltImage;
+        const run = await configuredRun("dev");
         assert.equal(ofType(run, "docker-build:index:Image").length, 0);
         assert.equal(
             one(run, "kubernetes:apps/v1:Deployment", "backend-deployment").inputs.spec.template.spec.containers[0]

@@ -9,8 +9,8 @@ import {
 import { backendAlertRules, backendDashboard, PROBE_ROUTES } from "../components/observability";
 import type { MonitoringSettings } from "../components/monitoring";
 import { QUIET_ROUTES } from "../app/src/routes";
-import { stackConfig, StackRun } from "../testing/engine";
-import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
+import type { StackRun } from "../testing/engine";
+import { CONFIGURED, configuredRun, ofType, one, stackRun, STACKS } from "./helpers";
 
 /** Metrics the app exports (prom-client), kube-state-metrics and cAdvisor provide. */
 const KNOWN_METRICS = new Set([
@@ -443,13 +443,9 @@ for (const stack of STACKS) {
 
 describe("monitoring: configured secrets", () => {
     it("uses the configured Grafana password and Slack webhook, both secret, without a generated password", async () => {
-        const password = "correct-horse-battery-staple-42";
-        const webhook = "https://hooks.slack.com/services/T000/B000/XXXX";
-        const keys = ["scalable-backend:grafanaAdminPassword", "scalable-backend:alertmanagerSlackWebhookUrl"];
-        const run = await evaluate("dev", {
-            config: { ...stackConfig("dev"), [keys[0]]: password, [keys[1]]: webhook },
-            secretKeys: keys,
-        });
+        const password = CONFIGURED.grafanaAdminPassword;
+        const webhook = CONFIGURED.slackWebhookUrl;
+        const run = await configuredRun("dev");
         assert.equal(ofType(run, "random:index/randomPassword:RandomPassword").length, 0);
         const grafana = one(run, "kubernetes:core/v1:Secret", "monitoring-grafana-admin");
         assert.equal(grafana.inputs.stringData["admin-password"], password);

@@ -4,30 +4,13 @@
 // prove each rule reads the shapes the program really registers (a rule that never matches would
 // pass silently otherwise).
 import * as assert from "node:assert/strict";
-import { toCliValues } from "../config";
 import { environmentOf, withEnforcement } from "../policy/enforcement";
 import { ALL_POLICIES } from "../policy/rules";
 import type { RecordedResource, StackRun } from "../testing/engine";
 import { evaluate, Violation } from "../testing/policy";
-import { ephemeralConfig } from "../tools/ephemeral";
-import { devStackFileConfig } from "../tools/stack";
-import { evaluate as evaluateStack, STACKS, stackRun } from "./helpers";
+import { EPHEMERAL_STACK as EPHEMERAL, ephemeralRun, STACKS, stackRun } from "./helpers";
 
-const EPHEMERAL = "eph-policy";
 type StackName = (typeof STACKS)[number] | typeof EPHEMERAL;
-
-let ephemeral: Promise<StackRun> | undefined;
-
-/** An eph-* stack with the config tools/stack.ts writes, as the CLI hands it over (objects as JSON). */
-function ephemeralRun(): Promise<StackRun> {
-    const meta = {
-        owner: "platform-team",
-        createdAt: new Date("2026-01-01T00:00:00.000Z"),
-        expiresAt: new Date("2026-01-01T08:00:00.000Z"),
-    };
-    ephemeral ??= evaluateStack(EPHEMERAL, { config: toCliValues(ephemeralConfig(devStackFileConfig(), meta)) });
-    return ephemeral;
-}
 
 const runOf = (stack: StackName): Promise<StackRun> => (stack === EPHEMERAL ? ephemeralRun() : stackRun(stack));
 

@@ -7,7 +7,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { stackConfig, StackRun } from "../testing/engine";
 import { renderTree, writePlan } from "../tools/plan";
-import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
+import { EPHEMERAL_META, EPHEMERAL_STACK, ephemeralRun, evaluate, ofType, one, stackRun, STACKS } from "./helpers";
 
 /** kubernetes-models class for an object, e.g. storage.k8s.io/v1 StorageClass. */
 function modelFor(apiVersion: string, kind: string): new (data: unknown) => { validate(): void } {
@@ -148,19 +148,20 @@ describe("stack: refusals before any resource exists", () => {
 });
 
 describe("stack: ephemeral", () => {
-    it("evaluates an eph-* stack with dev's values and the ephemeral profile", async () => {
-        const devValues = stackConfig("dev");
-        const run = await evaluate("eph-feature-x", { config: devValues });
+    it("evaluates an eph-* stack with the config the stack tool writes: its own cluster, unprotected, tagged with its lifetime", async () => {
+        const run = await ephemeralRun();
         const cluster = one(run, "eks:index:Cluster", "cluster-eks");
-        assert.equal(cluster.inputs.name, "scalable-backend-eph-feature-x");
+        assert.equal(cluster.inputs.name, `scalable-backend-${EPHEMERAL_STACK}`);
         assert.equal(cluster.protect, false);
         const tags = JSON.parse(one(run, "pulumi:providers:aws", "aws").inputs.defaultTags).tags;
         assert.deepEqual(tags, {
             project: "scalable-backend",
-            stack: "eph-feature-x",
+            stack: EPHEMERAL_STACK,
             environment: "ephemeral",
-            owner: "platform-team",
+            owner: EPHEMERAL_META.owner,
             "managed-by": "pulumi",
+            "created-at": EPHEMERAL_META.createdAt.toISOString(),
+            "expires-at": EPHEMERAL_META.expiresAt.toISOString(),
         });
     });
 });
@@ -173,7 +174,9 @@ describe("offline plan", () => {
         ];
         try {
             const runs: StackRun[] = [];
-            for (const dir of dirs) runs.push(await writePlan("prod", dir));
+            // Two evaluations: the shared one and a new one.
+            runs.push(await writePlan("prod", dirs[0], await stackRun("prod")));
+            runs.push(await evaluate("prod").then((run) => writePlan("prod", dirs[1], run)));
             const files = (dir: string): string[] =>
                 fs.readdirSync(dir, { recursive: true, withFileTypes: false }).map(String).sort();
             assert.deepEqual(files(dirs[0]), files(dirs[1]));

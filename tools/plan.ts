@@ -116,8 +116,13 @@ export function planEntry(r: RecordedResource): Record<string, unknown> {
     };
 }
 
-export async function writePlan(stack: string, outDir = path.join(ROOT, "out", stack)): Promise<StackRun> {
-    const run = await runStack(stack);
+/** Writes out/<stack>/ from a run of the stack (a new evaluation unless one is given). */
+export async function writePlan(
+    stack: string,
+    outDir = path.join(ROOT, "out", stack),
+    evaluated?: StackRun,
+): Promise<StackRun> {
+    const run = evaluated ?? (await runStack(stack));
     const resources = [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn));
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
