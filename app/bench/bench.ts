@@ -90,7 +90,7 @@ interface Target {
     readonly died: () => string | undefined;
 }
 
-/** Spawns `node <args>` and resolves once it prints `"message":"listening","port":N` on stdout. */
+/** Spawns `node <args>` and resolves once it prints a JSON line with message "listening" and its port. */
 function startTarget(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<Target> {
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
     children.add(child);
@@ -111,15 +111,20 @@ function startTarget(name: string, args: string[], env: NodeJS.ProcessEnv): Prom
         child.once("exit", (code, signal) =>
             reject(new Error(`${name} exited with ${code ?? signal} before listening: ${head.slice(0, 500)}`)),
         );
-        // Keep reading for the whole run: a full pipe would block the server's synchronous log writes.
+        // Keep reading for the whole run: a full pipe would block the server's log writes.
         child.stdout!.on("data", (chunk: Buffer) => {
             bytes += chunk.length;
             for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
             if (port !== undefined) return;
             head += chunk.toString("utf8");
-            const match = /"message":"listening","port":(\d+)/.exec(head);
-            if (!match) return;
-            port = Number(match[1]);
+            // The app's logger puts its fields before `message`; the bare server after.
+            const listening = head
+                .split("\n")
+                .filter((line) => line.startsWith("{") && line.includes('"message":"listening"'))
+                .map((line) => JSON.parse(line) as { port?: number })
+                .find((entry) => entry.port !== undefined);
+            if (!listening) return;
+            port = listening.port!;
             clearTimeout(timer);
             resolve({
                 name,
@@ -292,6 +297,8 @@ async function main(): Promise<number> {
     // The app as the image runs it, with its defaults (access log on), except an ephemeral port.
     const appEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: "0", POD_NAME: "bench" };
     for (const name of ["ACCESS_LOG", "DRAIN_SECONDS", "SHUTDOWN_TIMEOUT_SECONDS"]) delete appEnv[name];
+    if (process.env.BENCH_NOLOG) appEnv.ACCESS_LOG = "false";
+    if (process.env.LOG_MODE) appEnv.LOG_MODE = process.env.LOG_MODE;
     const app = await startTarget("app", [APP_MAIN], appEnv);
     const bare = await startTarget("bare", ["-e", BARE_SERVER], { ...process.env, NODE_ENV: "production" });
     const targets = { app, bare };

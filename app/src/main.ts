@@ -1,6 +1,6 @@
 // Process entry point: configuration from the environment, signals, exit codes.
 import * as os from "node:os";
-import { createBackendServer, jsonLogger } from "./server";
+import { createBackendServer, jsonLogger, Logger } from "./server";
 
 export interface Settings {
     readonly port: number;
@@ -37,33 +37,41 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, hostname: string = os.ho
     };
 }
 
-async function main(): Promise<void> {
-    const logger = jsonLogger();
+/** Every exit goes through here: the log is buffered, so it is written out first. */
+function exit(logger: Logger, code: number): never {
+    logger.flush();
+    process.exit(code);
+}
+
+async function main(logger: Logger): Promise<void> {
     let settings: Settings;
     try {
         settings = settingsFromEnv(process.env);
     } catch (error) {
         logger.error("invalid configuration", { error: (error as Error).message });
-        process.exit(1);
+        exit(logger, 1);
     }
     const backend = createBackendServer({ ...settings, logger });
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
         process.on(signal, () => {
-            void backend.shutdown(signal).then((code) => process.exit(code));
+            void backend.shutdown(signal).then((code) => exit(logger, code));
         });
     }
     process.on("uncaughtException", (error) => {
         logger.error("uncaught exception", { error: error.message, stack: error.stack });
-        process.exit(1);
+        exit(logger, 1);
     });
     const port = await backend.listen(settings.port);
     logger.info("listening", { port, pod: settings.podName });
+    // Start-up is when someone watches the log: no waiting for the buffer.
+    logger.flush();
 }
 
 if (require.main === module) {
-    main().catch((error: Error) => {
+    const logger = jsonLogger();
+    main(logger).catch((error: Error) => {
         // A failed listen (port in use, permission) is logged like everything else, then fatal.
-        jsonLogger().error("startup failed", { error: error.message });
-        process.exit(1);
+        logger.error("startup failed", { error: error.message });
+        exit(logger, 1);
     });
 }

@@ -2,23 +2,66 @@
 // in main.ts, from the environment), so tests start it on an ephemeral port and speak HTTP to it.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import pino from "pino";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { QUIET_ROUTES, Route, ROUTES } from "./routes";
 
 export interface Logger {
     info(message: string, fields?: Record<string, unknown>): void;
     error(message: string, fields?: Record<string, unknown>): void;
+    /** Writes out what is buffered, synchronously: call it before the process exits. */
+    flush(): void;
 }
 
-/** One JSON object per line on the given stream (stdout in production). */
+/** Buffered, asynchronous stdout: a synchronous write per request costs 40% of the throughput. */
+export function stdoutDestination(): pino.DestinationStream & { flush(): void; flushSync(): void } {
+    return pino.destination({ dest: 1, sync: false, minLength: 4096 });
+}
+
+let lastMillis = Number.NaN;
+let lastIso = "";
+
+/** The clock's time in ISO 8601, formatted once per millisecond: under load many lines share one. */
+function isoTime(now: () => number): string {
+    const millis = now();
+    if (millis !== lastMillis) {
+        lastMillis = millis;
+        lastIso = new Date(millis).toISOString();
+    }
+    return lastIso;
+}
+
+/** How long a line may wait in the buffer when traffic is too light to fill it. */
+export const FLUSH_INTERVAL_MS = 1000;
+
+/**
+ * One JSON object per line, with pino: `time` (ISO 8601), `level` ("info", "error"), `message`
+ * and the fields. On buffered stdout in production, written out at least every second and
+ * synchronously by flush(); tests pass a stream and a clock (milliseconds since the epoch).
+ */
 export function jsonLogger(
-    stream: NodeJS.WritableStream = process.stdout,
-    clock: () => Date = () => new Date(),
+    destination: pino.DestinationStream = stdoutDestination(),
+    now: () => number = Date.now,
 ): Logger {
-    const write = (level: string, message: string, fields: Record<string, unknown> = {}): void => {
-        stream.write(`${JSON.stringify({ time: clock().toISOString(), level, message, ...fields })}\n`);
+    const buffered = destination as { flush?: () => void; flushSync?: () => void };
+    if (typeof buffered.flush === "function") {
+        // unref: the timer alone never keeps the process alive.
+        setInterval(() => buffered.flush!(), FLUSH_INTERVAL_MS).unref();
+    }
+    const logger = pino(
+        {
+            base: undefined,
+            messageKey: "message",
+            timestamp: () => `,"time":"${isoTime(now)}"`,
+            formatters: { level: (label) => ({ level: label }) },
+        },
+        destination,
+    );
+    return {
+        info: (message, fields = {}) => logger.info(fields, message),
+        error: (message, fields = {}) => logger.error(fields, message),
+        flush: () => buffered.flushSync?.(),
     };
-    return { info: (m, f) => write("info", m, f), error: (m, f) => write("error", m, f) };
 }
 
 export interface ServerOptions {
@@ -91,10 +134,13 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         res.end(payload);
     };
 
-    const handle = async (
-        req: http.IncomingMessage,
-        res: http.ServerResponse,
-    ): Promise<{ route: string; status: number }> => {
+    interface Outcome {
+        readonly route: string;
+        readonly status: number;
+    }
+
+    /** Answers the request; a promise only where the route must wait (the metrics, the test seam). */
+    const respond = (req: http.IncomingMessage, res: http.ServerResponse): Outcome | Promise<Outcome> => {
         const path = (req.url ?? "/").split("?")[0];
         const route = KNOWN_ROUTES.has(path) ? (path as Route) : undefined;
         if (!route) {
@@ -105,7 +151,11 @@ export function createBackendServer(options: ServerOptions): BackendServer {
             send(res, 405, { error: "method not allowed", allow: "GET, HEAD" }, { allow: "GET, HEAD" });
             return { route, status: 405 };
         }
-        await options.beforeRespond?.(route);
+        if (options.beforeRespond) return options.beforeRespond(route).then(() => answer(res, route));
+        return answer(res, route);
+    };
+
+    const answer = (res: http.ServerResponse, route: Route): Outcome | Promise<Outcome> => {
         switch (route) {
             case ROUTES.root:
                 send(res, 200, { message: "Hello, World!", pod: options.podName });
@@ -121,31 +171,52 @@ export function createBackendServer(options: ServerOptions): BackendServer {
                 send(res, 200, { status: "ready" });
                 return { route, status: 200 };
             case ROUTES.metrics:
-                send(res, 200, await registry.metrics(), { "content-type": registry.contentType });
-                return { route, status: 200 };
+                return registry.metrics().then((text) => {
+                    send(res, 200, text, { "content-type": registry.contentType });
+                    return { route, status: 200 };
+                });
+        }
+    };
+
+    const failed = (req: http.IncomingMessage, res: http.ServerResponse, error: Error): Outcome => {
+        options.logger.error("request failed", { error: error.message, path: req.url });
+        if (!res.headersSent) send(res, 500, { error: "internal error" });
+        else res.destroy();
+        return { route: "unmatched", status: 500 };
+    };
+
+    const account = (req: http.IncomingMessage, { route, status }: Outcome, started: bigint): void => {
+        try {
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            const labels = { method: req.method ?? "UNKNOWN", route, status: String(status) };
+            requests.inc(labels);
+            duration.observe(labels, seconds);
+            if (options.accessLog && !QUIET.has(route)) {
+                options.logger.info("request", { ...labels, durationMs: Math.round(seconds * 1e6) / 1e3 });
+            }
+        } catch (error) {
+            // Accounting must never take the request, or the process, down with it.
+            options.logger.error("request accounting failed", { error: (error as Error).message });
         }
     };
 
     const server = http.createServer((req, res) => {
-        const stopTimer = process.hrtime.bigint();
-        handle(req, res)
-            .catch((error: Error) => {
-                options.logger.error("request failed", { error: error.message, path: req.url });
-                if (!res.headersSent) send(res, 500, { error: "internal error" });
-                else res.destroy();
-                return { route: "unmatched", status: 500 };
-            })
-            .then(({ route, status }) => {
-                const seconds = Number(process.hrtime.bigint() - stopTimer) / 1e9;
-                const labels = { method: req.method ?? "UNKNOWN", route, status: String(status) };
-                requests.inc(labels);
-                duration.observe(labels, seconds);
-                if (options.accessLog && !QUIET.has(route)) {
-                    options.logger.info("request", { ...labels, durationMs: Math.round(seconds * 1e6) / 1e3 });
-                }
-            })
-            // Accounting must never crash the process through an unhandled rejection.
-            .catch((error: Error) => options.logger.error("request accounting failed", { error: error.message }));
+        const started = process.hrtime.bigint();
+        let outcome: Outcome | Promise<Outcome>;
+        try {
+            outcome = respond(req, res);
+        } catch (error) {
+            outcome = failed(req, res, error as Error);
+        }
+        // Most routes answer synchronously: no promise, no extra turn of the event loop.
+        if (outcome instanceof Promise) {
+            outcome.then(
+                (done) => account(req, done, started),
+                (error: Error) => account(req, failed(req, res, error), started),
+            );
+        } else {
+            account(req, outcome, started);
+        }
     });
     // Behind a load balancer with idle connections: outlive its idle timeout so it closes first.
     server.keepAliveTimeout = 65_000;

@@ -21,7 +21,7 @@ async function start(overrides: Partial<ServerOptions> = {}): Promise<Started> {
     stream.on("data", (chunk) => (text += chunk));
     const backend = createBackendServer({
         podName: "backend-7d9f-abcde",
-        logger: jsonLogger(stream, () => new Date("2026-01-01T00:00:00Z")),
+        logger: jsonLogger(stream, () => Date.parse("2026-01-01T00:00:00Z")),
         drainSeconds: 0,
         shutdownTimeoutSeconds: 5,
         accessLog: true,
@@ -193,6 +193,7 @@ describe("app: logs", () => {
                     throw new Error("stdout is gone");
                 },
                 error: (message: string, fields?: Record<string, unknown>) => void errors.push({ message, ...fields }),
+                flush: () => undefined,
             };
             const { base } = await start({ logger });
             assert.equal((await fetch(`${base}/`)).status, 200);
@@ -266,7 +267,7 @@ describe("app: graceful shutdown", () => {
         assert.equal(logs().at(-1)?.message, "shutdown timed out: cut remaining connections");
     });
 
-    it("exits 0 on SIGTERM as a real process, logging JSON to stdout", async function () {
+    it("exits 0 on SIGTERM as a real process, logging JSON to stdout, without losing a buffered line", async function () {
         this.timeout(20_000);
         const child = spawn(
             process.execPath,
@@ -287,8 +288,12 @@ describe("app: graceful shutdown", () => {
             );
             child.stdout.on("data", (chunk) => {
                 stdout += chunk;
-                const match = /"message":"listening","port":(\d+)/.exec(stdout);
-                if (match) resolve(Number(match[1]));
+                const listening = stdout
+                    .split("\n")
+                    .filter((line) => line.startsWith("{"))
+                    .map((line) => JSON.parse(line) as { message: string; port?: number })
+                    .find((entry) => entry.message === "listening");
+                if (listening?.port !== undefined) resolve(listening.port);
             });
         });
         const port = await listening;
@@ -296,18 +301,31 @@ describe("app: graceful shutdown", () => {
             message: "Hello, World!",
             pod: "pod-under-test",
         });
+        // Enough requests to leave access-log lines in the buffer, then SIGTERM at once: none may be lost.
+        const requests = 300;
+        for (let i = 1; i < requests; i++) assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200);
         const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
         child.kill("SIGTERM");
         assert.equal(await exited, 0);
-        const messages = stdout
+        const entries = stdout
             .trim()
             .split("\n")
-            .map((l) => JSON.parse(l).message);
+            .map((l) => JSON.parse(l) as Record<string, unknown>);
+        const messages = entries.map((e) => e.message);
         assert.deepEqual(messages, [
             "listening",
-            "request",
+            ...Array.from({ length: requests }, () => "request"),
             "shutdown started: not ready, draining",
             "shutdown complete",
+        ]);
+        assert.deepEqual(Object.keys(entries[1]).sort(), [
+            "durationMs",
+            "level",
+            "message",
+            "method",
+            "route",
+            "status",
+            "time",
         ]);
     });
 });
