@@ -41,7 +41,8 @@ const platform = new Platform(
         vpcId: network.vpcId,
         oidcProviderArn: cluster.oidcProviderArn,
         oidcIssuer: cluster.oidcIssuer,
-        after: [...cluster.nodeGroups, ...cluster.addons],
+        nodes: cluster.nodeGroups,
+        coredns: cluster.coredns,
     },
     { providers: { aws: awsProvider, kubernetes: cluster.provider } },
 );
@@ -55,7 +56,7 @@ const monitoring = new Monitoring(
         backend: config.backend.identity,
         storageClass: cluster.storageClass,
         storageClassName: cluster.storageClassName,
-        after: [...cluster.nodeGroups, ...cluster.addons, platform.loadBalancerController],
+        after: [...cluster.nodeGroups, ...cluster.addons],
     },
     onCluster,
 );

@@ -299,7 +299,7 @@ export interface BackendArgs extends BackendSettings {
     readonly image: pulumi.Input<string>;
     /** The VPC's CIDR, which the load balancer's addresses come from. */
     readonly vpcCidr: string;
-    /** The Service waits for it: its webhook must run, and destroy must delete the NLB while it still runs. */
+    /** The Service and the Deployment wait for it: it creates the NLB and the pods' readiness gate, and destroy deletes the NLB while it still runs. */
     readonly loadBalancerController: pulumi.Resource;
     /** Pods need nodes. */
     readonly nodes: pulumi.Resource[];
@@ -347,7 +347,9 @@ export class Backend extends pulumi.ComponentResource {
                     resources: args,
                 }),
             },
-            { parent: this, dependsOn: args.nodes },
+            // The controller injects the NLB readiness gate into pods it admits: without it running,
+            // the first pods go ready before the load balancer sends them traffic.
+            { parent: this, dependsOn: [...args.nodes, args.loadBalancerController] },
         );
 
         this.service = new k8s.core.v1.Service(

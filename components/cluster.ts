@@ -147,6 +147,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     readonly nodeGroups: eks.ManagedNodeGroup[];
     readonly ebsCsiAddon: aws.eks.Addon;
+    /** Cluster DNS, which the Load Balancer Controller needs. */
+    readonly coredns: aws.eks.Addon;
     /** Every EKS add-on created after the nodes (some create Services). */
     readonly addons: aws.eks.Addon[];
     readonly storageClass: k8s.storage.v1.StorageClass;
@@ -307,7 +309,7 @@ export class Cluster extends pulumi.ComponentResource {
                 },
                 afterNodes,
             );
-        const coredns = addon("coredns", args.addonVersions.coredns);
+        this.coredns = addon("coredns", args.addonVersions.coredns);
         const ebsCsiRole = new IrsaRole(
             `${name}-ebs-csi`,
             {
@@ -323,7 +325,7 @@ export class Cluster extends pulumi.ComponentResource {
             serviceAccountRoleArn: ebsCsiRole.arn,
         });
         const metricsServer = addon("metrics-server", args.addonVersions.metricsServer);
-        this.addons = [coredns, this.ebsCsiAddon, metricsServer];
+        this.addons = [this.coredns, this.ebsCsiAddon, metricsServer];
 
         this.storageClass = new k8s.storage.v1.StorageClass(
             `${name}-gp3`,

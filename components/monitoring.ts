@@ -217,7 +217,7 @@ export interface MonitoringArgs extends MonitoringSettings {
     /** The default StorageClass the volumes use; the stack waits for it. */
     readonly storageClass: k8s.storage.v1.StorageClass;
     readonly storageClassName: string;
-    /** Pods need nodes; volumes need the EBS CSI add-on; the chart's Services need the controller. */
+    /** Pods need nodes and cluster DNS; volumes need the EBS CSI add-on. */
     readonly after: pulumi.Resource[];
 }
 

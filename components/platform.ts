@@ -41,6 +41,10 @@ export function loadBalancerControllerValues(args: LoadBalancerControllerValuesA
         },
         podDisruptionBudget: { maxUnavailable: 1 },
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        // Its only job is to default loadBalancerClass, and with failurePolicy Fail it rejects every
+        // Service created while the controller starts, so everything that creates one had to wait.
+        // Every LoadBalancer Service here names its class (policy rule load-balancer-class).
+        enableServiceMutatorWebhook: false,
     };
 }
 
@@ -95,11 +99,13 @@ export interface PlatformArgs extends PlatformSettings {
     readonly vpcId: pulumi.Input<string>;
     readonly oidcProviderArn: pulumi.Input<string>;
     readonly oidcIssuer: pulumi.Input<string>;
+    /** Both charts run pods, so they wait for the node groups. */
+    readonly nodes: pulumi.Resource[];
     /**
-     * Charts run pods, so they wait for the node groups; and for the EKS add-ons, which create
-     * Services the controller's webhook would reject while it starts.
+     * The controller resolves and calls the ELB API, so it waits for cluster DNS; on destroy that
+     * keeps coredns running until the controller, which deletes the NLBs, is gone.
      */
-    readonly after: pulumi.Resource[];
+    readonly coredns: pulumi.Resource;
 }
 
 export class Platform extends pulumi.ComponentResource {
@@ -140,7 +146,7 @@ export class Platform extends pulumi.ComponentResource {
                 atomic: true,
                 timeout: 600,
             },
-            { parent: this, dependsOn: args.after },
+            { parent: this, dependsOn: [...args.nodes, args.coredns] },
         );
 
         const autoscalerRole = new IrsaRole(
@@ -174,8 +180,7 @@ export class Platform extends pulumi.ComponentResource {
                 atomic: true,
                 timeout: 600,
             },
-            // The chart creates a Service: the controller's webhook rejects Services until it runs.
-            { parent: this, dependsOn: [...args.after, this.loadBalancerController] },
+            { parent: this, dependsOn: args.nodes },
         );
 
         this.registerOutputs({

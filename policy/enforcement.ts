@@ -43,6 +43,7 @@ export const RULE_TIERS: Readonly<Record<string, Tier>> = {
     // Services
     "monitoring-ui-not-public": "always",
     "load-balancer-restricted": "prod",
+    "load-balancer-class": "always",
     // Helm
     "helm-chart-pinned": "always",
     "grafana-admin-password": "always",

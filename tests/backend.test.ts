@@ -329,9 +329,10 @@ for (const stack of STACKS) {
             );
         });
 
-        it("waits for the nodes before starting pods", () => {
+        it("waits for the nodes, and for the controller that injects the NLB readiness gate, before starting pods", () => {
             const group = one(run, "eks:index:ManagedNodeGroup", "cluster-general");
             assert.ok(deployment().dependencies.includes(group.urn));
+            assert.deepEqual(deployment().options.dependsOn, ["cluster-general", "platform-lbc"]);
         });
 
         it("exports the load balancer's URL", () => {

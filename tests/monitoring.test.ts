@@ -346,17 +346,18 @@ for (const stack of STACKS) {
             assert.equal(release.inputs.timeout, expected.timeout);
         });
 
-        it("orders the stack after its CRDs, the EBS CSI add-on, the gp3 class, the nodes and the controller", () => {
+        it("orders the stack after its CRDs, the EBS CSI add-on, the gp3 class and the nodes, not the controller", () => {
             const release = one(run, "kubernetes:helm.sh/v3:Release", "monitoring-stack");
             for (const [type, name] of [
                 ["kubernetes:helm.sh/v3:Release", "monitoring-crds"],
                 ["aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver"],
                 ["kubernetes:storage.k8s.io/v1:StorageClass", "cluster-gp3"],
                 ["eks:index:ManagedNodeGroup", "cluster-general"],
-                ["kubernetes:helm.sh/v3:Release", "platform-lbc"],
             ]) {
                 assert.ok(release.dependencies.includes(one(run, type, name).urn), name);
             }
+            // No Service mutator webhook: its Services need not wait for the controller.
+            assert.ok(!release.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc").urn));
             for (const [type, name] of [
                 ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring-backend-rules"],
                 ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor"],

@@ -79,6 +79,7 @@ describe("platform: pure helpers", () => {
                 },
                 podDisruptionBudget: { maxUnavailable: 1 },
                 resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                enableServiceMutatorWebhook: false,
             },
         );
     });
@@ -129,15 +130,13 @@ for (const stack of STACKS) {
                     replicas: stack === "prod" ? 2 : 1,
                 }),
             );
-            // metrics-server creates a Service: the controller's webhook would reject it while starting.
-            assert.deepEqual(release.options.dependsOn, [
-                "cluster-general",
-                "cluster-coredns",
-                "cluster-aws-ebs-csi-driver",
-                "cluster-metrics-server",
-            ]);
+            // Nodes and DNS only: without the Service mutator webhook nothing else must wait for it.
+            assert.deepEqual(release.options.dependsOn, ["cluster-general", "cluster-coredns"]);
             assert.ok(release.dependencies.includes(one(run, "eks:index:ManagedNodeGroup", "cluster-general").urn));
-            assert.ok(release.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-metrics-server").urn));
+            assert.ok(!release.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-metrics-server").urn));
+            assert.ok(
+                !release.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver").urn),
+            );
             const role = one(run, "aws:iam/role:Role", "platform-lbc-role");
             assert.deepEqual(
                 JSON.parse(role.inputs.assumeRolePolicy),
@@ -155,7 +154,7 @@ for (const stack of STACKS) {
             );
         });
 
-        it("installs the Cluster Autoscaler, pinned to the cluster's minor, after the controller (its chart creates a Service)", async () => {
+        it("installs the Cluster Autoscaler, pinned to the cluster's minor, after the nodes and not the controller", async () => {
             const run = await stackRun(stack);
             const release = one(run, "kubernetes:helm.sh/v3:Release", "platform-autoscaler");
             assert.equal(release.inputs.chart, "cluster-autoscaler");
@@ -170,14 +169,8 @@ for (const stack of STACKS) {
                     imageTag: "v1.35.2",
                 }),
             );
-            assert.deepEqual(release.options.dependsOn, [
-                "cluster-general",
-                "cluster-coredns",
-                "cluster-aws-ebs-csi-driver",
-                "cluster-metrics-server",
-                "platform-lbc",
-            ]);
-            assert.ok(release.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc").urn));
+            assert.deepEqual(release.options.dependsOn, ["cluster-general"]);
+            assert.ok(!release.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc").urn));
             const role = one(run, "aws:iam/role:Role", "platform-autoscaler-role");
             assert.deepEqual(
                 JSON.parse(role.inputs.assumeRolePolicy),

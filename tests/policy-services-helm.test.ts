@@ -8,6 +8,7 @@ import {
     grafanaAdminPassword,
     helmChartPinned,
     isExactVersion,
+    loadBalancerClass,
     loadBalancerRestricted,
     monitoringUiNotPublic,
 } from "../policy/rules";
@@ -34,6 +35,31 @@ const PUBLIC_UI_FIX =
     "keep it ClusterIP and use kubectl port-forward (pulumi stack output grafanaPortForward), or make the load balancer internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal).";
 
 describe("policy: service and Helm rules", () => {
+    describe("load-balancer-class", () => {
+        it("passes the backend's NLB Service, a ClusterIP Service and any Service that names a class", async () => {
+            assert.deepEqual(await checkResource(loadBalancerClass, { type: SERVICE, props: backendService([]) }), []);
+            assert.deepEqual(
+                await checkResource(loadBalancerClass, { type: SERVICE, props: { spec: { type: "ClusterIP" } } }),
+                [],
+            );
+            assert.deepEqual(
+                await checkResource(loadBalancerClass, {
+                    type: SERVICE,
+                    props: { spec: { type: "LoadBalancer", loadBalancerClass: "example.com/other" } },
+                }),
+                [],
+            );
+        });
+
+        it("fails a LoadBalancer Service without a class: the in-tree controller would make it a Classic Load Balancer", async () => {
+            const service = backendService([]);
+            delete (service.spec as Record<string, unknown>).loadBalancerClass;
+            assert.deepEqual(await checkResource(loadBalancerClass, { type: SERVICE, props: service }), [
+                'The LoadBalancer Service backend names no loadBalancerClass, so the in-tree cloud controller makes it a Classic Load Balancer without the controller\'s annotations or readiness gates: set spec.loadBalancerClass: "service.k8s.aws/nlb".',
+            ]);
+        });
+    });
+
     describe("monitoring-ui-not-public", () => {
         it("passes the monitoring stack's ClusterIP UIs, an internal Grafana load balancer and the backend's public NLB", async () => {
             assert.deepEqual(

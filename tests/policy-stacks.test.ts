@@ -246,7 +246,7 @@ describe("policy: the dev and prod stacks", () => {
                 ],
             },
             {
-                what: "the backend namespace unlabelled, its ServiceMonitor in default, the Service open",
+                what: "the backend namespace unlabelled, its ServiceMonitor in default, the Service open and classless",
                 stack: "prod",
                 mutate: (records) => {
                     find(records, "kubernetes:core/v1:Namespace", "backend-ns").inputs.metadata.labels = {};
@@ -255,13 +255,15 @@ describe("policy: the dev and prod stacks", () => {
                         "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
                         "backend-servicemonitor",
                     ).inputs.metadata.namespace = "default";
-                    delete find(records, "kubernetes:core/v1:Service", "backend-service").inputs.spec
-                        .loadBalancerSourceRanges;
+                    const service = find(records, "kubernetes:core/v1:Service", "backend-service").inputs.spec;
+                    delete service.loadBalancerSourceRanges;
+                    delete service.loadBalancerClass;
                 },
                 expected: [
                     ["namespace-pod-security-labels", "backend-ns"],
                     ["no-default-namespace", "backend-servicemonitor"],
                     ["load-balancer-restricted", "backend-service"],
+                    ["load-balancer-class", "backend-service"],
                 ],
             },
             {

@@ -42,7 +42,7 @@ import {
     podSecurityRestricted,
     readOnlyRootFilesystem,
 } from "./workloads";
-import { loadBalancerRestricted, monitoringUiNotPublic } from "./services";
+import { loadBalancerClass, loadBalancerRestricted, monitoringUiNotPublic } from "./services";
 import { grafanaAdminPassword, helmChartPinned } from "./helm";
 
 export { asList, chartName, declaredK8s, readOrUnknown, resourcePolicy, TYPES, UNKNOWN } from "./shared";
@@ -80,6 +80,7 @@ export const ALL_POLICIES: readonly (ResourceValidationPolicy | StackValidationP
     noDefaultNamespace,
     monitoringUiNotPublic,
     loadBalancerRestricted,
+    loadBalancerClass,
     helmChartPinned,
     grafanaAdminPassword,
 ];

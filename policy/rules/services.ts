@@ -1,5 +1,5 @@
-// Service rules: when a load balancer is public, and what a public one may front (never a
-// monitoring UI; otherwise only listed source ranges, or TLS).
+// Service rules: which controller a load balancer belongs to, when one is public, and what a public
+// one may front (never a monitoring UI; otherwise only listed source ranges, or TLS).
 import type { Props } from "./shared";
 import { asList, chartName, HELM_TYPES, OPEN_CIDRS, resourcePolicy, TYPES } from "./shared";
 
@@ -106,6 +106,22 @@ export const loadBalancerRestricted = resourcePolicy(
             open.length > 0 ? `admits ${open.join(", ")}` : "admits the whole internet (no loadBalancerSourceRanges)";
         return [
             `The internet-facing load balancer ${reach}: list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (${SSL_CERT}), or make it internal.`,
+        ];
+    },
+);
+
+/** The AWS Load Balancer Controller's class for NLBs. */
+export const NLB_CLASS = "service.k8s.aws/nlb";
+
+export const loadBalancerClass = resourcePolicy(
+    "load-balancer-class",
+    "Every LoadBalancer Service names its class (service.k8s.aws/nlb), so the AWS Load Balancer Controller owns it.",
+    [TYPES.service],
+    (props) => {
+        if (props.spec?.type !== "LoadBalancer" || typeof props.spec?.loadBalancerClass === "string") return [];
+        // The controller's Service mutator webhook, which defaulted the class, is off (components/platform.ts).
+        return [
+            `The LoadBalancer Service ${props.metadata?.name ?? ""} names no loadBalancerClass, so the in-tree cloud controller makes it a Classic Load Balancer without the controller's annotations or readiness gates: set spec.loadBalancerClass: "${NLB_CLASS}".`,
         ];
     },
 );
