@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { RecordedResource, ROOT, runStack, StackRun } from "../testing/engine";
+import { describeColdCreate, modelColdCreate } from "./deploy-time";
 
 /** The inputs worth a glance in the tree, per resource type. */
 const SUMMARY_KEYS: Record<string, string[]> = {
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
     console.log(
         `\n${run.resources.length} resources for stack "${stack}"; written to out/${stack}/ in ${Date.now() - started} ms`,
     );
+    console.log(describeColdCreate(modelColdCreate(run)));
     console.log("Outputs:");
     for (const [key, value] of Object.entries(run.outputs)) {
         console.log(`  ${key}: ${run.secretOutputs.includes(key) ? SECRET : JSON.stringify(value)}`);
