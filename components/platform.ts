@@ -2,6 +2,7 @@
 // LoadBalancer become NLBs) and the Cluster Autoscaler (node groups grow and shrink with load).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { LOAD_BALANCER_CONTROLLER_CRDS, vendoredCrds } from "./crds";
 import { clusterAutoscalerPolicy, IrsaRole, PolicyDocument, ServiceAccountRef } from "./iam";
 // The upstream controller policy, verbatim; its `Resource: "*"` writes keep their tag conditions.
 import awsLoadBalancerControllerPolicy from "./policies/aws-load-balancer-controller.json";
@@ -109,6 +110,8 @@ export interface PlatformArgs extends PlatformSettings {
 }
 
 export class Platform extends pulumi.ComponentResource {
+    /** The controller chart's CRDs, vendored (components/crds/aws-load-balancer-controller/). */
+    readonly loadBalancerControllerCrds: k8s.apiextensions.v1.CustomResourceDefinition[];
     readonly loadBalancerController: k8s.helm.v3.Release;
     readonly clusterAutoscaler: k8s.helm.v3.Release;
 
@@ -126,6 +129,18 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // Helm applies a chart's CRDs on first install only: as resources of their own they follow the chart.
+        this.loadBalancerControllerCrds = vendoredCrds(
+            LOAD_BALANCER_CONTROLLER_CRDS,
+            args.charts.awsLoadBalancerController.version,
+        ).map(
+            (crd) =>
+                new k8s.apiextensions.v1.CustomResourceDefinition(
+                    `${name}-crd-${crd.metadata.name}`,
+                    { metadata: crd.metadata, spec: crd.spec },
+                    { parent: this },
+                ),
+        );
         this.loadBalancerController = new k8s.helm.v3.Release(
             `${name}-lbc`,
             {
@@ -134,6 +149,7 @@ export class Platform extends pulumi.ComponentResource {
                 version: args.charts.awsLoadBalancerController.version,
                 repositoryOpts: { repo: EKS_CHARTS_REPO },
                 namespace: LOAD_BALANCER_CONTROLLER_SA.namespace,
+                skipCrds: true,
                 values: pulumi.all([args.clusterName, args.vpcId, lbcRole.arn]).apply(([clusterName, vpcId, roleArn]) =>
                     loadBalancerControllerValues({
                         clusterName,
@@ -146,7 +162,7 @@ export class Platform extends pulumi.ComponentResource {
                 atomic: true,
                 timeout: 600,
             },
-            { parent: this, dependsOn: [...args.nodes, args.coredns] },
+            { parent: this, dependsOn: [...args.nodes, args.coredns, ...this.loadBalancerControllerCrds] },
         );
 
         const autoscalerRole = new IrsaRole(

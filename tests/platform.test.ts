@@ -5,7 +5,7 @@ import {
     loadBalancerControllerPolicy,
     loadBalancerControllerValues,
 } from "../components/platform";
-import { one, stackRun, STACKS } from "./helpers";
+import { ofType, one, stackRun, STACKS } from "./helpers";
 
 const actionsOf = (s: PolicyStatement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const statementWith = (action: string): PolicyStatement => {
@@ -130,8 +130,23 @@ for (const stack of STACKS) {
                     replicas: stack === "prod" ? 2 : 1,
                 }),
             );
-            // Nodes and DNS only: without the Service mutator webhook nothing else must wait for it.
-            assert.deepEqual(release.options.dependsOn, ["cluster-general", "cluster-coredns"]);
+            // Nodes, DNS and its own CRDs only: without the Service mutator webhook nothing else must wait for it.
+            assert.deepEqual(release.options.dependsOn, [
+                "cluster-general",
+                "cluster-coredns",
+                "platform-crd-albtargetcontrolconfigs.elbv2.k8s.aws",
+                "platform-crd-globalaccelerators.aga.k8s.aws",
+                "platform-crd-ingressclassparams.elbv2.k8s.aws",
+                "platform-crd-targetgroupbindings.elbv2.k8s.aws",
+                "platform-crd-listenerruleconfigurations.gateway.k8s.aws",
+                "platform-crd-loadbalancerconfigurations.gateway.k8s.aws",
+                "platform-crd-targetgroupconfigurations.gateway.k8s.aws",
+            ]);
+            const crds = ofType(run, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
+            assert.equal(crds.length, 7);
+            for (const crd of crds) assert.ok(release.dependencies.includes(crd.urn), crd.name);
+            // Helm would install them on first install only, and this program owns them.
+            assert.equal(release.inputs.skipCrds, true);
             assert.ok(release.dependencies.includes(one(run, "eks:index:ManagedNodeGroup", "cluster-general").urn));
             assert.ok(!release.dependencies.includes(one(run, "aws:eks/addon:Addon", "cluster-metrics-server").urn));
             assert.ok(

@@ -64,6 +64,10 @@ export const CREATION_MINUTES: Readonly<Record<string, Duration>> = {
     "kubernetes:policy/v1:PodDisruptionBudget": K8S_OBJECT,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": K8S_OBJECT,
     "kubernetes:storage.k8s.io/v1:StorageClass": K8S_OBJECT,
+    "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": {
+        minutes: 0.05,
+        source: "one API-server write; the CRD is established within seconds",
+    },
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": K8S_OBJECT,
     "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": K8S_OBJECT,
 };
