@@ -46,6 +46,9 @@ export function loadBalancerControllerValues(args: LoadBalancerControllerValuesA
         // Service created while the controller starts, so everything that creates one had to wait.
         // Every LoadBalancer Service here names its class (policy rule load-balancer-class).
         enableServiceMutatorWebhook: false,
+        // Reuse the webhook's TLS secret: otherwise every upgrade generates a new CA and certificate, and
+        // until the pods load the new secret the API server refuses their webhooks' certificate.
+        keepTLSSecret: true,
     };
 }
 

@@ -58,7 +58,7 @@ describe("platform: pure helpers", () => {
         );
     });
 
-    it("gives the controller its region and VPC explicitly (pods cannot reach IMDS at hop limit 1)", () => {
+    it("gives the controller its region and VPC explicitly (pods cannot reach IMDS at hop limit 1) and keeps its webhook certificate", () => {
         assert.deepEqual(
             loadBalancerControllerValues({
                 clusterName: "c1",
@@ -80,6 +80,7 @@ describe("platform: pure helpers", () => {
                 podDisruptionBudget: { maxUnavailable: 1 },
                 resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
                 enableServiceMutatorWebhook: false,
+                keepTLSSecret: true,
             },
         );
     });
