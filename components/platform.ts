@@ -94,7 +94,7 @@ export interface PlatformSettings {
         /** An exact chart version, and the image for the cluster's Kubernetes minor ("v1.35.2"). */
         readonly clusterAutoscaler: { readonly version: string; readonly imageTag: string };
     };
-    /** 2 in prod so a node drain never stops Service reconciliation, 1 elsewhere. */
+    /** 2 in dev and prod so a node drain never stops Service reconciliation, 1 in ephemeral stacks. */
     readonly loadBalancerControllerReplicas: number;
 }
 

@@ -83,12 +83,15 @@ export interface ProfileSettings {
     /** `protect` (and EKS deletion protection) on the resources whose loss loses data or the cluster. */
     readonly protect: boolean;
     readonly kmsDeletionWindowDays: number;
-    /** Two in prod so a node drain never stops Service reconciliation. */
+    /**
+     * Two in dev and prod so a node drain or a spot interruption never stops Service reconciliation
+     * and the webhooks; one in an ephemeral stack (a review cluster of hours, often on one node).
+     */
     readonly loadBalancerControllerReplicas: number;
 }
 
 export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
-    dev: { protect: false, kmsDeletionWindowDays: 7, loadBalancerControllerReplicas: 1 },
+    dev: { protect: false, kmsDeletionWindowDays: 7, loadBalancerControllerReplicas: 2 },
     prod: { protect: true, kmsDeletionWindowDays: 30, loadBalancerControllerReplicas: 2 },
     ephemeral: { protect: false, kmsDeletionWindowDays: 7, loadBalancerControllerReplicas: 1 },
 };

@@ -42,7 +42,7 @@ export const EXPECTED_DEV: StackConfig = {
         clusterName: "scalable-backend-dev",
         protect: false,
         kmsDeletionWindowDays: 7,
-        loadBalancerControllerReplicas: 1,
+        loadBalancerControllerReplicas: 2,
         tags: TAGS_DEV,
     },
     network: {
@@ -76,7 +76,7 @@ export const EXPECTED_DEV: StackConfig = {
         tags: TAGS_DEV,
         protect: false,
     },
-    platform: { region: "eu-west-1", charts: CHARTS.platform, loadBalancerControllerReplicas: 1 },
+    platform: { region: "eu-west-1", charts: CHARTS.platform, loadBalancerControllerReplicas: 2 },
     image: { repositoryName: "scalable-backend-dev/backend", forceDelete: true },
     backend: {
         identity: { namespace: "backend", name: "backend" },

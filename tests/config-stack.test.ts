@@ -461,9 +461,17 @@ describe("config: ephemeral stacks", () => {
         const tags = { ...TAGS_DEV, stack: name, environment: "ephemeral" };
         assert.deepEqual(parse(name, devRaw()), {
             ...EXPECTED_DEV,
-            stack: { ...EXPECTED_DEV.stack, name, profile: "ephemeral", clusterName, tags },
+            stack: {
+                ...EXPECTED_DEV.stack,
+                name,
+                profile: "ephemeral",
+                clusterName,
+                tags,
+                loadBalancerControllerReplicas: 1,
+            },
             network: { ...EXPECTED_DEV.network, clusterName },
             cluster: { ...EXPECTED_DEV.cluster, clusterName, tags },
+            platform: { ...EXPECTED_DEV.platform, loadBalancerControllerReplicas: 1 },
             image: { ...EXPECTED_DEV.image, repositoryName: `${clusterName}/backend` },
             backend: { ...EXPECTED_DEV.backend, stack: name },
         });

@@ -5,7 +5,7 @@ import {
     loadBalancerControllerPolicy,
     loadBalancerControllerValues,
 } from "../components/platform";
-import { ofType, one, stackRun, STACKS } from "./helpers";
+import { ephemeralRun, ofType, one, stackRun, STACKS } from "./helpers";
 
 const actionsOf = (s: PolicyStatement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const statementWith = (action: string): PolicyStatement => {
@@ -128,9 +128,11 @@ for (const stack of STACKS) {
                     region: "eu-west-1",
                     vpcId: "<id of network-vpc>",
                     roleArn: "arn:aws:iam::<account-id>:role/platform-lbc-role",
-                    replicas: stack === "prod" ? 2 : 1,
+                    replicas: 2,
                 }),
             );
+            // Two everywhere but in review stacks: dev's spot nodes are interrupted, too.
+            assert.equal(release.inputs.values.replicaCount, 2);
             // Nodes, DNS and its own CRDs only: without the Service mutator webhook nothing else must wait for it.
             assert.deepEqual(release.options.dependsOn, [
                 "cluster-general",
@@ -209,3 +211,10 @@ for (const stack of STACKS) {
         });
     });
 }
+
+describe("platform: ephemeral stack", () => {
+    it("runs one controller replica in a review cluster of hours", async () => {
+        const release = one(await ephemeralRun(), "kubernetes:helm.sh/v3:Release", "platform-lbc");
+        assert.equal(release.inputs.values.replicaCount, 1);
+    });
+});
