@@ -239,7 +239,14 @@ export class Cluster extends pulumi.ComponentResource {
 
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            {
+                kubeconfig: this.kubeconfig,
+                enableServerSideApply: true,
+                // The provider, and so every Kubernetes resource, is replaced only when this changes: an
+                // unknown kubeconfig at preview (the cluster updating) would otherwise plan replacing them all.
+                // Plain, so it is known at every preview.
+                clusterIdentifier: args.clusterName,
+            },
             child,
         );
 

@@ -423,6 +423,13 @@ for (const stack of STACKS) {
             assert.equal(JSON.parse(provider.inputs.kubeconfig).users[0].user.exec.args.includes(clusterName), true);
             assert.ok(provider.dependencies.includes(one(run, "eks:index:Cluster", "cluster-eks").urn));
         });
+
+        it("identifies the cluster to the Kubernetes provider by its name, known at every preview", async () => {
+            const provider = one(await stackRun(stack), "pulumi:providers:kubernetes", "cluster-k8s");
+            assert.equal(provider.inputs.clusterIdentifier, clusterName);
+            // From config, not an output: an unknown identifier would plan the replacement it exists to prevent.
+            assert.deepEqual(provider.propertyDependencies.clusterIdentifier, []);
+        });
     });
 }
 
