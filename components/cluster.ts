@@ -342,7 +342,8 @@ export class Cluster extends pulumi.ComponentResource {
                     annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
                 },
                 provisioner: "ebs.csi.aws.com",
-                parameters: { type: "gp3", encrypted: "true", fsType: "ext4" },
+                // The CSI-standard key: the driver's own `fsType` is deprecated.
+                parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
                 // Bind where the pod lands, so a volume is never created in a zone the pod cannot reach.
                 volumeBindingMode: "WaitForFirstConsumer",
                 allowVolumeExpansion: true,

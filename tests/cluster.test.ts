@@ -393,7 +393,11 @@ for (const stack of STACKS) {
                 annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
             });
             assert.equal(storageClass.inputs.provisioner, "ebs.csi.aws.com");
-            assert.deepEqual(storageClass.inputs.parameters, { type: "gp3", encrypted: "true", fsType: "ext4" });
+            assert.deepEqual(storageClass.inputs.parameters, {
+                type: "gp3",
+                encrypted: "true",
+                "csi.storage.k8s.io/fstype": "ext4",
+            });
             assert.equal(storageClass.inputs.volumeBindingMode, "WaitForFirstConsumer");
             assert.equal(storageClass.inputs.allowVolumeExpansion, true);
             assert.ok(storageClass.provider?.startsWith(`${provider.urn}::`));
