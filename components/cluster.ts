@@ -181,7 +181,8 @@ export class Cluster extends pulumi.ComponentResource {
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane-logs`,
             { name: controlPlaneLogGroupName(args.clusterName), retentionInDays: args.logRetentionDays },
-            child,
+            // Its name is fixed (EKS writes there): a replacement created first would collide with it.
+            { parent: this, deleteBeforeReplace: true },
         );
 
         this.eksCluster = new eks.Cluster(

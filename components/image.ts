@@ -76,7 +76,9 @@ export class BackendImage extends pulumi.ComponentResource {
                 encryptionConfigurations: [{ encryptionType: "KMS" }],
                 forceDelete: args.forceDelete,
             },
-            { parent: this },
+            // Its name is fixed: a replacement created first would collide with it. Without forceDelete
+            // (prod) the delete fails while images remain, so a replacement never loses them silently.
+            { parent: this, deleteBeforeReplace: true },
         );
         new aws.ecr.LifecyclePolicy(
             `${name}-lifecycle`,

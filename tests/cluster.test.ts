@@ -256,7 +256,10 @@ for (const stack of STACKS) {
             const logs = one(run, "aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane-logs");
             assert.equal(logs.inputs.name, `/aws/eks/${clusterName}/cluster`);
             assert.equal(logs.inputs.retentionInDays, expected.retention);
+            // A fixed name: replaced by deleting first. The cluster is never replaced that way.
+            assert.equal(logs.deleteBeforeReplace, true);
             const cluster = one(run, "eks:index:Cluster", "cluster-eks");
+            assert.equal(cluster.deleteBeforeReplace, false);
             assert.ok(cluster.dependencies.includes(logs.urn), "the cluster waits for its log group");
             assert.deepEqual(cluster.options.dependsOn, ["cluster-control-plane-logs"]);
         });

@@ -240,6 +240,8 @@ for (const stack of STACKS) {
                 encryptionConfigurations: [{ encryptionType: "KMS" }],
                 forceDelete: stack !== "prod",
             });
+            // A fixed name: replaced by deleting first (in prod that fails while it holds images).
+            assert.equal(repo.deleteBeforeReplace, true);
             const policy = one(run, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "backend-image-lifecycle");
             assert.equal(policy.inputs.repository, `scalable-backend-${stack}/backend`);
             assert.deepEqual(JSON.parse(policy.inputs.policy), lifecyclePolicy(30));
