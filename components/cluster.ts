@@ -197,6 +197,9 @@ export class Cluster extends pulumi.ComponentResource {
                 privateSubnetIds: args.privateSubnetIds,
                 nodeAssociatePublicIpAddress: false,
                 skipDefaultNodeGroup: true,
+                // Its node and cluster security groups serve only self-managed node groups: managed groups on
+                // a launch template without security groups get the EKS-created cluster security group.
+                skipDefaultSecurityGroups: true,
                 authenticationMode: eks.AuthenticationMode.Api,
                 accessEntries: adminAccessEntries(args.adminPrincipalArns),
                 createOidcProvider: true,

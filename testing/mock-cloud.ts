@@ -66,7 +66,10 @@ export function mockOutputs(
                     oidcProviderUrl: `https://${issuer}`,
                     oidcIssuer: issuer,
                     clusterSecurityGroupId: placeholder("cluster security group", clusterName),
-                    nodeSecurityGroupId: placeholder("node security group", clusterName),
+                    // Without its default security groups the component reports the EKS-created one.
+                    nodeSecurityGroupId: inputs.skipDefaultSecurityGroups
+                        ? placeholder("cluster security group", clusterName)
+                        : placeholder("node security group", clusterName),
                 },
             };
         }

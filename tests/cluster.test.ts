@@ -176,6 +176,12 @@ for (const stack of STACKS) {
             assert.equal(inputs.authenticationMode, "API");
             assert.deepEqual(inputs.accessEntries, {});
             assert.equal(inputs.skipDefaultNodeGroup, true);
+            // No pulumi-eks node or cluster security group: nothing here would use them. The nodes' launch
+            // template names no security group, so EKS gives them its own cluster security group.
+            assert.equal(inputs.skipDefaultSecurityGroups, true);
+            const template = one(run, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-general").inputs;
+            assert.equal(template.vpcSecurityGroupIds, undefined);
+            assert.equal(template.networkInterfaces, undefined);
             assert.equal(inputs.nodeAssociatePublicIpAddress, false);
             assert.equal(inputs.createOidcProvider, true);
             assert.equal(inputs.endpointPrivateAccess, true);
