@@ -18,6 +18,19 @@ export const NODE_ROLE_POLICY_ARNS: readonly string[] = [
 /** The default StorageClass this cluster creates (encrypted gp3). */
 export const STORAGE_CLASS_NAME = "gp3";
 export const EBS_CSI_POLICY_ARN = `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`;
+/** Tag keys on every volume the EBS CSI driver creates: a teardown check lists what a stack left behind by them. */
+export const EBS_VOLUME_TAG_CLUSTER = "scalable-backend/cluster";
+export const EBS_VOLUME_TAG_STACK = "scalable-backend/stack";
+
+/**
+ * The aws-ebs-csi-driver add-on's configuration: the provider's default tags never reach the
+ * volumes the driver creates (it calls EC2 itself), so it tags them with the cluster and stack.
+ */
+export function ebsCsiConfiguration(clusterName: string, stack: string): Record<string, unknown> {
+    return {
+        controller: { extraVolumeTags: { [EBS_VOLUME_TAG_CLUSTER]: clusterName, [EBS_VOLUME_TAG_STACK]: stack } },
+    };
+}
 
 /** EKS writes control-plane logs here; creating it first lets us own its retention. */
 export function controlPlaneLogGroupName(clusterName: string): string {
@@ -124,7 +137,10 @@ export interface ClusterSettings {
     readonly kmsDeletionWindowDays: number;
     readonly nodeGroups: Readonly<Record<string, NodeGroupSettings>>;
     readonly addonVersions: AddonVersions;
-    /** Resource tags for the launch template's instances and volumes (the provider tags the rest). */
+    /**
+     * Resource tags for the launch template's instances and volumes (the provider tags the rest); its
+     * `stack` tag also marks the volumes the EBS CSI driver creates.
+     */
     readonly tags: Readonly<Record<string, string>>;
     /** `protect` and EKS deletion protection (prod). */
     readonly protect: boolean;
@@ -332,8 +348,11 @@ export class Cluster extends pulumi.ComponentResource {
             },
             child,
         );
+        const stack = args.tags.stack;
+        if (!stack) throw new Error(`Cluster ${name}: its tags carry no "stack" tag to tag EBS volumes with`);
         this.ebsCsiAddon = addon("aws-ebs-csi-driver", args.addonVersions.ebsCsiDriver, {
             serviceAccountRoleArn: ebsCsiRole.arn,
+            configurationValues: JSON.stringify(ebsCsiConfiguration(args.clusterName, stack)),
         });
         const metricsServer = addon("metrics-server", args.addonVersions.metricsServer);
         this.addons = [this.coredns, this.ebsCsiAddon, metricsServer];
