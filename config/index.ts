@@ -19,6 +19,7 @@ export {
     EPHEMERAL_PREFIX,
     OPTIONAL_KEYS,
     PROFILES,
+    SECRET_KEYS,
     type Profile,
     type StackSettings,
 } from "./stack";

@@ -1,6 +1,7 @@
 // The one module that reads `pulumi.Config`, and the pure pair that converts between what the CLI
 // hands a program (scalars as strings, lists and mappings as JSON) and structured values.
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { parseStackConfig, type StackConfig } from "./parse";
 import { ConfigError, PROJECT, type RawConfig } from "./reader";
 import { CONFIG_KEYS } from "./stack";
@@ -48,15 +49,27 @@ export function fromCliValues(stack: string, values: Readonly<Record<string, str
     return raw;
 }
 
+// The SDK marks isConfigSecret internal, but it is how a program learns which values the CLI
+// decrypted (PULUMI_CONFIG_SECRET_KEYS); a plain-text secret is refused on that basis.
+const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret(key: string): boolean };
+
+/** The project's keys (no prefix) among `values` that the CLI handed over as secrets. */
+function secretKeysOf(values: Readonly<Record<string, string>>): string[] {
+    return Object.keys(values)
+        .filter((key) => key.startsWith(PREFIX) && isConfigSecret(key))
+        .map((key) => key.slice(PREFIX.length));
+}
+
 /**
  * Reads the stack's raw config the way the CLI hands it over and validates it. The only function
- * in the program that touches `pulumi.Config`. The optional secrets go to Monitoring as secret
- * Outputs (getSecret keeps them secret end to end, even if set without --secret).
+ * in the program that touches `pulumi.Config`. The optional secrets, refused unless set with
+ * --secret, go to Monitoring as secret Outputs (getSecret keeps them secret end to end).
  */
 export function loadConfig(): StackConfig {
     const stack = pulumi.getStack();
-    const raw: RawConfig = fromCliValues(stack, pulumi.runtime.allConfig());
-    const config = parseStackConfig(stack, raw, new pulumi.Config("aws").get("region"));
+    const values = pulumi.runtime.allConfig();
+    const raw: RawConfig = fromCliValues(stack, values);
+    const config = parseStackConfig(stack, raw, new pulumi.Config("aws").get("region"), secretKeysOf(values));
     const project = new pulumi.Config(PROJECT);
     return Object.freeze({
         ...config,

@@ -2,7 +2,7 @@
 // two optional secrets (Grafana's admin password, the Slack webhook), checked for shape only.
 import type { MonitoringSettings } from "../components/monitoring";
 import { RawConfig, Reader, RESOURCE_KEYS } from "./reader";
-import type { Profile } from "./stack";
+import { type Profile, SECRET_KEYS } from "./stack";
 
 /** Where the charts, their Secrets, the rules and the dashboard live. */
 export const MONITORING_NAMESPACE = "monitoring";
@@ -99,11 +99,24 @@ export function parseMonitoring(reader: Reader, raw: unknown, profile: Profile):
     });
 }
 
-/** Secrets are checked for shape only, and their values never appear in a message. */
+/**
+ * Secrets must arrive encrypted, then are checked for shape; their values never appear in a message.
+ * `secretKeys` are the keys the CLI handed over as secrets (decrypted from `secure:` values).
+ */
 export function checkSecrets(
     reader: Reader,
     raw: RawConfig,
+    secretKeys: readonly string[],
 ): { grafanaAdminPassword: boolean; alertmanagerSlackWebhookUrl: boolean } {
+    for (const key of SECRET_KEYS) {
+        if (raw[key] !== undefined && !secretKeys.includes(key)) {
+            reader.fail(
+                key,
+                "is set in plain text (value not shown), readable by anyone with the stack file or `pulumi config`",
+                `it encrypted: pulumi config rm ${key}, then pulumi config set --secret ${key} (rotate the value if it was committed)`,
+            );
+        }
+    }
     const password = raw.grafanaAdminPassword;
     if (password !== undefined && (typeof password !== "string" || password.length < 16)) {
         reader.fail(

@@ -32,9 +32,15 @@ export interface StackConfig {
 
 /**
  * Validates raw stack config. Pure: no Pulumi calls, so tests exercise every error path.
- * `raw` holds the project's keys without the "scalable-backend:" prefix; `region` comes from `aws:region`.
+ * `raw` holds the project's keys without the "scalable-backend:" prefix; `region` comes from `aws:region`;
+ * `secretKeys` are the project's keys (no prefix) the CLI handed over as secrets.
  */
-export function parseStackConfig(stackName: string, raw: RawConfig, region: string | undefined): StackConfig {
+export function parseStackConfig(
+    stackName: string,
+    raw: RawConfig,
+    region: string | undefined,
+    secretKeys: readonly string[] = [],
+): StackConfig {
     const profile = classifyStack(stackName);
     const reader = new Reader(stackName);
     rejectUnknownKeys(reader, raw);
@@ -49,7 +55,7 @@ export function parseStackConfig(stackName: string, raw: RawConfig, region: stri
     const charts = parseCharts(reader, raw.charts, kubernetesVersion);
     const { backend, image } = parseBackend(reader, raw.backend, stack);
     const monitoring = parseMonitoring(reader, raw.monitoring, profile);
-    const secretsSet = Object.freeze(checkSecrets(reader, raw));
+    const secretsSet = Object.freeze(checkSecrets(reader, raw, secretKeys));
     return Object.freeze({
         stack,
         network,

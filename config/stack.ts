@@ -41,6 +41,9 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     ephemeral: "object",
 };
 
+/** Keys whose values must reach the program encrypted (`pulumi config set --secret`). */
+export const SECRET_KEYS: readonly string[] = Object.keys(CONFIG_KEYS).filter((key) => CONFIG_KEYS[key] === "secret");
+
 /** Keys a stack file may leave out: the optional secrets, and what the ephemeral-stack tool sets. */
 export const OPTIONAL_KEYS: readonly string[] = ["grafanaAdminPassword", "alertmanagerSlackWebhookUrl", "ephemeral"];
 

@@ -13,6 +13,7 @@ import {
     OPTIONAL_KEYS,
     parseStackConfig,
     PROJECT,
+    SECRET_KEYS,
     StackConfig,
 } from "../config";
 import { stackConfig } from "../testing/engine";
@@ -51,8 +52,11 @@ export const rawFor = (stack: FileStack): MutableRaw => structuredClone(fixture(
 export const devRaw = (): MutableRaw => rawFor("dev");
 export const prodRaw = (): MutableRaw => rawFor("prod");
 
-/** Parses with the stack files' region; pass a region to parseStackConfig directly to test it. */
-export const parse = (stack: string, raw: MutableRaw): StackConfig => parseStackConfig(stack, raw, REGION);
+/**
+ * Parses with the stack files' region, the secret keys handed over as secrets (as `--secret` sets
+ * them); call parseStackConfig directly to test either.
+ */
+export const parse = (stack: string, raw: MutableRaw): StackConfig => parseStackConfig(stack, raw, REGION, SECRET_KEYS);
 
 /** An edit of raw config. Paths are dotted from the top: "backend.minReplicas", "nodeGroups.general". */
 export type Edit = (raw: MutableRaw) => void;

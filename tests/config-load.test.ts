@@ -88,7 +88,7 @@ describe("config: loadConfig", () => {
         });
     }
 
-    it("hands optional secrets over as secret Outputs, even when set without --secret", async () => {
+    it("hands optional secrets set with --secret over as secret Outputs", async () => {
         const password = "correct-horse-battery-staple-42";
         const webhook = "https://hooks.slack.com/services/T000/B000/XXXX";
         await useStack(
@@ -97,6 +97,7 @@ describe("config: loadConfig", () => {
                 "scalable-backend:grafanaAdminPassword": password,
                 "scalable-backend:alertmanagerSlackWebhookUrl": webhook,
             }),
+            ["scalable-backend:grafanaAdminPassword", "scalable-backend:alertmanagerSlackWebhookUrl"],
         );
         const config = loadConfig();
         assert.deepEqual(config.secretsSet, { grafanaAdminPassword: true, alertmanagerSlackWebhookUrl: true });
@@ -109,6 +110,20 @@ describe("config: loadConfig", () => {
             assert.equal(await new Promise((resolve) => output.apply(resolve)), value);
         }
         assert.ok(!JSON.stringify(config).includes(password), "no plain copy of the password in the config");
+    });
+
+    it("refuses a secret the CLI handed over in plain text (set without --secret), value not shown", async () => {
+        const password = "correct-horse-battery-staple-42";
+        await useStack("prod", stackConfig("prod", { "scalable-backend:grafanaAdminPassword": password }), [
+            "scalable-backend:alertmanagerSlackWebhookUrl",
+        ]);
+        expectConfigError(() => loadConfig(), {
+            stack: "prod",
+            key: "grafanaAdminPassword",
+            says: ["is set in plain text (value not shown)"],
+            expects: ["pulumi config set --secret grafanaAdminPassword"],
+            never: [password],
+        });
     });
 
     it("names aws:region when it is missing", async () => {

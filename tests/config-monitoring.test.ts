@@ -1,7 +1,9 @@
 // config/monitoring.ts: Prometheus, Alertmanager and Grafana sizes, retention, alert thresholds,
 // and the optional secrets' shapes.
 import { EXPECTED_DEV } from "./config-expected";
-import { accepts, both, Rejection, rejects, set } from "./config-helpers";
+import assert from "node:assert/strict";
+import { parseStackConfig, SECRET_KEYS } from "../config";
+import { accepts, both, expectConfigError, REGION, Rejection, rejects, rawFor, set } from "./config-helpers";
 
 const monitoringCase = (
     path: string,
@@ -102,6 +104,35 @@ describe("config: monitoring resources, timeouts, thresholds and keys", () => {
 });
 
 describe("config: optional secrets' shapes (values never shown)", () => {
+    for (const [key, value] of [
+        ["grafanaAdminPassword", "correct-horse-battery-staple-42"],
+        ["alertmanagerSlackWebhookUrl", "https://hooks.slack.com/services/T0/B0/X"],
+    ]) {
+        it(`refuses ${key} set in plain text, pointing at --secret`, () => {
+            for (const stack of ["dev", "prod"] as const) {
+                const raw = { ...rawFor(stack), [key]: value };
+                expectConfigError(() => parseStackConfig(stack, raw, REGION, []), {
+                    stack,
+                    key,
+                    says: ["is set in plain text (value not shown)"],
+                    expects: [`pulumi config set --secret ${key}`],
+                    never: [value],
+                });
+                const other = SECRET_KEYS.filter((k) => k !== key);
+                expectConfigError(() => parseStackConfig(stack, raw, REGION, other), {
+                    stack,
+                    key,
+                    says: ["in plain text"],
+                    expects: ["--secret"],
+                });
+                assert.equal(
+                    parseStackConfig(stack, raw, REGION, [key]).secretsSet[key as "grafanaAdminPassword"],
+                    true,
+                );
+            }
+        });
+    }
+
     rejects([
         {
             title: "a Grafana password shorter than 16 characters",
