@@ -1,5 +1,6 @@
 // The stack itself: which profile its name stands for, which keys it may set, its region and owner,
 // what is per profile (protection, KMS window, controller replicas), and the tags of every AWS resource.
+import { Region } from "@pulumi/aws/types/enums";
 import { ConfigError, PROJECT, RawConfig, Reader, suggest } from "./reader";
 
 export type Profile = "dev" | "prod" | "ephemeral";
@@ -56,13 +57,38 @@ export function rejectUnknownKeys(reader: Reader, raw: RawConfig): void {
     }
 }
 
+/** The regions the pinned @pulumi/aws knows: a well-formed name that is no region fails here, not at `up`. */
+const KNOWN_REGIONS: readonly string[] = Object.values(Region);
+
+/** The partition a region belongs to; only `aws` is supported (the IAM policies name `arn:aws:` ARNs). */
+function partitionOf(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    if (region.startsWith("eusc-")) return "aws-eusc";
+    if (/-iso[a-z]?-/.test(region)) return "an isolated (ISO)";
+    return "aws";
+}
+
 export function parseRegion(stack: string, region: string | undefined): string {
-    if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    const expected = `an AWS region such as "eu-west-1" (pulumi config set aws:region eu-west-1)`;
+    if (!region || !/^[a-z]{2,4}(-[a-z]+)+-\d$/.test(region)) {
+        throw new ConfigError(stack, "aws:region", `is ${JSON.stringify(region ?? null)}`, expected);
+    }
+    if (!KNOWN_REGIONS.includes(region)) {
         throw new ConfigError(
             stack,
             "aws:region",
-            `is ${JSON.stringify(region ?? null)}`,
-            `an AWS region such as "eu-west-1" (pulumi config set aws:region eu-west-1)`,
+            `is "${region}", which is not an AWS region${suggest(region, KNOWN_REGIONS)}`,
+            expected,
+        );
+    }
+    const partition = partitionOf(region);
+    if (partition !== "aws") {
+        throw new ConfigError(
+            stack,
+            "aws:region",
+            `is "${region}", in ${partition.startsWith("aws-") ? `the ${partition}` : partition} partition, which this program does not support (its IAM policies name arn:aws: ARNs)`,
+            `a region of the standard aws partition, such as "eu-west-1"`,
         );
     }
     return region;

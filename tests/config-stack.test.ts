@@ -334,15 +334,39 @@ describe("config: region (aws:region, not a project key)", () => {
         });
     }
 
-    for (const region of [
-        "us-east-1",
-        "ap-southeast-2",
-        "us-gov-west-1",
-        "cn-north-1",
-        "ap-southeast-5",
-        "us-iso-east-1",
-        "eu-isoe-west-1",
-    ]) {
+    for (const [region, says] of [
+        ["eu-west-9", 'is "eu-west-9", which is not an AWS region (did you mean "eu-west-1"?)'],
+        ["us-east-7", 'is "us-east-7", which is not an AWS region (did you mean "us-east-1"?)'],
+        ["eu-centrl-1", 'is "eu-centrl-1", which is not an AWS region (did you mean "eu-central-1"?)'],
+        ["xx-north-1", 'is "xx-north-1", which is not an AWS region'],
+    ] as const) {
+        it(`rejects ${region}, well formed but no region the pinned @pulumi/aws knows`, () => {
+            expectConfigError(() => parseStackConfig("prod", prodRaw(), region), {
+                stack: "prod",
+                key: "aws:region",
+                says: [says],
+                expects: ['an AWS region such as "eu-west-1"'],
+            });
+        });
+    }
+
+    for (const [region, partition] of [
+        ["us-gov-west-1", "the aws-us-gov partition"],
+        ["cn-north-1", "the aws-cn partition"],
+        ["us-iso-east-1", "an isolated (ISO) partition"],
+        ["eu-isoe-west-1", "an isolated (ISO) partition"],
+        ["eusc-de-east-1", "the aws-eusc partition"],
+    ] as const) {
+        it(`rejects ${region}, a real region in ${partition} whose ARNs the program does not write`, () => {
+            expectConfigError(() => parseStackConfig("dev", devRaw(), region), {
+                key: "aws:region",
+                says: [`is "${region}", in ${partition}, which this program does not support`],
+                expects: ["a region of the standard aws partition"],
+            });
+        });
+    }
+
+    for (const region of ["us-east-1", "ap-southeast-2", "ap-southeast-5", "mx-central-1", "il-central-1"]) {
         it(`accepts ${region}`, () => {
             assert.equal(parseStackConfig("dev", devRaw(), region).stack.region, region);
         });
