@@ -1,7 +1,7 @@
 // The cluster: Kubernetes version, API endpoint access, admins, control-plane logs, node groups
 // and pinned EKS add-ons.
 import type { AddonVersions, ClusterLogType, ClusterSettings, NodeGroupSettings } from "../components/cluster";
-import { isPrivateRange, parseCidr } from "../lib/cidr";
+import { isPrivateRange, isWithin, parseCidr } from "../lib/cidr";
 import { RawConfig, Reader, suggest } from "./reader";
 import type { Profile, StackSettings } from "./stack";
 
@@ -63,7 +63,53 @@ export function parseKubernetesVersion(reader: Reader, raw: unknown): string {
     return kubernetesVersion;
 }
 
-function parseEndpoint(reader: Reader, raw: RawConfig, profile: Profile) {
+/** How a deployer reaches a private-only API endpoint: this program builds the VPC, so nothing outside it routes in. */
+export const API_ACCESS_WAYS = ["inVpcRunner", "connectedNetwork"] as const;
+const PRIVATE_ONLY_BOOTSTRAP =
+    `endpointPublicAccess: true with publicAccessCidrs holding the deploy runner's egress CIDRs for the first pulumi up; ` +
+    `once a runner or VPN reaches this VPC, endpointPublicAccess: false with apiAccess: { via: "inVpcRunner" } ` +
+    `(the deployer runs inside this VPC) or { via: "connectedNetwork" } (a VPN, peering or transit gateway ` +
+    `routes privateEndpointAccessCidrs here), as the README's "Private API endpoint" describes`;
+
+function parseApiAccess(
+    reader: Reader,
+    raw: unknown,
+    endpointPublicAccess: boolean,
+    privateEndpointAccessCidrs: readonly string[],
+): void {
+    if (raw === undefined) {
+        if (!endpointPublicAccess) {
+            reader.fail(
+                "apiAccess",
+                "is missing while endpointPublicAccess is false: this program builds the VPC, so on a first pulumi up " +
+                    "no machine outside it can reach a private-only API, whatever privateEndpointAccessCidrs holds " +
+                    "(it opens a security group; nothing routes those networks here), and the deploy would time out " +
+                    "after the cluster and nodes are built",
+                PRIVATE_ONLY_BOOTSTRAP,
+            );
+        }
+        return;
+    }
+    if (endpointPublicAccess) {
+        reader.fail(
+            "apiAccess",
+            "is set but endpointPublicAccess is true",
+            "apiAccess only with a private-only endpoint",
+        );
+    }
+    const value = reader.object("apiAccess", raw);
+    reader.rejectUnknownKeys("apiAccess", value, ["via"]);
+    const via = reader.oneOf("apiAccess.via", value.via, API_ACCESS_WAYS);
+    if (via === "connectedNetwork" && privateEndpointAccessCidrs.length === 0) {
+        reader.fail(
+            "privateEndpointAccessCidrs",
+            'is empty while apiAccess.via is "connectedNetwork", so the connected network is not admitted',
+            "the CIDRs of the VPN clients or peered networks that reach this VPC",
+        );
+    }
+}
+
+function parseEndpoint(reader: Reader, raw: RawConfig, profile: Profile, vpcCidr: string) {
     const endpointPublicAccess = reader.boolean("endpointPublicAccess", raw.endpointPublicAccess);
     const publicAccessCidrs = reader.cidrList("publicAccessCidrs", raw.publicAccessCidrs);
     if (!endpointPublicAccess && publicAccessCidrs.length > 0) {
@@ -71,6 +117,14 @@ function parseEndpoint(reader: Reader, raw: RawConfig, profile: Profile) {
             "publicAccessCidrs",
             "is set but endpointPublicAccess is false",
             "an empty list, or endpointPublicAccess: true",
+        );
+    }
+    const privateSource = publicAccessCidrs.find((c) => isPrivateRange(parseCidr(c)!));
+    if (privateSource) {
+        reader.fail(
+            "publicAccessCidrs",
+            `contains "${privateSource}", a private range: traffic to the public endpoint never comes from one, so it admits no one`,
+            "the public egress CIDRs of your office, VPN or CI runner (private networks go in privateEndpointAccessCidrs)",
         );
     }
     if (profile === "prod" && endpointPublicAccess) {
@@ -107,6 +161,16 @@ function parseEndpoint(reader: Reader, raw: RawConfig, profile: Profile) {
             "private networks (VPN, peered VPCs) inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
         );
     }
+    const vpc = parseCidr(vpcCidr)!;
+    const inVpc = privateEndpointAccessCidrs.find((c) => isWithin(parseCidr(c)!, vpc));
+    if (inVpc) {
+        reader.fail(
+            "privateEndpointAccessCidrs",
+            `contains "${inVpc}", inside the VPC's own ${vpcCidr}, which the private endpoint always admits`,
+            "only networks outside the VPC (VPN clients, peered VPCs)",
+        );
+    }
+    parseApiAccess(reader, raw.apiAccess, endpointPublicAccess, privateEndpointAccessCidrs);
     return {
         endpointPublicAccess,
         publicAccessCidrs: Object.freeze(publicAccessCidrs),
@@ -294,7 +358,7 @@ export function parseCluster(
     return Object.freeze({
         clusterName: stack.clusterName,
         kubernetesVersion,
-        ...parseEndpoint(reader, raw, stack.profile),
+        ...parseEndpoint(reader, raw, stack.profile, vpcCidr),
         vpcCidr,
         adminPrincipalArns: parseAdmins(reader, raw.adminPrincipalArns),
         ...parseLogs(reader, raw, stack.profile),

@@ -158,9 +158,12 @@ export class Reader {
         return value;
     }
 
-    /** A list of CIDRs, each checked. */
+    /** A list of CIDRs, each checked, none twice (EC2 refuses a rule that lists a CIDR twice). */
     cidrList(key: string, value: unknown): string[] {
-        return this.stringArray(key, value).map((c) => this.cidr(key, c));
+        const cidrs = this.stringArray(key, value).map((c) => this.cidr(key, c));
+        const twice = cidrs.find((c, i) => cidrs.indexOf(c) !== i);
+        if (twice !== undefined) this.fail(key, `lists "${twice}" twice`, "each CIDR once");
+        return cidrs;
     }
 
     /** A CPU quantity above zero; `maxMillis` bounds it where a node's size does. */

@@ -40,13 +40,22 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     grafanaAdminPassword: "secret",
     alertmanagerSlackWebhookUrl: "secret",
     ephemeral: "object",
+    apiAccess: "object",
 };
 
 /** Keys whose values must reach the program encrypted (`pulumi config set --secret`). */
 export const SECRET_KEYS: readonly string[] = Object.keys(CONFIG_KEYS).filter((key) => CONFIG_KEYS[key] === "secret");
 
-/** Keys a stack file may leave out: the optional secrets, and what the ephemeral-stack tool sets. */
-export const OPTIONAL_KEYS: readonly string[] = ["grafanaAdminPassword", "alertmanagerSlackWebhookUrl", "ephemeral"];
+/**
+ * Keys a stack file may leave out: the optional secrets, what the ephemeral-stack tool sets, and how
+ * a private-only API endpoint is reached (only then).
+ */
+export const OPTIONAL_KEYS: readonly string[] = [
+    "grafanaAdminPassword",
+    "alertmanagerSlackWebhookUrl",
+    "ephemeral",
+    "apiAccess",
+];
 
 /** Refuses a key the program does not read, with the closest known one. */
 export function rejectUnknownKeys(reader: Reader, raw: RawConfig): void {

@@ -145,8 +145,8 @@ const EXPECTED = {
     prod: {
         logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
         retention: 90,
-        public: false,
-        cidrs: undefined,
+        public: true,
+        cidrs: ["198.51.100.0/24"],
         protect: true,
         deletionWindow: 30,
         group: {
@@ -186,7 +186,7 @@ for (const stack of STACKS) {
             assert.equal(inputs.createOidcProvider, true);
             assert.equal(inputs.endpointPrivateAccess, true);
             assert.equal(inputs.endpointPublicAccess, expected.public);
-            assert.equal(inputs.publicAccessCidrs, expected.cidrs);
+            assert.deepEqual(inputs.publicAccessCidrs, expected.cidrs);
             assert.deepEqual(inputs.enabledClusterLogTypes, expected.logTypes);
             assert.equal(
                 inputs.encryptionConfigKeyArn,
@@ -461,11 +461,11 @@ describe("cluster: configured access", () => {
         );
     });
 
-    it("restricts a public prod endpoint to the configured CIDRs", async () => {
+    it("turns the public endpoint off once the API is reached through a connected network", async () => {
         const run = await configuredRun("prod");
         const inputs = one(run, "eks:index:Cluster", "cluster-eks").inputs;
-        assert.equal(inputs.endpointPublicAccess, true);
-        assert.deepEqual(inputs.publicAccessCidrs, ["203.0.113.0/24"]);
+        assert.equal(inputs.endpointPublicAccess, false);
+        assert.equal(inputs.publicAccessCidrs, undefined);
         assert.equal(inputs.endpointPrivateAccess, true);
     });
 });

@@ -2,6 +2,7 @@
 // groups and EKS add-on pins.
 import { CLUSTER_LOG_TYPES, INSTANCE_FAMILIES, LOG_RETENTION_DAYS, SUPPORTED_KUBERNETES_VERSIONS } from "../config";
 import { EXPECTED_DEV } from "./config-expected";
+import type { StackConfig } from "../config";
 import { accepts, both, drop, Rejection, rejects, rename, set } from "./config-helpers";
 
 describe("config: Kubernetes version", () => {
@@ -36,7 +37,7 @@ describe("config: API endpoint", () => {
         {
             title: "a public endpoint with no CIDRs",
             stack: "prod",
-            edit: publicProd,
+            edit: both(publicProd, set("publicAccessCidrs", [])),
             key: "publicAccessCidrs",
             says: ["is empty while the prod API endpoint is public, which opens it to the whole internet"],
             expects: ["your office/VPN/CI egress CIDRs, or endpointPublicAccess: false"],
@@ -75,10 +76,113 @@ describe("config: API endpoint", () => {
         {
             title: "publicAccessCidrs set while the endpoint is private",
             stack: "prod",
-            edit: set("publicAccessCidrs", ["203.0.113.0/24"]),
+            edit: both(set("endpointPublicAccess", "false"), set("apiAccess", { via: "inVpcRunner" })),
             key: "publicAccessCidrs",
             says: ["is set but endpointPublicAccess is false"],
             expects: ["an empty list, or endpointPublicAccess: true"],
+        },
+        ...(["dev", "prod"] as const).flatMap((stack) =>
+            [["10.0.0.0/8"], ["172.16.8.0/22"], ["198.51.100.0/24", "192.168.1.0/24"]].map((cidrs) => ({
+                title: `a private range among publicAccessCidrs ${JSON.stringify(cidrs)}`,
+                stack,
+                edit: set("publicAccessCidrs", cidrs),
+                key: "publicAccessCidrs",
+                says: [
+                    `contains "${cidrs.at(-1)}", a private range: traffic to the public endpoint never comes from one`,
+                ],
+                expects: ["the public egress CIDRs of your office, VPN or CI runner"],
+            })),
+        ),
+        {
+            title: "a public access CIDR listed twice",
+            stack: "prod",
+            edit: set("publicAccessCidrs", ["198.51.100.0/24", "203.0.113.0/24", "198.51.100.0/24"]),
+            key: "publicAccessCidrs",
+            says: ['lists "198.51.100.0/24" twice'],
+            expects: ["each CIDR once"],
+        },
+        {
+            title: "a private-endpoint network listed twice",
+            edit: set("privateEndpointAccessCidrs", ["172.16.8.0/22", "172.16.8.0/22"]),
+            key: "privateEndpointAccessCidrs",
+            says: ['lists "172.16.8.0/22" twice'],
+            expects: ["each CIDR once"],
+        },
+        ...[
+            ["dev", "10.10.0.0/16"],
+            ["dev", "10.10.64.0/19"],
+            ["prod", "10.20.0.0/16"],
+            ["prod", "10.20.255.0/24"],
+        ].map(([stack, cidr]) => ({
+            title: `a private-endpoint network ${cidr} equal to or inside the VPC (${stack})`,
+            stack: stack as "dev" | "prod",
+            edit: set("privateEndpointAccessCidrs", ["172.16.8.0/22", cidr]),
+            key: "privateEndpointAccessCidrs",
+            says: [`contains "${cidr}", inside the VPC's own ${stack === "dev" ? "10.10.0.0/16" : "10.20.0.0/16"}`],
+            expects: ["only networks outside the VPC"],
+        })),
+        ...(["dev", "prod"] as const).map((stack) => ({
+            title: `a private-only endpoint without apiAccess, whatever privateEndpointAccessCidrs holds (${stack})`,
+            stack,
+            edit: both(
+                set("endpointPublicAccess", "false"),
+                set("publicAccessCidrs", []),
+                set("privateEndpointAccessCidrs", ["172.16.8.0/22"]),
+            ),
+            key: "apiAccess",
+            says: [
+                "is missing while endpointPublicAccess is false: this program builds the VPC",
+                "no machine outside it can reach a private-only API, whatever privateEndpointAccessCidrs holds",
+            ],
+            expects: [
+                "endpointPublicAccess: true with publicAccessCidrs holding the deploy runner's egress CIDRs for the first pulumi up",
+                'apiAccess: { via: "inVpcRunner" }',
+                '"Private API endpoint"',
+            ],
+        })),
+        {
+            title: "apiAccess with a public endpoint",
+            stack: "prod",
+            edit: set("apiAccess", { via: "inVpcRunner" }),
+            key: "apiAccess",
+            says: ["is set but endpointPublicAccess is true"],
+            expects: ["apiAccess only with a private-only endpoint"],
+        },
+        {
+            title: "apiAccess by an unknown way",
+            stack: "prod",
+            edit: both(
+                set("endpointPublicAccess", "false"),
+                set("publicAccessCidrs", []),
+                set("apiAccess", { via: "vpn" }),
+            ),
+            key: "apiAccess.via",
+            says: ['is "vpn"'],
+            expects: ['one of "inVpcRunner", "connectedNetwork"'],
+        },
+        {
+            title: "apiAccess with an unknown key",
+            stack: "prod",
+            edit: both(
+                set("endpointPublicAccess", "false"),
+                set("publicAccessCidrs", []),
+                set("apiAccess", { via: "inVpcRunner", runner: "x" }),
+            ),
+            key: "apiAccess.runner",
+            says: ["is not a known key"],
+            expects: ["only via"],
+        },
+        {
+            title: "a connected network with no privateEndpointAccessCidrs",
+            stack: "prod",
+            edit: both(
+                set("endpointPublicAccess", "false"),
+                set("publicAccessCidrs", []),
+                set("apiAccess", { via: "connectedNetwork" }),
+            ),
+            key: "privateEndpointAccessCidrs",
+            says: ['is empty while apiAccess.via is "connectedNetwork"'],
+            expects: ["the CIDRs of the VPN clients or peered networks"],
         },
         {
             title: "a public access CIDR with host bits set",
@@ -119,6 +223,18 @@ describe("config: API endpoint", () => {
     ]);
 
     accepts([
+        ...(["inVpcRunner", "connectedNetwork"] as const).map((via) => ({
+            title: `a private-only prod endpoint reached ${via === "inVpcRunner" ? "from inside the VPC" : "over a connected network"}`,
+            stack: "prod" as const,
+            edit: both(
+                set("endpointPublicAccess", "false"),
+                set("publicAccessCidrs", []),
+                set("privateEndpointAccessCidrs", ["172.16.8.0/22"]),
+                set("apiAccess", { via }),
+            ),
+            read: (c: StackConfig) => [c.cluster.endpointPublicAccess, c.cluster.privateEndpointAccessCidrs],
+            expected: [false, ["172.16.8.0/22"]],
+        })),
         {
             title: "a public prod endpoint limited to specific CIDRs",
             stack: "prod",

@@ -131,8 +131,8 @@ export const EXPECTED_PROD: StackConfig = {
     cluster: {
         clusterName: "scalable-backend-prod",
         kubernetesVersion: "1.35",
-        endpointPublicAccess: false,
-        publicAccessCidrs: [],
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["198.51.100.0/24"],
         vpcCidr: "10.20.0.0/16",
         privateEndpointAccessCidrs: [],
         adminPrincipalArns: [],

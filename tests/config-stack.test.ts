@@ -393,11 +393,7 @@ describe("config: values as the CLI passes them", () => {
         {
             title: "typed scalars the same as the CLI's strings",
             stack: "prod",
-            edit: both(
-                set("availabilityZoneCount", 3),
-                set("endpointPublicAccess", false),
-                set("logRetentionDays", 90),
-            ),
+            edit: both(set("availabilityZoneCount", 3), set("endpointPublicAccess", true), set("logRetentionDays", 90)),
             read: (config) => config,
             expected: EXPECTED_PROD,
         },

@@ -29,7 +29,7 @@ export const CONFIGURED = {
     slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
     adminPrincipalArns: ["arn:aws:iam::123456789012:role/platform-admins"],
     privateEndpointAccessCidrs: ["172.16.8.0/22"],
-    publicAccessCidrs: ["203.0.113.0/24"],
+    apiAccess: { via: "connectedNetwork" },
 } as const;
 const SECRET_KEYS = ["scalable-backend:grafanaAdminPassword", "scalable-backend:alertmanagerSlackWebhookUrl"];
 
@@ -57,8 +57,10 @@ export function configuredRun(stack: "dev" | "prod"): Promise<StackRun> {
                       "scalable-backend:privateEndpointAccessCidrs": JSON.stringify(
                           CONFIGURED.privateEndpointAccessCidrs,
                       ),
-                      "scalable-backend:endpointPublicAccess": "true",
-                      "scalable-backend:publicAccessCidrs": JSON.stringify(CONFIGURED.publicAccessCidrs),
+                      // Prod after its bootstrap: private-only, reached over a VPN or peering.
+                      "scalable-backend:endpointPublicAccess": "false",
+                      "scalable-backend:publicAccessCidrs": "[]",
+                      "scalable-backend:apiAccess": JSON.stringify(CONFIGURED.apiAccess),
                   };
         cache.set(key, evaluate(stack, { config, secretKeys: stack === "dev" ? SECRET_KEYS : [] }));
     }
