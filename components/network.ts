@@ -53,7 +53,10 @@ export interface NetworkSettings {
     readonly clusterName: string;
 }
 
-export type NetworkArgs = NetworkSettings;
+export interface NetworkArgs extends NetworkSettings {
+    /** The zones to use, one per subnet pair: looked up and checked before any resource (config/facts.ts). */
+    readonly availabilityZones: readonly string[];
+}
 
 export class Network extends pulumi.ComponentResource {
     readonly vpc: aws.ec2.Vpc;
@@ -67,11 +70,11 @@ export class Network extends pulumi.ComponentResource {
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-backend:network:Network", name, {}, opts);
         const child = { parent: this };
+        if (args.availabilityZones.length !== args.availabilityZoneCount)
+            throw new Error(
+                `Network: ${args.availabilityZones.length} zones given for availabilityZoneCount ${args.availabilityZoneCount}`,
+            );
         const plan = planSubnets(args.cidrBlock, args.availabilityZoneCount);
-        const zones = aws.getAvailabilityZonesOutput(
-            { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
-            child,
-        );
 
         this.vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
@@ -113,13 +116,7 @@ export class Network extends pulumi.ComponentResource {
         const privateSubnets: aws.ec2.Subnet[] = [];
 
         for (let i = 0; i < args.availabilityZoneCount; i++) {
-            const availabilityZone = zones.names.apply((names) => {
-                if (names.length <= i)
-                    throw new Error(
-                        `The region has ${names.length} usable AZs; availabilityZoneCount asks for ${args.availabilityZoneCount}.`,
-                    );
-                return names[i];
-            });
+            const availabilityZone = args.availabilityZones[i];
             const az = String.fromCharCode(97 + i);
             const publicSubnet = new aws.ec2.Subnet(
                 `${name}-public-${az}`,

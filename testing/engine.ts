@@ -221,7 +221,10 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
             });
             return undefined;
         });
-        programExports = (await program()) as Record<string, unknown> | undefined;
+        // As the CLI's Node.js host does: a module whose export is a function is called and awaited.
+        const loaded: unknown = await program();
+        programExports = (typeof loaded === "function" ? await (loaded as () => unknown)() : loaded) as
+            Record<string, unknown> | undefined;
         return programExports;
     });
     try {

@@ -179,10 +179,16 @@ export function mockOutputs(
     }
 }
 
+/** Usable zones per region as a new account sees them (us-west-1 offers two); three elsewhere. */
+export const ZONE_LETTERS: Readonly<Record<string, readonly string[]>> = {
+    "us-east-1": ["a", "b", "c", "d", "e", "f"],
+    "us-west-1": ["b", "c"],
+};
+
 export function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, any> {
     switch (token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-            const letters = ["a", "b", "c", "d"];
+            const letters = ZONE_LETTERS[region] ?? ["a", "b", "c"];
             return {
                 id: region,
                 names: letters.map((l) => `${region}${l}`),

@@ -121,6 +121,46 @@ describe("stack: refusals before any resource exists", () => {
         );
     });
 
+    for (const [stack, region, count, says] of [
+        [
+            "prod",
+            "eu-west-1",
+            "4",
+            "is 4, but eu-west-1 has 3 usable availability zones (eu-west-1a, eu-west-1b, eu-west-1c)",
+        ],
+        ["dev", "us-west-1", "3", "is 3, but us-west-1 has 2 usable availability zones (us-west-1b, us-west-1c)"],
+    ] as const) {
+        it(`refuses more zones than ${region} has (${stack}), having registered only the stack and the AWS provider`, async () => {
+            await assert.rejects(
+                evaluate(stack, {
+                    config: { "aws:region": region, "scalable-backend:availabilityZoneCount": count },
+                }),
+                (error: Error & { registrations?: string[] }) => {
+                    assert.equal(
+                        error.message,
+                        `Stack "${stack}": config key "scalable-backend:availabilityZoneCount" ${says}. ` +
+                            `Expected at most ${region === "us-west-1" ? 2 : 3}, or a region with ${count} zones.`,
+                    );
+                    // The stack registers before the program runs; the engine records what the program constructs.
+                    assert.deepEqual(error.registrations, ["pulumi:providers:aws"]);
+                    return true;
+                },
+            );
+        });
+    }
+
+    it("uses the zones the provider's region answers, in order", async () => {
+        const run = await evaluate("prod", { config: { "aws:region": "us-east-1" } });
+        assert.deepEqual(
+            ["a", "b", "c"].map(
+                (az) =>
+                    run.resources.find((r) => r.type === "aws:ec2/subnet:Subnet" && r.name === `network-private-${az}`)
+                        ?.inputs.availabilityZone,
+            ),
+            ["us-east-1a", "us-east-1b", "us-east-1c"],
+        );
+    });
+
     it("refuses a stack that lacks a key Pulumi.yaml declares, as the CLI does", async () => {
         await assert.rejects(
             evaluate("dev", { without: ["scalable-backend:owner"] }),
