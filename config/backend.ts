@@ -19,8 +19,6 @@ const BACKEND_KEYS = [
 ];
 /** The backend's one identity: its namespace and name, for the Backend and for Monitoring's alerts and dashboard. */
 export const BACKEND_IDENTITY: BackendIdentity = Object.freeze({ namespace: "backend", name: "backend" });
-/** A backend pod larger than this fits no allowed node. */
-const MAX_CPU_MILLIS = 8000;
 
 /** registry/path[:tag][@sha256:digest], lowercase path as registries require. */
 const IMAGE_PATTERN =
@@ -83,7 +81,7 @@ export function parseBackend(
             "at least 2 in prod",
         );
     const cpuTargetPercent = reader.integer("backend.cpuTargetPercent", value.cpuTargetPercent, 1, 100);
-    const resources = reader.podResources("backend", value, MAX_CPU_MILLIS);
+    const resources = reader.podResources("backend", value);
 
     const loadBalancerSourceRanges = reader.cidrList(
         "backend.loadBalancerSourceRanges",

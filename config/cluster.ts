@@ -2,6 +2,7 @@
 // and pinned EKS add-ons.
 import type { AddonVersions, ClusterLogType, ClusterSettings, NodeGroupSettings } from "../components/cluster";
 import { isPrivateRange, isWithin, parseCidr } from "../lib/cidr";
+import { INSTANCE_TYPES } from "./instance-types";
 import { RawConfig, Reader, suggest } from "./reader";
 import type { Profile, StackSettings } from "./stack";
 
@@ -239,6 +240,14 @@ function parseInstanceTypes(reader: Reader, key: string, raw: unknown): readonly
                 key,
                 `has "${type}" from family "${match[1]}", which is not allowed`,
                 `a family from ${INSTANCE_FAMILIES.join(", ")}`,
+            );
+        }
+        if (!(type in INSTANCE_TYPES)) {
+            const family = Object.keys(INSTANCE_TYPES).filter((name) => name.startsWith(`${match[1]}.`));
+            reader.fail(
+                key,
+                `has "${type}", which is not an instance type${suggest(type, family)}`,
+                `one of the ${match[1]} types in config/instance-types.ts: ${family.join(", ")}`,
             );
         }
         sizes.add(match[2]);

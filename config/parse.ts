@@ -9,6 +9,7 @@ import type { MonitoringSettings } from "../components/monitoring";
 import type { NetworkSettings } from "../components/network";
 import type { PlatformSettings } from "../components/platform";
 import { parseBackend } from "./backend";
+import { checkPodsFit } from "./capacity";
 import { parseCharts } from "./charts";
 import { parseCluster, parseKubernetesVersion } from "./cluster";
 import { parseLifetime } from "./ephemeral";
@@ -55,6 +56,12 @@ export function parseStackConfig(
     const charts = parseCharts(reader, raw.charts, kubernetesVersion);
     const { backend, image } = parseBackend(reader, raw.backend, stack);
     const monitoring = parseMonitoring(reader, raw.monitoring, profile);
+    checkPodsFit(reader, cluster.nodeGroups, [
+        { key: "backend", ...backend },
+        { key: "monitoring.prometheus", ...monitoring.prometheus },
+        { key: "monitoring.alertmanager", ...monitoring.alertmanager },
+        { key: "monitoring.grafana", ...monitoring.grafana },
+    ]);
     const secretsSet = Object.freeze(checkSecrets(reader, raw, secretKeys));
     return Object.freeze({
         stack,

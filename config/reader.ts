@@ -166,14 +166,11 @@ export class Reader {
         return cidrs;
     }
 
-    /** A CPU quantity above zero; `maxMillis` bounds it where a node's size does. */
-    cpu(key: string, value: unknown, maxMillis?: number): string {
+    /** A CPU quantity above zero (whether a node can offer it is config/capacity.ts's question). */
+    cpu(key: string, value: unknown): string {
         const text = this.string(key, value);
         const millis = cpuMillis(text);
         if (millis === undefined || millis === 0) this.fail(key, `is "${text}", not a CPU quantity`, CPU_FORMS);
-        if (maxMillis !== undefined && millis > maxMillis) {
-            this.fail(key, `is "${text}", more than a node offers`, `at most ${maxMillis / 1000} cores`);
-        }
         return text;
     }
 
@@ -190,8 +187,8 @@ export class Reader {
     }
 
     /** `cpuRequest`, `memoryRequest` and `memoryLimit` under `key`, the limit at least the request. */
-    podResources(key: string, value: Record<string, unknown>, maxCpuMillis?: number): PodResources {
-        const cpuRequest = this.cpu(`${key}.cpuRequest`, value.cpuRequest, maxCpuMillis);
+    podResources(key: string, value: Record<string, unknown>): PodResources {
+        const cpuRequest = this.cpu(`${key}.cpuRequest`, value.cpuRequest);
         const memoryRequest = this.memory(`${key}.memoryRequest`, value.memoryRequest);
         const memoryLimit = this.memory(`${key}.memoryLimit`, value.memoryLimit);
         if (memoryMiB(memoryLimit)! < memoryMiB(memoryRequest)!) {
