@@ -70,6 +70,7 @@ export = async () => {
         {
             ...config.backend,
             image: image.reference,
+            certificateArn: facts.certificateArn,
             vpcCidr: config.network.cidrBlock,
             loadBalancerController: platform.loadBalancerController,
             nodes: cluster.nodeGroups,

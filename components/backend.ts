@@ -13,7 +13,14 @@ import {
     PORT_NAME,
     selectorLabels,
 } from "./backend-pod";
-import { LOAD_BALANCER_ANNOTATIONS, networkPolicies, NetworkPolicySpec, serviceSpec } from "./load-balancer";
+import {
+    listensWithTls,
+    loadBalancerAnnotations,
+    networkPolicies,
+    NetworkPolicySpec,
+    serviceSpec,
+    TlsSettings,
+} from "./load-balancer";
 
 export * from "./backend-pod";
 export * from "./load-balancer";
@@ -41,6 +48,8 @@ export interface BackendSettings extends Scaling, PodResources {
     readonly stack: string;
     /** Who may reach the load balancer; empty: anyone (refused in prod). */
     readonly loadBalancerSourceRanges: readonly string[];
+    /** TLS on the NLB, in front of it, or none (not in prod). */
+    readonly tls: TlsSettings;
 }
 
 export interface MonitoringTarget {
@@ -132,6 +141,8 @@ export interface BackendArgs extends BackendSettings {
     readonly image: pulumi.Input<string>;
     /** The VPC's CIDR, which the load balancer's addresses come from. */
     readonly vpcCidr: string;
+    /** The NLB's certificate when `tls` names one: looked up and checked before any resource (config/facts.ts). */
+    readonly certificateArn?: string;
     /** The Service and the Deployment wait for it: it creates the NLB and the pods' readiness gate, and destroy deletes the NLB while it still runs. */
     readonly loadBalancerController: pulumi.Resource;
     /** Pods need nodes. */
@@ -188,8 +199,8 @@ export class Backend extends pulumi.ComponentResource {
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
             {
-                metadata: { ...meta(""), annotations: LOAD_BALANCER_ANNOTATIONS },
-                spec: serviceSpec(app, args.loadBalancerSourceRanges),
+                metadata: { ...meta(""), annotations: loadBalancerAnnotations(args.tls, args.certificateArn) },
+                spec: serviceSpec(app, args.loadBalancerSourceRanges, listensWithTls(args.tls)),
             },
             { parent: this, dependsOn: [args.loadBalancerController] },
         );
@@ -229,7 +240,13 @@ export class Backend extends pulumi.ComponentResource {
         }
 
         const ingress = this.service.status.loadBalancer.ingress;
-        this.url = pulumi.interpolate`http://${ingress.apply((entries) => entries?.[0]?.hostname ?? entries?.[0]?.ip ?? "<pending>")}`;
+        const host = ingress.apply((entries) => entries?.[0]?.hostname ?? entries?.[0]?.ip ?? "<pending>");
+        // With a certificate for one name, clients use that name (a DNS record pointing at the NLB).
+        const domain = "certificateDomain" in args.tls ? args.tls.certificateDomain : undefined;
+        this.url =
+            domain !== undefined && !domain.startsWith("*.")
+                ? pulumi.output(`https://${domain}`)
+                : pulumi.interpolate`${listensWithTls(args.tls) ? "https" : "http"}://${host}`;
         this.registerOutputs({ url: this.url });
     }
 }

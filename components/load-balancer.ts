@@ -1,4 +1,4 @@
-// The backend's internet-facing NLB: the Service's annotations and ports, and the network policies
+// The backend's internet-facing NLB: the Service's annotations, ports and TLS, and the network policies
 // that say who may reach the pods. Pure builders; components/backend.ts creates the objects.
 import type * as k8s from "@pulumi/kubernetes";
 import { CONTAINER_PORT, PATHS, PORT_NAME, SERVICE_PORT, selectorLabels } from "./backend-pod";
@@ -15,12 +15,64 @@ export const LOAD_BALANCER_ANNOTATIONS: Readonly<Record<string, string>> = {
     "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "deregistration_delay.timeout_seconds=30",
 };
 
-export function serviceSpec(name: string, sourceRanges: readonly string[]): k8s.types.input.core.v1.ServiceSpec {
+/** How the backend's clients get TLS (config/tls.ts decides which). */
+export type TlsSettings =
+    /** An ISSUED ACM certificate for this domain in the stack's region, looked up before any resource. */
+    | { readonly certificateDomain: string }
+    | { readonly certificateArn: string }
+    /** What terminates TLS in front of the stack; the NLB listens with plain HTTP. */
+    | { readonly terminatedBy: string }
+    /** Plain HTTP on port 80 (dev and review stacks only). */
+    | { readonly plainHttp: true };
+
+export const HTTPS_PORT = 443;
+export const HTTPS_PORT_NAME = "https";
+/** TLS 1.3 and 1.2 only, forward-secret ciphers: the NLB listener's security policy. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** Read by people and by the policy pack (backend-tls, no-placeholder-values). */
+export const TLS_DOMAIN_ANNOTATION = "scalable-backend/tls-certificate-domain";
+export const TLS_TERMINATED_BY_ANNOTATION = "scalable-backend/tls-terminated-by";
+
+export function listensWithTls(tls: TlsSettings): boolean {
+    return "certificateDomain" in tls || "certificateArn" in tls;
+}
+
+/** The Service's annotations: the NLB's, and the TLS listener's or the statement of who terminates TLS. */
+export function loadBalancerAnnotations(tls: TlsSettings, certificateArn: string | undefined): Record<string, string> {
+    if (listensWithTls(tls) !== (certificateArn !== undefined))
+        throw new Error(
+            "loadBalancerAnnotations: a certificate ARN goes with certificateDomain or certificateArn only",
+        );
+    if (certificateArn !== undefined)
+        return {
+            ...LOAD_BALANCER_ANNOTATIONS,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": certificateArn,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": HTTPS_PORT_NAME,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": TLS_POLICY,
+            ...("certificateDomain" in tls ? { [TLS_DOMAIN_ANNOTATION]: tls.certificateDomain } : {}),
+        };
+    if ("terminatedBy" in tls)
+        return { ...LOAD_BALANCER_ANNOTATIONS, [TLS_TERMINATED_BY_ANNOTATION]: tls.terminatedBy };
+    return { ...LOAD_BALANCER_ANNOTATIONS };
+}
+
+/**
+ * The NLB listens on 443 with TLS, or on 80 with plain HTTP, never both: an NLB cannot redirect, so
+ * a plain port next to TLS would serve clients in the clear.
+ */
+export function serviceSpec(
+    name: string,
+    sourceRanges: readonly string[],
+    tls = false,
+): k8s.types.input.core.v1.ServiceSpec {
+    const port = tls
+        ? { name: HTTPS_PORT_NAME, port: HTTPS_PORT, targetPort: PORT_NAME, protocol: "TCP" }
+        : { name: PORT_NAME, port: SERVICE_PORT, targetPort: PORT_NAME, protocol: "TCP" };
     return {
         type: "LoadBalancer",
         loadBalancerClass: "service.k8s.aws/nlb",
         selector: selectorLabels(name),
-        ports: [{ name: PORT_NAME, port: SERVICE_PORT, targetPort: PORT_NAME, protocol: "TCP" }],
+        ports: [port],
         ...(sourceRanges.length > 0 ? { loadBalancerSourceRanges: [...sourceRanges] } : {}),
     };
 }

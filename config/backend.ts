@@ -6,6 +6,7 @@ import { parseCidr } from "../lib/cidr";
 import { MIN_PROD_PUBLIC_PREFIX } from "./cluster";
 import type { Reader } from "./reader";
 import type { StackSettings } from "./stack";
+import { parseTls } from "./tls";
 
 const BACKEND_KEYS = [
     "image",
@@ -16,6 +17,7 @@ const BACKEND_KEYS = [
     "memoryRequest",
     "memoryLimit",
     "loadBalancerSourceRanges",
+    "tls",
 ];
 /** The backend's one identity: its namespace and name, for the Backend and for Monitoring's alerts and dashboard. */
 export const BACKEND_IDENTITY: BackendIdentity = Object.freeze({ namespace: "backend", name: "backend" });
@@ -111,6 +113,7 @@ export function parseBackend(
             cpuTargetPercent,
             ...resources,
             loadBalancerSourceRanges: Object.freeze(loadBalancerSourceRanges),
+            tls: parseTls(reader, value.tls, stack),
         }),
         image: Object.freeze({
             repositoryName: `${stack.clusterName}/backend`,

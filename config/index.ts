@@ -9,7 +9,14 @@ export {
     MIN_PROD_PUBLIC_PREFIX,
     SUPPORTED_KUBERNETES_VERSIONS,
 } from "./cluster";
-export { type AwsFacts, lookUpAwsFacts, pickAvailabilityZones, ZONE_QUERY } from "./facts";
+export {
+    type AwsFacts,
+    checkCertificate,
+    checkCertificateAccount,
+    lookUpAwsFacts,
+    pickAvailabilityZones,
+    ZONE_QUERY,
+} from "./facts";
 export { fromCliValues, loadConfig, toCliValues } from "./load";
 export { MONITORING_NAMESPACE } from "./monitoring";
 export { parseStackConfig, type StackConfig } from "./parse";

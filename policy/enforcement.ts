@@ -44,9 +44,12 @@ export const RULE_TIERS: Readonly<Record<string, Tier>> = {
     "monitoring-ui-not-public": "always",
     "load-balancer-restricted": "prod",
     "load-balancer-class": "always",
+    "backend-tls": "prod",
     // Helm
     "helm-chart-pinned": "always",
     "grafana-admin-password": "always",
+    // Placeholders
+    "no-placeholder-values": "prod",
 };
 
 const LEVELS: Readonly<Record<Environment, Readonly<Record<Tier, EnforcementLevel>>>> = {

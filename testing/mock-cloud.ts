@@ -196,6 +196,15 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
                 state: inputs.state,
             };
         }
+        case "aws:acm/getCertificate:getCertificate":
+            return {
+                id: `<certificate for ${inputs.domain}>`,
+                arn: `arn:aws:acm:${region}:${ACCOUNT}:certificate/<certificate for ${inputs.domain}>`,
+                domain: inputs.domain,
+                status: "ISSUED",
+                statuses: inputs.statuses,
+                mostRecent: inputs.mostRecent,
+            };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 accountId: ACCOUNT,

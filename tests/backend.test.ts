@@ -7,16 +7,19 @@ import {
     deploymentSpec,
     hpaSpec,
     LOAD_BALANCER_ANNOTATIONS,
+    loadBalancerAnnotations,
+    TLS_POLICY,
+    TLS_TERMINATED_BY_ANNOTATION,
     networkPolicies,
     pdbSpec,
     PORT_NAME,
     PRE_STOP_SECONDS,
     selectorLabels,
-    SERVICE_PORT,
     serviceSpec,
     SHUTDOWN_TIMEOUT_SECONDS,
     TERMINATION_GRACE_SECONDS,
 } from "../components/backend";
+import { TLS_POLICY as POLICY_TLS_POLICY, TLS_TERMINATED_BY } from "../policy/rules";
 import { RecordedResource, StackRun } from "../testing/engine";
 import { evaluate, ofType, one, stackRun, STACKS } from "./helpers";
 
@@ -28,6 +31,9 @@ const EXPECTED = {
         requests: { cpu: "100m", memory: "128Mi" },
         limits: { memory: "256Mi" },
         sourceRanges: undefined,
+        ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+        tlsAnnotations: {},
+        url: "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com",
         vpc: "10.10.0.0/16",
     },
     prod: {
@@ -37,6 +43,17 @@ const EXPECTED = {
         requests: { cpu: "250m", memory: "256Mi" },
         limits: { memory: "512Mi" },
         sourceRanges: ["203.0.113.0/24"],
+        // TLS only: an NLB cannot redirect, so no plain port stands beside it.
+        ports: [{ name: "https", port: 443, targetPort: "http", protocol: "TCP" }],
+        tlsAnnotations: {
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert":
+                "arn:aws:acm:eu-west-1:<account-id>:certificate/<certificate for api.example.com>",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy":
+                "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "scalable-backend/tls-certificate-domain": "api.example.com",
+        },
+        url: "https://api.example.com",
         vpc: "10.20.0.0/16",
     },
 } as const;
@@ -68,6 +85,32 @@ describe("backend: pure builders", () => {
     it("outlasts the preStop pause plus the app's drain before the kubelet kills a pod", () => {
         assert.equal(TERMINATION_GRACE_SECONDS, PRE_STOP_SECONDS + SHUTDOWN_TIMEOUT_SECONDS + 5);
         assert.ok(TERMINATION_GRACE_SECONDS > PRE_STOP_SECONDS + SHUTDOWN_TIMEOUT_SECONDS);
+    });
+
+    it("listens with TLS on 443 alone when there is a certificate, and plain on 80 alone otherwise", () => {
+        assert.deepEqual(serviceSpec("backend", [], true).ports, [
+            { name: "https", port: 443, targetPort: "http", protocol: "TCP" },
+        ]);
+        const arn = "arn:aws:acm:eu-west-1:210987654321:certificate/x";
+        assert.deepEqual(loadBalancerAnnotations({ certificateArn: arn }, arn), {
+            ...LOAD_BALANCER_ANNOTATIONS,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": arn,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy":
+                "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        });
+        assert.deepEqual(loadBalancerAnnotations({ terminatedBy: "CloudFront E2EXAMPLE" }, undefined), {
+            ...LOAD_BALANCER_ANNOTATIONS,
+            "scalable-backend/tls-terminated-by": "CloudFront E2EXAMPLE",
+        });
+        assert.deepEqual(loadBalancerAnnotations({ plainHttp: true }, undefined), LOAD_BALANCER_ANNOTATIONS);
+        assert.throws(
+            () => loadBalancerAnnotations({ certificateDomain: "api.shop.eu" }, undefined),
+            /a certificate ARN/,
+        );
+        assert.throws(() => loadBalancerAnnotations({ plainHttp: true }, arn), /a certificate ARN/);
+        assert.equal(TLS_TERMINATED_BY_ANNOTATION, TLS_TERMINATED_BY, "the policy pack reads the same annotation");
+        assert.equal(TLS_POLICY, POLICY_TLS_POLICY);
     });
 
     it("sends port 80 to the container's named port and hands the Service to the Load Balancer Controller", () => {
@@ -185,13 +228,11 @@ for (const stack of STACKS) {
                 assert.equal(spec.template.metadata.labels[key], value, "pods carry the selector");
         });
 
-        it("lines every port up: Service 80 -> named port http -> container 8080 <- probes", () => {
+        it(`lines every port up: Service ${expected.ports[0].port} -> named port http -> container 8080 <- probes`, () => {
             const service = one(run, "kubernetes:core/v1:Service", "backend-service");
             const c = container(deployment());
             assert.deepEqual(c.ports, [{ name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }]);
-            assert.deepEqual(service.inputs.spec.ports, [
-                { name: PORT_NAME, port: SERVICE_PORT, targetPort: PORT_NAME, protocol: "TCP" },
-            ]);
+            assert.deepEqual(service.inputs.spec.ports, expected.ports);
             assert.equal(c.env.find((e: { name: string }) => e.name === "PORT").value, String(CONTAINER_PORT));
             assert.deepEqual(c.livenessProbe.httpGet, { path: "/healthz", port: PORT_NAME, scheme: "HTTP" });
             assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: PORT_NAME, scheme: "HTTP" });
@@ -255,7 +296,10 @@ for (const stack of STACKS) {
             const service = one(run, "kubernetes:core/v1:Service", "backend-service");
             assert.equal(service.inputs.spec.type, "LoadBalancer");
             assert.equal(service.inputs.spec.loadBalancerClass, "service.k8s.aws/nlb");
-            assert.deepEqual(service.inputs.metadata.annotations, LOAD_BALANCER_ANNOTATIONS);
+            assert.deepEqual(service.inputs.metadata.annotations, {
+                ...LOAD_BALANCER_ANNOTATIONS,
+                ...expected.tlsAnnotations,
+            });
             assert.deepEqual(service.inputs.spec.loadBalancerSourceRanges, expected.sourceRanges);
             const controller = one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc");
             assert.deepEqual(service.options.dependsOn, ["platform-lbc"]);
@@ -336,7 +380,7 @@ for (const stack of STACKS) {
         });
 
         it("exports the load balancer's URL", () => {
-            assert.equal(run.outputs.backendUrl, "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com");
+            assert.equal(run.outputs.backendUrl, expected.url);
         });
     });
 }
@@ -358,6 +402,7 @@ describe("backend: without the monitoring stack", () => {
                     memoryRequest: "128Mi",
                     memoryLimit: "128Mi",
                     loadBalancerSourceRanges: [],
+                    tls: { plainHttp: true },
                     vpcCidr: "10.0.0.0/16",
                     loadBalancerController: new pulumi.ComponentResource("test:index:Controller", "lbc"),
                     nodes: [],
@@ -392,6 +437,7 @@ describe("backend: its identity", () => {
                     memoryRequest: "128Mi",
                     memoryLimit: "128Mi",
                     loadBalancerSourceRanges: [],
+                    tls: { plainHttp: true },
                     vpcCidr: "10.0.0.0/16",
                     loadBalancerController: new pulumi.ComponentResource("test:index:Controller", "lbc"),
                     nodes: [],
@@ -438,6 +484,7 @@ describe("backend: with the monitoring stack", () => {
                     memoryRequest: "128Mi",
                     memoryLimit: "256Mi",
                     loadBalancerSourceRanges: [],
+                    tls: { plainHttp: true },
                     vpcCidr: "10.0.0.0/16",
                     loadBalancerController: controller,
                     nodes: [],

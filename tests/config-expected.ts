@@ -88,6 +88,7 @@ export const EXPECTED_DEV: StackConfig = {
         memoryRequest: "128Mi",
         memoryLimit: "256Mi",
         loadBalancerSourceRanges: [],
+        tls: { plainHttp: true },
     },
     monitoring: {
         namespace: "monitoring",
@@ -165,6 +166,7 @@ export const EXPECTED_PROD: StackConfig = {
         memoryRequest: "256Mi",
         memoryLimit: "512Mi",
         loadBalancerSourceRanges: ["203.0.113.0/24"],
+        tls: { certificateDomain: "api.example.com" },
     },
     monitoring: {
         namespace: "monitoring",

@@ -32,6 +32,8 @@ const PROD_TIER = [
     "image-pinned",
     "no-replicas-under-hpa",
     "load-balancer-restricted",
+    "backend-tls",
+    "no-placeholder-values",
 ];
 
 describe("policy: enforcement", () => {

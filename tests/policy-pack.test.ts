@@ -10,7 +10,7 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { LOAD_BALANCER_ANNOTATIONS, serviceSpec } from "../components/backend";
+import { LOAD_BALANCER_ANNOTATIONS, serviceSpec, TLS_TERMINATED_BY_ANNOTATION } from "../components/backend";
 import { withEnforcement } from "../policy/enforcement";
 import { ALL_POLICIES, loadBalancerRestricted } from "../policy/rules";
 import { ROOT } from "../testing/engine";
@@ -112,7 +112,15 @@ describe("policy: the pack process (analyzer protocol)", () => {
         const service = {
             apiVersion: "v1",
             kind: "Service",
-            metadata: { name: "backend", namespace: "backend", annotations: { ...LOAD_BALANCER_ANNOTATIONS } },
+            metadata: {
+                name: "backend",
+                namespace: "backend",
+                // TLS terminated in front of it, so only the open load balancer is reported.
+                annotations: {
+                    ...LOAD_BALANCER_ANNOTATIONS,
+                    [TLS_TERMINATED_BY_ANNOTATION]: "CloudFront distribution E2EXAMPLE",
+                },
+            },
             spec: serviceSpec("backend", []),
         };
         // The SDK prefixes each message with the policy's description.

@@ -1,8 +1,9 @@
 // Service and Helm rules of the policy pack: monitoring UIs never public, load balancers restricted
 // (prod), charts pinned from https repositories, Grafana's admin password never a default nor a value.
 import * as assert from "node:assert/strict";
-import { LOAD_BALANCER_ANNOTATIONS, serviceSpec } from "../components/backend";
+import { LOAD_BALANCER_ANNOTATIONS, loadBalancerAnnotations, serviceSpec } from "../components/backend";
 import {
+    backendTls,
     chartName,
     chartSourceProblem,
     grafanaAdminPassword,
@@ -207,6 +208,63 @@ describe("policy: service and Helm rules", () => {
             assert.deepEqual(await checkResource(loadBalancerRestricted, { type: SERVICE, props }), [
                 "The internet-facing load balancer admits the whole internet (no loadBalancerSourceRanges): list the clients' CIDRs in spec.loadBalancerSourceRanges (backend.loadBalancerSourceRanges in the stack config), terminate TLS on it (service.beta.kubernetes.io/aws-load-balancer-ssl-cert), or make it internal.",
             ]);
+        });
+    });
+
+    describe("backend-tls", () => {
+        const ARN = "arn:aws:acm:eu-west-1:210987654321:certificate/x";
+        const tlsService = (
+            annotations: Record<string, string> = {},
+            ports = serviceSpec("backend", [], true).ports,
+        ) => ({
+            metadata: {
+                name: "backend",
+                annotations: { ...loadBalancerAnnotations({ certificateArn: ARN }, ARN), ...annotations },
+            },
+            spec: { ...serviceSpec("backend", [], true), ports },
+        });
+        const check = (props: Record<string, any>) => checkResource(backendTls, { type: SERVICE, props });
+        it("passes TLS on every port under the TLS 1.3/1.2 policy, a stated terminator, and internal or ClusterIP Services", async () => {
+            assert.deepEqual(await check(tlsService()), []);
+            assert.deepEqual(
+                await check(backendService([], { "scalable-backend/tls-terminated-by": "CloudFront E2EXAMPLE" })),
+                [],
+            );
+            assert.deepEqual(
+                await check(backendService([], { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" })),
+                [],
+            );
+            assert.deepEqual(await check({ metadata: { name: "x" }, spec: { type: "ClusterIP" } }), []);
+        });
+        it("refuses plain HTTP, a plain port beside TLS, and a weaker security policy", async () => {
+            assert.deepEqual(await check(backendService([])), [
+                "The internet-facing Service backend serves plain HTTP: set backend.tls in the stack config to certificateDomain or certificateArn (TLS on the NLB), or to terminatedBy naming what terminates TLS in front of it.",
+            ]);
+            assert.deepEqual(await check(backendService([], { "scalable-backend/tls-terminated-by": "  " })), [
+                "The internet-facing Service backend serves plain HTTP: set backend.tls in the stack config to certificateDomain or certificateArn (TLS on the NLB), or to terminatedBy naming what terminates TLS in front of it.",
+            ]);
+            assert.deepEqual(
+                await check(
+                    tlsService({}, [
+                        { name: "https", port: 443, targetPort: "http", protocol: "TCP" },
+                        { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+                    ]),
+                ),
+                [
+                    "The Service backend has a certificate, but port 80 listens in plain text: list every port in service.beta.kubernetes.io/aws-load-balancer-ssl-ports and expose no plain one (an NLB cannot redirect).",
+                ],
+            );
+            assert.deepEqual(
+                await check(
+                    tlsService({
+                        "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy":
+                            "ELBSecurityPolicy-2016-08",
+                    }),
+                ),
+                [
+                    "The Service backend listens with TLS under ELBSecurityPolicy-2016-08: set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy: ELBSecurityPolicy-TLS13-1-2-2021-06.",
+                ],
+            );
         });
     });
 

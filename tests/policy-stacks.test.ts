@@ -40,6 +40,11 @@ const EXPECTED_ADVISORIES: Readonly<Record<StackName, readonly Expected[]>> = {
             resource: "backend-service",
             reason: "dev's NLB admits everyone (backend.loadBalancerSourceRanges: []) for testing; prod admits only its configured ranges",
         },
+        {
+            policy: "backend-tls",
+            resource: "backend-service",
+            reason: "dev serves plain HTTP on port 80 (backend.tls.plainHttp: true): no domain or certificate to keep; prod listens with TLS",
+        },
     ],
     prod: [],
     [EPHEMERAL]: [
@@ -58,8 +63,48 @@ const EXPECTED_ADVISORIES: Readonly<Record<StackName, readonly Expected[]>> = {
             resource: "backend-service",
             reason: "review stacks take dev's open NLB, so reviewers can reach the backend",
         },
+        {
+            policy: "backend-tls",
+            resource: "backend-service",
+            reason: "review stacks take dev's plain HTTP: a review stack has no domain of its own",
+        },
     ],
 };
+
+/**
+ * Mandatory findings each committed file has on purpose: the documentation values (RFC 5737,
+ * example.com) prod holds until a team puts its own there, which stop every prod preview and up.
+ */
+const EXPECTED_MANDATORY: Readonly<Record<StackName, readonly Expected[]>> = {
+    dev: [],
+    prod: [
+        {
+            policy: "no-placeholder-values",
+            resource: "cluster-eks",
+            reason: "publicAccessCidrs holds 198.51.100.0/24 until it holds the deploy runners' egress CIDRs",
+        },
+        {
+            policy: "no-placeholder-values",
+            resource: "backend-service",
+            reason: "backend.loadBalancerSourceRanges holds 203.0.113.0/24 until it holds the clients' CIDRs",
+        },
+        {
+            policy: "no-placeholder-values",
+            resource: "backend-service",
+            reason: "backend.tls.certificateDomain is api.example.com until it names the team's domain",
+        },
+    ],
+    [EPHEMERAL]: [],
+};
+
+/** Prod's placeholders as a team replaces them, so the mutation cases below see only what they break. */
+function fillPlaceholders(records: RecordedResource[]): void {
+    const cluster = find(records, "eks:index:Cluster", "cluster-eks");
+    cluster.inputs.publicAccessCidrs = ["18.200.0.0/24"];
+    const service = find(records, "kubernetes:core/v1:Service", "backend-service");
+    service.inputs.spec.loadBalancerSourceRanges = ["52.16.0.0/24"];
+    service.inputs.metadata.annotations["scalable-backend/tls-certificate-domain"] = "api.shop.acme.eu";
+}
 
 const resourceName = (urn: string | undefined): string => urn?.split("::").pop() ?? "<stack>";
 const summary = (violations: readonly Violation[]) =>
@@ -86,11 +131,19 @@ const find = (records: RecordedResource[], type: string, name: string): Recorded
 
 describe("policy: the dev and prod stacks", () => {
     for (const stack of [...STACKS, EPHEMERAL] as const) {
-        it(`finds no mandatory violation in ${stack}`, async () => {
+        it(`finds in ${stack} exactly the mandatory violations listed on purpose, and none once they are filled in`, async () => {
+            const mandatory = (await violationsOf(stack)).filter((v) => v.enforcementLevel === "mandatory");
             assert.deepEqual(
-                summary((await violationsOf(stack)).filter((v) => v.enforcementLevel === "mandatory")),
-                [],
+                mandatory.map((v) => ({ policy: v.policy, resource: resourceName(v.urn) })),
+                EXPECTED_MANDATORY[stack].map(({ policy, resource }) => ({ policy, resource })),
             );
+            if (stack === "prod")
+                assert.deepEqual(
+                    summary(
+                        (await violationsOf(stack, fillPlaceholders)).filter((v) => v.enforcementLevel === "mandatory"),
+                    ),
+                    [],
+                );
         });
 
         it(`finds in ${stack} exactly the advisory violations listed on purpose`, async () => {
@@ -121,15 +174,18 @@ describe("policy: the dev and prod stacks", () => {
             "eks-control-plane-logs-complete=advisory",
             "eks-public-endpoint-restricted=advisory",
             "load-balancer-restricted=mandatory",
+            "backend-tls=advisory",
         ]);
         assert.deepEqual(await levels({ all: "mandatory" }), [
             "eks-control-plane-logs-complete=mandatory",
             "eks-public-endpoint-restricted=mandatory",
             "load-balancer-restricted=mandatory",
+            "backend-tls=mandatory",
         ]);
         assert.deepEqual(await levels({ "eks-public-endpoint-restricted": { enforcementLevel: "disabled" } }), [
             "eks-control-plane-logs-complete=advisory",
             "load-balancer-restricted=advisory",
+            "backend-tls=advisory",
         ]);
     });
 
@@ -256,15 +312,35 @@ describe("policy: the dev and prod stacks", () => {
                         "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
                         "backend-servicemonitor",
                     ).inputs.metadata.namespace = "default";
-                    const service = find(records, "kubernetes:core/v1:Service", "backend-service").inputs.spec;
-                    delete service.loadBalancerSourceRanges;
-                    delete service.loadBalancerClass;
+                    const service = find(records, "kubernetes:core/v1:Service", "backend-service").inputs;
+                    delete service.spec.loadBalancerSourceRanges;
+                    delete service.spec.loadBalancerClass;
+                    delete service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"];
                 },
                 expected: [
                     ["namespace-pod-security-labels", "backend-ns"],
                     ["no-default-namespace", "backend-servicemonitor"],
                     ["load-balancer-restricted", "backend-service"],
                     ["load-balancer-class", "backend-service"],
+                    ["backend-tls", "backend-service"],
+                ],
+            },
+            {
+                what: "documentation values: a private-endpoint rule for 192.0.2.0/24, and an example account's certificate",
+                stack: "prod",
+                mutate: (records) => {
+                    find(
+                        records,
+                        "aws:ec2/securityGroupRule:SecurityGroupRule",
+                        "cluster-private-endpoint",
+                    ).inputs.cidrBlocks.push("192.0.2.0/24");
+                    find(records, "kubernetes:core/v1:Service", "backend-service").inputs.metadata.annotations[
+                        "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"
+                    ] = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
+                },
+                expected: [
+                    ["no-placeholder-values", "cluster-private-endpoint"],
+                    ["no-placeholder-values", "backend-service"],
                 ],
             },
             {
@@ -286,7 +362,10 @@ describe("policy: the dev and prod stacks", () => {
 
         for (const { what, stack, mutate, expected } of cases) {
             it(`${what} (${stack})`, async () => {
-                const violations = await violationsOf(stack, mutate);
+                const violations = await violationsOf(stack, (records) => {
+                    if (stack === "prod") fillPlaceholders(records);
+                    mutate(records);
+                });
                 assert.deepEqual(
                     violations.map((v) => [v.policy, resourceName(v.urn)]),
                     expected,

@@ -56,7 +56,10 @@ for (const stack of STACKS) {
                     .map((l) => `<id of network-private-${l}>`),
                 oidcProviderArn: `arn:aws:iam::<account-id>:oidc-provider/${issuer}`,
                 oidcIssuer: issuer,
-                backendUrl: "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com",
+                backendUrl:
+                    stack === "dev"
+                        ? "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com"
+                        : "https://api.example.com",
                 backendImage: `<account-id>.dkr.ecr.eu-west-1.amazonaws.com/${clusterName}/backend@${one(run, "docker-build:index:Image", "backend-image-build").outputs.digest}`,
                 grafanaPortForward: "kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80",
             });

@@ -1,6 +1,6 @@
 // The hardening baseline as CrossGuard policies: plain policy objects, without enforcement levels
 // (policy/enforcement.ts sets them per environment), and the pure helpers they use, one file per
-// area, with what several areas use in shared.ts. This file re-exports them all and lists the
+// area (placeholders.ts: the committed files' documentation values), with what several areas use in shared.ts. This file re-exports them all and lists the
 // pack's rules. Only policy/index.ts builds the PolicyPack, so tests call these validations directly.
 //
 // How the rules read the stack:
@@ -42,7 +42,8 @@ import {
     podSecurityRestricted,
     readOnlyRootFilesystem,
 } from "./workloads";
-import { loadBalancerClass, loadBalancerRestricted, monitoringUiNotPublic } from "./services";
+import { backendTls, loadBalancerClass, loadBalancerRestricted, monitoringUiNotPublic } from "./services";
+import { noPlaceholderValues } from "./placeholders";
 import { grafanaAdminPassword, helmChartPinned } from "./helm";
 
 export { asList, chartName, declaredK8s, readOrUnknown, resourcePolicy, TYPES, UNKNOWN } from "./shared";
@@ -52,6 +53,7 @@ export * from "./iam";
 export * from "./workloads";
 export * from "./services";
 export * from "./helm";
+export * from "./placeholders";
 
 /** Every rule of the pack, in the order the README lists them. */
 export const ALL_POLICIES: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -81,6 +83,8 @@ export const ALL_POLICIES: readonly (ResourceValidationPolicy | StackValidationP
     monitoringUiNotPublic,
     loadBalancerRestricted,
     loadBalancerClass,
+    backendTls,
     helmChartPinned,
     grafanaAdminPassword,
+    noPlaceholderValues,
 ];

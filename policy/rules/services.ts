@@ -68,8 +68,13 @@ export const monitoringUiNotPublic = resourcePolicy(
     },
 );
 
-const SSL_CERT = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
+export const SSL_CERT = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
 const SSL_PORTS = "service.beta.kubernetes.io/aws-load-balancer-ssl-ports";
+const SSL_POLICY = "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy";
+/** TLS 1.3 and 1.2 only, forward-secret ciphers. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** The program's statement of what terminates TLS in front of a plain-HTTP load balancer (backend.tls.terminatedBy). */
+export const TLS_TERMINATED_BY = "scalable-backend/tls-terminated-by";
 const SOURCE_RANGES = "service.beta.kubernetes.io/load-balancer-source-ranges";
 
 /** True when TLS terminates on every port of the load balancer. */
@@ -123,5 +128,37 @@ export const loadBalancerClass = resourcePolicy(
         return [
             `The LoadBalancer Service ${props.metadata?.name ?? ""} names no loadBalancerClass, so the in-tree cloud controller makes it a Classic Load Balancer without the controller's annotations or readiness gates: set spec.loadBalancerClass: "${NLB_CLASS}".`,
         ];
+    },
+);
+
+const TLS_FIX =
+    "set backend.tls in the stack config to certificateDomain or certificateArn (TLS on the NLB), or to terminatedBy naming what terminates TLS in front of it.";
+
+export const backendTls = resourcePolicy(
+    "backend-tls",
+    `Internet-facing LoadBalancer Services listen with TLS on every port under ${TLS_POLICY}, or state what terminates TLS in front of them.`,
+    [TYPES.service],
+    (props) => {
+        const annotations: Props = props.metadata?.annotations ?? {};
+        if (props.spec?.type !== "LoadBalancer" || isInternalLoadBalancer(annotations)) return [];
+        if (String(annotations[TLS_TERMINATED_BY] ?? "").trim() !== "") return [];
+        const name = props.metadata?.name ?? "";
+        if (!annotations[SSL_CERT]) return [`The internet-facing Service ${name} serves plain HTTP: ${TLS_FIX}`];
+        const problems: string[] = [];
+        const ports = asList(props.spec?.ports);
+        if (!terminatesTls(annotations, ports)) {
+            const listed = String(annotations[SSL_PORTS])
+                .split(",")
+                .map((p) => p.trim());
+            const plain = ports.filter((p) => !listed.includes(String(p.port)) && !listed.includes(p.name));
+            problems.push(
+                `The Service ${name} has a certificate, but port ${plain.map((p) => p.port).join(", ")} listens in plain text: list every port in ${SSL_PORTS} and expose no plain one (an NLB cannot redirect).`,
+            );
+        }
+        if (annotations[SSL_POLICY] !== TLS_POLICY)
+            problems.push(
+                `The Service ${name} listens with TLS under ${annotations[SSL_POLICY] ?? "the NLB's default security policy"}: set ${SSL_POLICY}: ${TLS_POLICY}.`,
+            );
+        return problems;
     },
 );

@@ -16,6 +16,7 @@ export const TYPES = {
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     subnet: "aws:ec2/subnet:Subnet",
     routeTable: "aws:ec2/routeTable:RouteTable",
+    securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
     routeTableAssociation: "aws:ec2/routeTableAssociation:RouteTableAssociation",
     route: "aws:ec2/route:Route",
     internetGateway: "aws:ec2/internetGateway:InternetGateway",
