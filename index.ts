@@ -71,7 +71,7 @@ export = async () => {
             ...config.backend,
             image: image.reference,
             certificateArn: facts.certificateArn,
-            vpcCidr: config.network.cidrBlock,
+            loadBalancerCidrs: network.publicCidrs,
             loadBalancerController: platform.loadBalancerController,
             nodes: cluster.nodeGroups,
             monitoring: monitoring.target,

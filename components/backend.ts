@@ -139,8 +139,12 @@ export function serviceMonitorSpec(name: string, namespace: pulumi.Input<string>
 
 export interface BackendArgs extends BackendSettings {
     readonly image: pulumi.Input<string>;
-    /** The VPC's CIDR, which the load balancer's addresses come from. */
-    readonly vpcCidr: string;
+    /**
+     * The public subnets' CIDRs, where the internet-facing NLB's addresses are: with IP targets it
+     * preserves no client IP, so traffic and health checks come from there, and nothing else in the
+     * VPC (every pod has a VPC address) may reach the backend's port.
+     */
+    readonly loadBalancerCidrs: readonly string[];
     /** The NLB's certificate when `tls` names one: looked up and checked before any resource (config/facts.ts). */
     readonly certificateArn?: string;
     /** The Service and the Deployment wait for it: it creates the NLB and the pods' readiness gate, and destroy deletes the NLB while it still runs. */
@@ -212,7 +216,7 @@ export class Backend extends pulumi.ComponentResource {
         );
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(""), spec: pdbSpec(app) }, child);
 
-        for (const [policyName, spec] of Object.entries(networkPolicies(app, args.vpcCidr))) {
+        for (const [policyName, spec] of Object.entries(networkPolicies(app, args.loadBalancerCidrs))) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${policyName}`, { metadata: meta(policyName), spec }, child);
         }
 

@@ -79,8 +79,8 @@ export function serviceSpec(
 
 export type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
-/** Default deny, then exactly what the backend needs. `ip` targets reach pods from NLB addresses in the VPC. */
-export function networkPolicies(name: string, vpcCidr: string): Record<string, NetworkPolicySpec> {
+/** Default deny, then exactly what the backend needs: the NLB (its addresses in the public subnets) and DNS. */
+export function networkPolicies(name: string, loadBalancerCidrs: readonly string[]): Record<string, NetworkPolicySpec> {
     const pods = { matchLabels: selectorLabels(name) };
     return {
         "default-deny": { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
@@ -88,7 +88,12 @@ export function networkPolicies(name: string, vpcCidr: string): Record<string, N
             podSelector: pods,
             policyTypes: ["Ingress"],
             // Numeric: the AWS network policy agent has resolved named ports wrongly.
-            ingress: [{ from: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }],
+            ingress: [
+                {
+                    from: loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+                    ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
+                },
+            ],
         },
         "allow-dns": {
             podSelector: pods,

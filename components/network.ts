@@ -63,6 +63,8 @@ export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly vpcCidr: pulumi.Output<string>;
     readonly publicSubnetIds: pulumi.Output<string>[];
+    /** The public subnets' networks, known before anything exists: an internet-facing NLB's addresses come from them. */
+    readonly publicCidrs: readonly string[];
     readonly privateSubnetIds: pulumi.Output<string>[];
     /** The private subnets' default routes: nodes that start before these exist never join. */
     readonly privateEgressRoutes: aws.ec2.Route[];
@@ -196,6 +198,7 @@ export class Network extends pulumi.ComponentResource {
         this.vpcId = this.vpc.id;
         this.vpcCidr = this.vpc.cidrBlock;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
+        this.publicCidrs = Object.freeze([...plan.publicCidrs]);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.registerOutputs({
             vpcId: this.vpcId,

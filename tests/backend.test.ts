@@ -34,7 +34,7 @@ const EXPECTED = {
         ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
         tlsAnnotations: {},
         url: "http://<nlb hostname of backend>.elb.eu-west-1.amazonaws.com",
-        vpc: "10.10.0.0/16",
+        publicSubnets: ["10.10.192.0/22", "10.10.196.0/22"],
     },
     prod: {
         min: 3,
@@ -54,7 +54,7 @@ const EXPECTED = {
             "scalable-backend/tls-certificate-domain": "api.example.com",
         },
         url: "https://api.example.com",
-        vpc: "10.20.0.0/16",
+        publicSubnets: ["10.20.192.0/22", "10.20.196.0/22", "10.20.200.0/22"],
     },
 } as const;
 
@@ -153,12 +153,15 @@ describe("backend: pure builders", () => {
         });
     });
 
-    it("denies everything by default, then admits the load balancer from the VPC and DNS to kube-dns", () => {
-        const policies = networkPolicies("backend", "10.0.0.0/16");
+    it("denies everything by default, then admits the load balancer from the public subnets and DNS to kube-dns", () => {
+        const policies = networkPolicies("backend", ["10.0.192.0/22", "10.0.196.0/22"]);
         assert.deepEqual(Object.keys(policies), ["default-deny", "allow-load-balancer", "allow-dns"]);
         assert.deepEqual(policies["default-deny"], { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         assert.deepEqual(policies["allow-load-balancer"].ingress, [
-            { from: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+            {
+                from: [{ ipBlock: { cidr: "10.0.192.0/22" } }, { ipBlock: { cidr: "10.0.196.0/22" } }],
+                ports: [{ protocol: "TCP", port: 8080 }],
+            },
         ]);
         assert.deepEqual(policies["allow-dns"].egress, [
             {
@@ -345,7 +348,8 @@ for (const stack of STACKS) {
             assert.deepEqual(
                 one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-load-balancer").inputs.spec
                     .ingress[0].from,
-                [{ ipBlock: { cidr: expected.vpc } }],
+                // The NLB's subnets only: every pod has a VPC address, so the VPC CIDR would admit them all.
+                expected.publicSubnets.map((cidr) => ({ ipBlock: { cidr } })),
             );
             for (const policy of policies.filter((p) => p.name !== "backend-default-deny")) {
                 assert.deepEqual(
@@ -403,7 +407,7 @@ describe("backend: without the monitoring stack", () => {
                     memoryLimit: "128Mi",
                     loadBalancerSourceRanges: [],
                     tls: { plainHttp: true },
-                    vpcCidr: "10.0.0.0/16",
+                    loadBalancerCidrs: ["10.0.192.0/22", "10.0.196.0/22"],
                     loadBalancerController: new pulumi.ComponentResource("test:index:Controller", "lbc"),
                     nodes: [],
                 },
@@ -438,7 +442,7 @@ describe("backend: its identity", () => {
                     memoryLimit: "128Mi",
                     loadBalancerSourceRanges: [],
                     tls: { plainHttp: true },
-                    vpcCidr: "10.0.0.0/16",
+                    loadBalancerCidrs: ["10.0.192.0/22", "10.0.196.0/22"],
                     loadBalancerController: new pulumi.ComponentResource("test:index:Controller", "lbc"),
                     nodes: [],
                 },
@@ -485,7 +489,7 @@ describe("backend: with the monitoring stack", () => {
                     memoryLimit: "256Mi",
                     loadBalancerSourceRanges: [],
                     tls: { plainHttp: true },
-                    vpcCidr: "10.0.0.0/16",
+                    loadBalancerCidrs: ["10.0.192.0/22", "10.0.196.0/22"],
                     loadBalancerController: controller,
                     nodes: [],
                     monitoring: {
