@@ -81,6 +81,22 @@ export interface ServerOptions {
 /** Routes are a fixed set, so the `route` metric label never explodes in cardinality. */
 const KNOWN_ROUTES: ReadonlySet<string> = new Set(Object.values(ROUTES));
 const QUIET: ReadonlySet<string> = new Set(QUIET_ROUTES);
+/**
+ * The methods the `method` label keeps; any other (WebDAV's PROPFIND, say) is counted as OTHER, so
+ * an unusual method never opens a new series. The access log keeps the method as sent.
+ */
+export const METRIC_METHODS: ReadonlySet<string> = new Set([
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "DELETE",
+    "PATCH",
+    "OPTIONS",
+]);
+export const OTHER_METHOD = "OTHER";
+const methodLabel = (method: string | undefined): string =>
+    method !== undefined && METRIC_METHODS.has(method) ? method : OTHER_METHOD;
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export interface BackendServer {
@@ -188,11 +204,15 @@ export function createBackendServer(options: ServerOptions): BackendServer {
     const account = (req: http.IncomingMessage, { route, status }: Outcome, started: bigint): void => {
         try {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-            const labels = { method: req.method ?? "UNKNOWN", route, status: String(status) };
+            const labels = { method: methodLabel(req.method), route, status: String(status) };
             requests.inc(labels);
             duration.observe(labels, seconds);
             if (options.accessLog && !QUIET.has(route)) {
-                options.logger.info("request", { ...labels, durationMs: Math.round(seconds * 1e6) / 1e3 });
+                options.logger.info("request", {
+                    ...labels,
+                    method: req.method,
+                    durationMs: Math.round(seconds * 1e6) / 1e3,
+                });
             }
         } catch (error) {
             // Accounting must never take the request, or the process, down with it.

@@ -155,6 +155,32 @@ describe("app: /metrics", () => {
         // Scrapes count too, but never the path of an unknown route (bounded label cardinality).
         assert.ok(![...values.keys()].some((k) => k.includes("/nope")));
     });
+    it("keeps the seven usual methods in the method label and counts any other as OTHER", async () => {
+        const { base, logs } = await start();
+        const request = (method: string): string =>
+            `${method} / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
+        assert.match(await raw(base, request("PROPFIND")), /^HTTP\/1\.1 405 /);
+        assert.match(await raw(base, request("MKCOL")), /^HTTP\/1\.1 405 /);
+        assert.match(await raw(base, request("OPTIONS")), /^HTTP\/1\.1 405 /);
+        // Not a method Node's parser knows: refused before any route, and no series either.
+        assert.match(await raw(base, request("FOO")), /^HTTP\/1\.1 400 /);
+        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        assert.equal(values.get('http_requests_total{method="OTHER",route="/",status="405"}'), 2);
+        assert.equal(values.get('http_requests_total{method="OPTIONS",route="/",status="405"}'), 1);
+        const methods = new Set([...values.keys()].flatMap((k) => /method="([^"]*)"/.exec(k)?.[1] ?? []));
+        assert.deepEqual([...methods].sort(), ["OPTIONS", "OTHER"]);
+        // The access log keeps the method as it was sent.
+        assert.deepEqual(
+            logs()
+                .filter((l) => l.message === "request")
+                .map((l) => [l.method, l.status]),
+            [
+                ["PROPFIND", "405"],
+                ["MKCOL", "405"],
+                ["OPTIONS", "405"],
+            ],
+        );
+    });
 });
 
 describe("app: logs", () => {
