@@ -1,6 +1,6 @@
 // Process entry point: configuration from the environment, signals, exit codes.
 import * as os from "node:os";
-import { createBackendServer, jsonLogger, Logger } from "./server";
+import { createBackendServer, DEFAULT_MAX_CONNECTIONS, jsonLogger, Logger } from "./server";
 
 export interface Settings {
     readonly port: number;
@@ -8,6 +8,8 @@ export interface Settings {
     readonly drainSeconds: number;
     readonly shutdownTimeoutSeconds: number;
     readonly accessLog: boolean;
+    /** Open connections beyond which new ones are closed on arrival. */
+    readonly maxConnections: number;
 }
 
 /** Parses the environment strictly: a typo in a Deployment's env must stop the pod, not be ignored. */
@@ -20,13 +22,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, hostname: string = os.ho
             throw new Error(`${name} is "${raw}"; expected a number from ${min} to ${max}`);
         return value;
     };
+    const integer = (name: string, fallback: number, min: number, max: number): number => {
+        const value = number(name, fallback, min, max);
+        const raw = env[name];
+        if (raw !== undefined && raw !== "" && !/^\d+$/.test(raw))
+            throw new Error(`${name} is "${raw}"; expected an integer`);
+        return value;
+    };
     const accessLog = env.ACCESS_LOG ?? "true";
     if (accessLog !== "true" && accessLog !== "false")
         throw new Error(`ACCESS_LOG is "${accessLog}"; expected true or false`);
     // 0 asks the OS for a free port (tests).
-    const port = number("PORT", 8080, 0, 65535);
-    if (env.PORT !== undefined && env.PORT !== "" && !/^\d+$/.test(env.PORT))
-        throw new Error(`PORT is "${env.PORT}"; expected an integer`);
+    const port = integer("PORT", 8080, 0, 65535);
     return {
         port,
         // An empty POD_NAME (a Deployment's env without a value) means unset.
@@ -34,6 +41,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, hostname: string = os.ho
         drainSeconds: number("DRAIN_SECONDS", 0, 0, 300),
         shutdownTimeoutSeconds: number("SHUTDOWN_TIMEOUT_SECONDS", 20, 1, 600),
         accessLog: accessLog === "true",
+        maxConnections: integer("MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
     };
 }
 
@@ -51,7 +59,7 @@ async function main(logger: Logger): Promise<void> {
         logger.error("invalid configuration", { error: (error as Error).message });
         exit(logger, 1);
     }
-    const backend = createBackendServer({ ...settings, logger });
+    const backend = createBackendServer({ ...settings, logger, limits: { maxConnections: settings.maxConnections } });
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
         process.on(signal, () => {
             void backend.shutdown(signal).then((code) => exit(logger, code));

@@ -3,7 +3,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { QUIET_ROUTES, Route, ROUTES } from "./routes";
 
 export interface Logger {
@@ -76,6 +76,55 @@ export interface ServerOptions {
     readonly accessLog: boolean;
     /** Test seam: runs before a route's response is written. */
     readonly beforeRespond?: (route: string) => Promise<void>;
+    /** Node's timeouts and the connection cap; what is left out comes from SERVER_LIMITS. */
+    readonly limits?: Partial<ServerLimits>;
+}
+
+/** How long a client may take, how long an idle connection stays, how many connections at once. */
+export interface ServerLimits {
+    /** From a request's first byte until its headers are complete; then 408 and the connection closes. */
+    readonly headersTimeoutMs: number;
+    /** From a request's first byte until all of it (body included) has arrived; above headersTimeoutMs. */
+    readonly requestTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open. */
+    readonly keepAliveTimeoutMs: number;
+    /** How often Node looks for requests past those timeouts: each may be overrun by up to this much. */
+    readonly connectionsCheckingIntervalMs: number;
+    /** Open connections beyond which a new one is closed at once (and counted). */
+    readonly maxConnections: number;
+}
+
+/** Enough for a slow mobile client to send its headers; far too short to hold a connection hostage. */
+export const HEADERS_TIMEOUT_MS = 12_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Above the 60 s idle timeout of an ALB or a typical proxy, so the proxy side closes first. An NLB
+ * (TCP, 350 s idle) passes the server's close on to the client.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Node's default is 30 s, which would let a 12 s headers timeout run to 42 s. */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+export const SERVER_LIMITS: ServerLimits = {
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingIntervalMs: CONNECTIONS_CHECKING_INTERVAL_MS,
+    maxConnections: DEFAULT_MAX_CONNECTIONS,
+};
+
+/** The limits with their defaults filled in; throws on a value Node would ignore or reject. */
+export function serverLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
+    const limits = { ...SERVER_LIMITS, ...overrides };
+    for (const [name, value] of Object.entries(limits)) {
+        if (!Number.isInteger(value) || value < 1) throw new Error(`${name} is ${value}; expected a positive integer`);
+    }
+    if (limits.headersTimeoutMs >= limits.requestTimeoutMs)
+        throw new Error(
+            `headersTimeoutMs (${limits.headersTimeoutMs}) must be less than requestTimeoutMs (${limits.requestTimeoutMs})`,
+        );
+    return limits;
 }
 
 /** Routes are a fixed set, so the `route` metric label never explodes in cardinality. */
@@ -110,6 +159,7 @@ export interface BackendServer {
 }
 
 export function createBackendServer(options: ServerOptions): BackendServer {
+    const limits = serverLimits(options.limits);
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const requests = new Counter({
@@ -126,6 +176,11 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         registers: [registry],
     });
 
+    const dropped = new Counter({
+        name: "http_connections_dropped_total",
+        help: "Connections closed on arrival because the server already had its maximum open.",
+        registers: [registry],
+    });
     let ready = true;
     let draining = false;
     let shutdownPromise: Promise<number> | undefined;
@@ -220,7 +275,7 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         }
     };
 
-    const server = http.createServer((req, res) => {
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
         const started = process.hrtime.bigint();
         let outcome: Outcome | Promise<Outcome>;
         try {
@@ -237,11 +292,33 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         } else {
             account(req, outcome, started);
         }
+    };
+
+    const server = http.createServer(
+        {
+            headersTimeout: limits.headersTimeoutMs,
+            requestTimeout: limits.requestTimeoutMs,
+            keepAliveTimeout: limits.keepAliveTimeoutMs,
+            connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+        },
+        handle,
+    );
+    // Past the cap Node closes a new connection at once, before reading from it.
+    server.maxConnections = limits.maxConnections;
+    server.on("drop", () => dropped.inc());
+    new Gauge({
+        name: "http_open_connections",
+        help: "Connections open to the server now (at most its maximum).",
+        registers: [registry],
+        collect() {
+            return new Promise<void>((resolve) =>
+                server.getConnections((error, count) => {
+                    if (!error) this.set(count);
+                    resolve();
+                }),
+            );
+        },
     });
-    // Behind a load balancer with idle connections: outlive its idle timeout so it closes first.
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    server.requestTimeout = 30_000;
     server.on("clientError", (error, socket) => {
         if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
         else socket.destroy(error);

@@ -5,7 +5,14 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { settingsFromEnv } from "../src/main";
-import { BackendServer, createBackendServer, jsonLogger, LATENCY_BUCKETS, ServerOptions } from "../src/server";
+import {
+    BackendServer,
+    createBackendServer,
+    jsonLogger,
+    LATENCY_BUCKETS,
+    serverLimits,
+    ServerOptions,
+} from "../src/server";
 
 interface Started {
     backend: BackendServer;
@@ -101,6 +108,75 @@ describe("app: HTTP endpoints", () => {
         const answer = await raw(base, "GARBAGE\r\n\r\n");
         assert.match(answer, /^HTTP\/1\.1 400 Bad Request/);
         assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    });
+});
+
+/** A raw connection that resolves, with whatever came back, when the server closes it. */
+function untilClosed(base: string, request: string): Promise<{ data: string; ms: number }> {
+    const { hostname, port } = new URL(base);
+    const started = Date.now();
+    return new Promise((resolve) => {
+        const socket = net.connect(Number(port), hostname, () => socket.write(request));
+        let data = "";
+        socket.on("data", (chunk) => (data += chunk));
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve({ data, ms: Date.now() - started }));
+    });
+}
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+        if (await condition()) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.fail(`timed out waiting for ${what}`);
+}
+
+const connections = (backend: BackendServer): Promise<number> =>
+    new Promise((resolve, reject) =>
+        backend.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+
+describe("app: timeouts and the connection cap", () => {
+    it("gives a client 12 s for its headers and 30 s for its request, and caps connections at 1024", async () => {
+        const { backend } = await start();
+        const { headersTimeout, requestTimeout, keepAliveTimeout, maxConnections } = backend.server;
+        assert.deepEqual(
+            { headersTimeout, requestTimeout, keepAliveTimeout, maxConnections },
+            { headersTimeout: 12_000, requestTimeout: 30_000, keepAliveTimeout: 65_000, maxConnections: 1024 },
+        );
+    });
+
+    it("refuses a headers timeout that is not below the request timeout, and caps or timeouts below 1", () => {
+        assert.throws(
+            () => serverLimits({ headersTimeoutMs: 30_000 }),
+            /headersTimeoutMs \(30000\) must be less than requestTimeoutMs \(30000\)/,
+        );
+        assert.throws(() => serverLimits({ maxConnections: 0 }), /maxConnections is 0; expected a positive integer/);
+        assert.throws(() => serverLimits({ keepAliveTimeoutMs: 0.5 }), /keepAliveTimeoutMs is 0.5/);
+    });
+
+    it("cuts a request whose headers are not complete within the headers timeout", async () => {
+        const { base } = await start({
+            limits: { headersTimeoutMs: 200, requestTimeoutMs: 1000, connectionsCheckingIntervalMs: 20 },
+        });
+        const { data, ms } = await untilClosed(base, "GET / HTTP/1.1\r\nHost: x\r\n");
+        assert.match(data, /^HTTP\/1\.1 4\d\d /);
+        assert.ok(ms >= 200 && ms < 1000, `closed after ${ms} ms`);
+    });
+
+    it("closes connections past the cap on arrival, and counts them", async () => {
+        const { backend, base } = await start({ limits: { maxConnections: 2 } });
+        const { hostname, port } = new URL(base);
+        const held = [net.connect(Number(port), hostname), net.connect(Number(port), hostname)];
+        await until(async () => (await connections(backend)) === 2, "two open connections");
+        assert.deepEqual(await untilClosed(base, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").then((r) => r.data), "");
+        held[0].destroy();
+        await until(async () => (await connections(backend)) === 1, "one connection left");
+        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        assert.equal(values.get("http_connections_dropped_total"), 1);
+        assert.equal(values.get("http_open_connections"), 2);
+        held[1].destroy();
     });
 });
 
@@ -365,6 +441,7 @@ describe("app: settings from the environment", () => {
             drainSeconds: 0,
             shutdownTimeoutSeconds: 20,
             accessLog: true,
+            maxConnections: 1024,
         });
         assert.deepEqual(
             settingsFromEnv(
@@ -374,6 +451,7 @@ describe("app: settings from the environment", () => {
                     DRAIN_SECONDS: "5",
                     SHUTDOWN_TIMEOUT_SECONDS: "25",
                     ACCESS_LOG: "false",
+                    MAX_CONNECTIONS: "4096",
                 },
                 "h",
             ),
@@ -383,6 +461,7 @@ describe("app: settings from the environment", () => {
                 drainSeconds: 5,
                 shutdownTimeoutSeconds: 25,
                 accessLog: false,
+                maxConnections: 4096,
             },
         );
     });
@@ -394,5 +473,13 @@ describe("app: settings from the environment", () => {
         assert.throws(() => settingsFromEnv({ ACCESS_LOG: "yes" }), /ACCESS_LOG is "yes"; expected true or false/);
         assert.throws(() => settingsFromEnv({ PORT: "0x1F90" }), /PORT is "0x1F90"; expected an integer/);
         assert.throws(() => settingsFromEnv({ PORT: " 8080 " }), /PORT is " 8080 "; expected an integer/);
+        assert.throws(
+            () => settingsFromEnv({ MAX_CONNECTIONS: "0" }),
+            /MAX_CONNECTIONS is "0"; expected a number from 1 to 1000000/,
+        );
+        assert.throws(
+            () => settingsFromEnv({ MAX_CONNECTIONS: "1e3" }),
+            /MAX_CONNECTIONS is "1e3"; expected an integer/,
+        );
     });
 });
