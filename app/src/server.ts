@@ -2,6 +2,7 @@
 // in main.ts, from the environment), so tests start it on an ephemeral port and speak HTTP to it.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import pino from "pino";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { QUIET_ROUTES, Route, ROUTES } from "./routes";
@@ -127,6 +128,78 @@ export function serverLimits(overrides: Partial<ServerLimits> = {}): ServerLimit
     return limits;
 }
 
+/** What Node's parser attaches to the errors it hands to 'clientError'. */
+export interface ClientError extends Error {
+    readonly code?: string;
+    /** llhttp's explanation, e.g. "Invalid method encountered". */
+    readonly reason?: string;
+    /** The chunk being parsed when the error struck. */
+    readonly rawPacket?: Buffer;
+    /** Where in rawPacket it struck. */
+    readonly bytesParsed?: number;
+}
+
+/** The answers to a request the parser refused or that took too long: a fixed set, so a fixed label set. */
+export const CLIENT_ERROR_STATUSES = [400, 408, 414, 431] as const;
+export type ClientErrorStatus = (typeof CLIENT_ERROR_STATUSES)[number];
+
+/**
+ * 431 when the headers outgrow Node's limit (16 KiB with the request line), 414 when the request
+ * line alone did (no line break before the point of overflow), 408 when the headers or the whole
+ * request did not arrive in time, 400 for anything else the parser refuses. Only the chunk in which
+ * the limit was crossed is at hand: a single header line longer than that chunk counts as 414.
+ */
+export function clientErrorStatus(error: ClientError): ClientErrorStatus {
+    switch (error.code) {
+        case "HPE_HEADER_OVERFLOW":
+            return requestLineUnfinished(error) ? 414 : 431;
+        case "ERR_HTTP_REQUEST_TIMEOUT":
+            return 408;
+        default:
+            return 400;
+    }
+}
+
+function requestLineUnfinished({ rawPacket, bytesParsed }: ClientError): boolean {
+    if (!Buffer.isBuffer(rawPacket)) return false;
+    let seen = rawPacket.subarray(0, typeof bytesParsed === "number" ? bytesParsed : rawPacket.length);
+    // A pipelined request earlier in the chunk ends with an empty line: what follows is this one.
+    const previous = seen.lastIndexOf("\r\n\r\n");
+    if (previous !== -1) seen = seen.subarray(previous + 4);
+    // Empty lines before a request line are allowed; the request line ends at the first LF after them.
+    let start = 0;
+    while (start < seen.length && (seen[start] === 0x0d || seen[start] === 0x0a)) start++;
+    return !seen.subarray(start).includes(0x0a);
+}
+
+const CLIENT_ERROR_MESSAGES: Record<ClientErrorStatus, string> = {
+    400: "bad request",
+    408: "request timeout",
+    414: "URI too long",
+    431: "request header fields too large",
+};
+
+/** Written straight to the socket (there is no response object): JSON like every other error. */
+const CLIENT_ERROR_RESPONSES = new Map<ClientErrorStatus, Buffer>(
+    CLIENT_ERROR_STATUSES.map((status) => {
+        const body = JSON.stringify({ error: CLIENT_ERROR_MESSAGES[status] });
+        const head = [
+            `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`,
+            "Content-Type: application/json; charset=utf-8",
+            `Content-Length: ${Buffer.byteLength(body)}`,
+            "Cache-Control: no-store",
+            "Connection: close",
+        ];
+        return [status, Buffer.from(`${head.join("\r\n")}\r\n\r\n${body}`, "latin1")];
+    }),
+);
+
+/**
+ * After answering a refused request, how long the connection still reads (and drops) what the client
+ * sends: closing with unread bytes would reset the connection, and the client could lose the answer.
+ */
+export const CLIENT_ERROR_LINGER_MS = 1000;
+
 /** Routes are a fixed set, so the `route` metric label never explodes in cardinality. */
 const KNOWN_ROUTES: ReadonlySet<string> = new Set(Object.values(ROUTES));
 const QUIET: ReadonlySet<string> = new Set(QUIET_ROUTES);
@@ -176,6 +249,14 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         registers: [registry],
     });
 
+    const clientErrors = new Counter({
+        name: "http_client_errors_total",
+        help: "Requests refused before routing (malformed, too large, too slow), by the status answered.",
+        labelNames: ["status"] as const,
+        registers: [registry],
+    });
+    // Every series from the start: a rate() over them needs no first occurrence.
+    for (const status of CLIENT_ERROR_STATUSES) clientErrors.inc({ status: String(status) }, 0);
     const dropped = new Counter({
         name: "http_connections_dropped_total",
         help: "Connections closed on arrival because the server already had its maximum open.",
@@ -275,6 +356,37 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         }
     };
 
+    /** Sockets already answered: once refused, the parser refuses everything after, once per chunk. */
+    const refused = new WeakSet<Duplex>();
+    const onClientError = (error: ClientError, socket: Duplex): void => {
+        if (refused.has(socket)) return;
+        refused.add(socket);
+        // The client went away: nothing to answer, nothing it did wrong.
+        if (error.code === "ECONNRESET") {
+            socket.destroy();
+            return;
+        }
+        const status = clientErrorStatus(error);
+        try {
+            clientErrors.inc({ status: String(status) });
+            options.logger.info("client error", {
+                status: String(status),
+                code: error.code,
+                reason: error.reason ?? error.message,
+            });
+        } catch (failure) {
+            options.logger.error("client error accounting failed", { error: (failure as Error).message });
+        }
+        // A response on this connection that has begun (a timeout while one is written) must not be corrupted.
+        const inFlight = (socket as { _httpMessage?: http.ServerResponse })._httpMessage;
+        if (!socket.writable || inFlight?.headersSent) {
+            socket.destroy();
+            return;
+        }
+        socket.end(CLIENT_ERROR_RESPONSES.get(status));
+        setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
+    };
+
     const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
         const started = process.hrtime.bigint();
         let outcome: Outcome | Promise<Outcome>;
@@ -319,10 +431,7 @@ export function createBackendServer(options: ServerOptions): BackendServer {
             );
         },
     });
-    server.on("clientError", (error, socket) => {
-        if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-        else socket.destroy(error);
-    });
+    server.on("clientError", onClientError);
 
     const shutdown = (signal: string): Promise<number> => {
         shutdownPromise ??= (async () => {

@@ -7,6 +7,8 @@ import { PassThrough } from "node:stream";
 import { settingsFromEnv } from "../src/main";
 import {
     BackendServer,
+    ClientError,
+    clientErrorStatus,
     createBackendServer,
     jsonLogger,
     LATENCY_BUCKETS,
@@ -137,6 +139,115 @@ const connections = (backend: BackendServer): Promise<number> =>
         backend.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
     );
 
+/** The status line and the headers (lower-cased names) of a raw answer, and its body. */
+function parseAnswer(answer: string): { status: string; headers: Record<string, string>; body: string } {
+    const [head, ...rest] = answer.split("\r\n\r\n");
+    const [status, ...lines] = head.split("\r\n");
+    const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
+    );
+    return { status, headers, body: rest.join("\r\n\r\n") };
+}
+
+describe("app: refused requests", () => {
+    const packet = (text: string, at = text.length): ClientError =>
+        Object.assign(new Error("Parse Error: Header overflow"), {
+            code: "HPE_HEADER_OVERFLOW",
+            rawPacket: Buffer.from(text, "latin1"),
+            bytesParsed: at,
+        });
+
+    it("tells an overlong request line (414) from overlong headers (431), a timeout (408) and the rest (400)", () => {
+        const long = "a".repeat(100);
+        assert.equal(clientErrorStatus(packet(`GET /${long} HTTP/1.1\r\nHost: x\r\n\r\n`, 105)), 414);
+        assert.equal(clientErrorStatus(packet(`GET / HTTP/1.1\r\nX-Big: ${long}\r\n`, 120)), 431);
+        // The request line ends after the point of overflow: still the request line's fault.
+        const line = `GET /${long} HTTP/1.1\r\nHost: x\r\n\r\n`;
+        assert.equal(clientErrorStatus(packet(line, line.indexOf(" HTTP"))), 414);
+        // A chunk in the middle of the URL, and empty lines before the request line.
+        assert.equal(clientErrorStatus(packet(long)), 414);
+        assert.equal(clientErrorStatus(packet(`\r\nGET /${long}`)), 414);
+        // A pipelined request before this one in the same chunk.
+        assert.equal(clientErrorStatus(packet(`GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /${long}`)), 414);
+        assert.equal(clientErrorStatus(packet(`GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nA: ${long}`)), 431);
+        const timeout = Object.assign(new Error("Request timeout"), { code: "ERR_HTTP_REQUEST_TIMEOUT" });
+        assert.equal(clientErrorStatus(timeout), 408);
+        const method = Object.assign(new Error("Parse Error"), { code: "HPE_INVALID_METHOD" });
+        assert.equal(clientErrorStatus(method), 400);
+        assert.equal(clientErrorStatus(new Error("no code")), 400);
+    });
+
+    it("answers each with its status, JSON and Connection: close, closes, counts it and logs one line", async () => {
+        const { base, logs } = await start({
+            limits: { headersTimeoutMs: 200, requestTimeoutMs: 1000, connectionsCheckingIntervalMs: 20 },
+        });
+        const big = "a".repeat(20_000);
+        const cases: [string, string, string, string][] = [
+            [`GET /${big} HTTP/1.1\r\nHost: x\r\n\r\n`, "414 URI Too Long", "URI too long", "HPE_HEADER_OVERFLOW"],
+            [
+                `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${big}\r\n\r\n`,
+                "431 Request Header Fields Too Large",
+                "request header fields too large",
+                "HPE_HEADER_OVERFLOW",
+            ],
+            ["GET / HTTP/1.1\r\nHost: x\r\n", "408 Request Timeout", "request timeout", "ERR_HTTP_REQUEST_TIMEOUT"],
+            ["FOO / HTTP/1.1\r\nHost: x\r\n\r\n", "400 Bad Request", "bad request", "HPE_INVALID_METHOD"],
+        ];
+        for (const [request, status, error] of cases) {
+            const { data } = await untilClosed(base, request);
+            const answer = parseAnswer(data);
+            assert.equal(answer.status, `HTTP/1.1 ${status}`);
+            assert.equal(answer.headers.connection, "close");
+            assert.equal(answer.headers["content-type"], "application/json; charset=utf-8");
+            assert.equal(Number(answer.headers["content-length"]), Buffer.byteLength(answer.body));
+            assert.deepEqual(JSON.parse(answer.body), { error });
+        }
+        // Still serving.
+        assert.equal((await fetch(`${base}/healthz`)).status, 200);
+        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        for (const status of ["400", "408", "414", "431"]) {
+            assert.equal(values.get(`http_client_errors_total{status="${status}"}`), 1, status);
+        }
+        assert.deepEqual(
+            logs()
+                .filter((l) => l.message === "client error")
+                .map(({ level, status, code }) => ({ level, status, code })),
+            cases.map(([, status, , code]) => ({ level: "info", status: status.slice(0, 3), code })),
+        );
+    });
+
+    it("answers and counts a connection once, however much it sends after its first error", async () => {
+        const { base } = await start();
+        const { hostname, port } = new URL(base);
+        // Half-open: it goes on writing after the server has answered and closed its side.
+        const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+        const closed = new Promise((resolve) => socket.on("close", resolve));
+        let data = "";
+        socket.on("data", (chunk) => (data += chunk));
+        socket.on("error", () => undefined);
+        socket.write("FOO / HTTP/1.1\r\n\r\n");
+        await until(async () => data.includes("\r\n\r\n"), "the first answer");
+        for (let i = 0; i < 3; i++) {
+            socket.write("more garbage\r\n\r\n");
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        socket.end();
+        await closed;
+        assert.equal(data.match(/HTTP\/1\.1 /g)?.length, 1);
+        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        assert.equal(values.get('http_client_errors_total{status="400"}'), 1);
+    });
+
+    it("has a series for each of its statuses from the start", async () => {
+        const { base } = await start();
+        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        assert.deepEqual(
+            [...values].filter(([k]) => k.startsWith("http_client_errors_total")),
+            ["400", "408", "414", "431"].map((s) => [`http_client_errors_total{status="${s}"}`, 0]),
+        );
+    });
+});
+
 describe("app: timeouts and the connection cap", () => {
     it("gives a client 12 s for its headers and 30 s for its request, and caps connections at 1024", async () => {
         const { backend } = await start();
@@ -161,7 +272,7 @@ describe("app: timeouts and the connection cap", () => {
             limits: { headersTimeoutMs: 200, requestTimeoutMs: 1000, connectionsCheckingIntervalMs: 20 },
         });
         const { data, ms } = await untilClosed(base, "GET / HTTP/1.1\r\nHost: x\r\n");
-        assert.match(data, /^HTTP\/1\.1 4\d\d /);
+        assert.match(data, /^HTTP\/1\.1 408 Request Timeout\r\n/);
         assert.ok(ms >= 200 && ms < 1000, `closed after ${ms} ms`);
     });
 
