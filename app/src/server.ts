@@ -188,6 +188,7 @@ const CLIENT_ERROR_RESPONSES = new Map<ClientErrorStatus, Buffer>(
             "Content-Type: application/json; charset=utf-8",
             `Content-Length: ${Buffer.byteLength(body)}`,
             "Cache-Control: no-store",
+            "X-Content-Type-Options: nosniff",
             "Connection: close",
         ];
         return [status, Buffer.from(`${head.join("\r\n")}\r\n\r\n${body}`, "latin1")];
@@ -280,6 +281,8 @@ export function createBackendServer(options: ServerOptions): BackendServer {
                     : "application/json; charset=utf-8",
             "content-length": Buffer.byteLength(payload),
             "cache-control": "no-store",
+            // A browser must take the content type as given, never guess one from the body.
+            "x-content-type-options": "nosniff",
             ...(draining ? { connection: "close" } : {}),
             ...headers,
         });

@@ -105,6 +105,29 @@ describe("app: HTTP endpoints", () => {
         assert.equal(await head.text(), "");
     });
 
+    it("tells browsers not to sniff the content type, on every answer, errors included", async () => {
+        const { base } = await start({
+            beforeRespond: async (route) => {
+                if (route === "/readyz") throw new Error("boom");
+            },
+        });
+        const answers = [
+            await fetch(`${base}/`),
+            await fetch(`${base}/healthz`),
+            await fetch(`${base}/readyz`),
+            await fetch(`${base}/nope`),
+            await fetch(`${base}/`, { method: "POST", body: "x" }),
+            await fetch(`${base}/metrics`),
+        ];
+        assert.deepEqual(
+            answers.map((r) => r.status),
+            [200, 200, 500, 404, 405, 200],
+        );
+        for (const answer of answers) assert.equal(answer.headers.get("x-content-type-options"), "nosniff", answer.url);
+        const refused = parseAnswer(await raw(base, "GARBAGE\r\n\r\n"));
+        assert.equal(refused.headers["x-content-type-options"], "nosniff");
+    });
+
     it("answers a malformed request with 400 and keeps serving", async () => {
         const { base } = await start();
         const answer = await raw(base, "GARBAGE\r\n\r\n");
