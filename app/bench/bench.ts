@@ -294,9 +294,16 @@ async function main(): Promise<number> {
     const settings = parseSettings(process.argv.slice(2));
     build();
 
-    // The app as the image runs it, with its defaults (access log on), except an ephemeral port.
-    const appEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: "0", POD_NAME: "bench" };
-    for (const name of ["ACCESS_LOG", "DRAIN_SECONDS", "SHUTDOWN_TIMEOUT_SECONDS"]) delete appEnv[name];
+    // The app as the image runs it, with its defaults (access log on), except ephemeral ports.
+    const appEnv: NodeJS.ProcessEnv = {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: "0",
+        METRICS_PORT: "0",
+        POD_NAME: "bench",
+    };
+    for (const name of ["ACCESS_LOG", "DRAIN_SECONDS", "SHUTDOWN_TIMEOUT_SECONDS", "MAX_CONNECTIONS"])
+        delete appEnv[name];
     if (process.env.BENCH_NOLOG) appEnv.ACCESS_LOG = "false";
     if (process.env.LOG_MODE) appEnv.LOG_MODE = process.env.LOG_MODE;
     const app = await startTarget("app", [APP_MAIN], appEnv);

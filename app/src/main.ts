@@ -1,9 +1,12 @@
 // Process entry point: configuration from the environment, signals, exit codes.
 import * as os from "node:os";
+import { APP_PORT, METRICS_PORT } from "./routes";
 import { createBackendServer, DEFAULT_MAX_CONNECTIONS, jsonLogger, Logger } from "./server";
 
 export interface Settings {
     readonly port: number;
+    /** Where /metrics is served, apart from traffic. */
+    readonly metricsPort: number;
     readonly podName: string;
     readonly drainSeconds: number;
     readonly shutdownTimeoutSeconds: number;
@@ -33,9 +36,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, hostname: string = os.ho
     if (accessLog !== "true" && accessLog !== "false")
         throw new Error(`ACCESS_LOG is "${accessLog}"; expected true or false`);
     // 0 asks the OS for a free port (tests).
-    const port = integer("PORT", 8080, 0, 65535);
+    const port = integer("PORT", APP_PORT, 0, 65535);
+    const metricsPort = integer("METRICS_PORT", METRICS_PORT, 0, 65535);
+    if (metricsPort === port && port !== 0)
+        throw new Error(`METRICS_PORT is ${metricsPort}, the same as PORT; the metrics need a port of their own`);
     return {
         port,
+        metricsPort,
         // An empty POD_NAME (a Deployment's env without a value) means unset.
         podName: env.POD_NAME !== undefined && env.POD_NAME !== "" ? env.POD_NAME : hostname,
         drainSeconds: number("DRAIN_SECONDS", 0, 0, 300),
@@ -70,7 +77,8 @@ async function main(logger: Logger): Promise<void> {
         exit(logger, 1);
     });
     const port = await backend.listen(settings.port);
-    logger.info("listening", { port, pod: settings.podName });
+    const metricsPort = await backend.listenMetrics(settings.metricsPort);
+    logger.info("listening", { port, metricsPort, pod: settings.podName });
     // Start-up is when someone watches the log: no waiting for the buffer.
     logger.flush();
 }

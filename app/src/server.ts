@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import pino from "pino";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { QUIET_ROUTES, Route, ROUTES } from "./routes";
+import { APP_ROUTES, METRICS_PATH, QUIET_ROUTES, Route, ROUTES } from "./routes";
 
 export interface Logger {
     info(message: string, fields?: Record<string, unknown>): void;
@@ -202,7 +202,9 @@ const CLIENT_ERROR_RESPONSES = new Map<ClientErrorStatus, Buffer>(
 export const CLIENT_ERROR_LINGER_MS = 1000;
 
 /** Routes are a fixed set, so the `route` metric label never explodes in cardinality. */
-const KNOWN_ROUTES: ReadonlySet<string> = new Set(Object.values(ROUTES));
+const APP: ReadonlySet<string> = new Set(APP_ROUTES);
+/** The metrics port answers the scrape alone. */
+const METRICS: ReadonlySet<string> = new Set([METRICS_PATH]);
 const QUIET: ReadonlySet<string> = new Set(QUIET_ROUTES);
 /**
  * The methods the `method` label keeps; any other (WebDAV's PROPFIND, say) is counted as OTHER, so
@@ -223,10 +225,15 @@ const methodLabel = (method: string | undefined): string =>
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export interface BackendServer {
+    /** The traffic port's server: the hello and the probes. */
     readonly server: http.Server;
+    /** The metrics port's server: the scrape alone. */
+    readonly metricsServer: http.Server;
     readonly registry: Registry;
-    /** Resolves with the bound port. */
+    /** Starts the traffic port's listener; resolves with the bound port. */
     listen(port: number, host?: string): Promise<number>;
+    /** Starts the metrics port's listener; resolves with the bound port. */
+    listenMetrics(port: number, host?: string): Promise<number>;
     /** The SIGTERM sequence. Resolves with the process exit code (0: drained cleanly). */
     shutdown(signal: string): Promise<number>;
     readonly ready: boolean;
@@ -295,9 +302,13 @@ export function createBackendServer(options: ServerOptions): BackendServer {
     }
 
     /** Answers the request; a promise only where the route must wait (the metrics, the test seam). */
-    const respond = (req: http.IncomingMessage, res: http.ServerResponse): Outcome | Promise<Outcome> => {
+    const respond = (
+        routes: ReadonlySet<string>,
+        req: http.IncomingMessage,
+        res: http.ServerResponse,
+    ): Outcome | Promise<Outcome> => {
         const path = (req.url ?? "/").split("?")[0];
-        const route = KNOWN_ROUTES.has(path) ? (path as Route) : undefined;
+        const route = routes.has(path) ? (path as Route) : undefined;
         if (!route) {
             send(res, 404, { error: "not found", path: path.slice(0, 200) });
             return { route: "unmatched", status: 404 };
@@ -390,40 +401,50 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
     };
 
-    const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-        const started = process.hrtime.bigint();
-        let outcome: Outcome | Promise<Outcome>;
-        try {
-            outcome = respond(req, res);
-        } catch (error) {
-            outcome = failed(req, res, error as Error);
-        }
-        // Most routes answer synchronously: no promise, no extra turn of the event loop.
-        if (outcome instanceof Promise) {
-            outcome.then(
-                (done) => account(req, done, started),
-                (error: Error) => account(req, failed(req, res, error), started),
-            );
-        } else {
-            account(req, outcome, started);
-        }
-    };
+    /** The request handler of a server that answers `routes`. */
+    const handler =
+        (routes: ReadonlySet<string>) =>
+        (req: http.IncomingMessage, res: http.ServerResponse): void => {
+            const started = process.hrtime.bigint();
+            let outcome: Outcome | Promise<Outcome>;
+            try {
+                outcome = respond(routes, req, res);
+            } catch (error) {
+                outcome = failed(req, res, error as Error);
+            }
+            // Most routes answer synchronously: no promise, no extra turn of the event loop.
+            if (outcome instanceof Promise) {
+                outcome.then(
+                    (done) => account(req, done, started),
+                    (error: Error) => account(req, failed(req, res, error), started),
+                );
+            } else {
+                account(req, outcome, started);
+            }
+        };
 
-    const server = http.createServer(
-        {
-            headersTimeout: limits.headersTimeoutMs,
-            requestTimeout: limits.requestTimeoutMs,
-            keepAliveTimeout: limits.keepAliveTimeoutMs,
-            connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
-        },
-        handle,
-    );
+    // Both ports: the same timeouts, and the same answers to what the parser refuses.
+    const createServer = (routes: ReadonlySet<string>): http.Server =>
+        http
+            .createServer(
+                {
+                    headersTimeout: limits.headersTimeoutMs,
+                    requestTimeout: limits.requestTimeoutMs,
+                    keepAliveTimeout: limits.keepAliveTimeoutMs,
+                    connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+                },
+                handler(routes),
+            )
+            .on("clientError", onClientError);
+    const server = createServer(APP);
+    // For Prometheus alone (the network policy admits nothing else to it): no cap of its own.
+    const metricsServer = createServer(METRICS);
     // Past the cap Node closes a new connection at once, before reading from it.
     server.maxConnections = limits.maxConnections;
     server.on("drop", () => dropped.inc());
     new Gauge({
         name: "http_open_connections",
-        help: "Connections open to the server now (at most its maximum).",
+        help: "Connections open to the traffic port now (at most its maximum).",
         registers: [registry],
         collect() {
             return new Promise<void>((resolve) =>
@@ -434,7 +455,6 @@ export function createBackendServer(options: ServerOptions): BackendServer {
             );
         },
     });
-    server.on("clientError", onClientError);
 
     const shutdown = (signal: string): Promise<number> => {
         shutdownPromise ??= (async () => {
@@ -446,8 +466,10 @@ export function createBackendServer(options: ServerOptions): BackendServer {
                 drainSeconds: options.drainSeconds,
             });
             await new Promise((resolve) => setTimeout(resolve, options.drainSeconds * 1000));
-            const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-            server.closeIdleConnections();
+            // Both listeners close: the metrics port answers scrapes until then.
+            const servers = [server, metricsServer];
+            const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+            for (const s of servers) s.closeIdleConnections();
             let timer: NodeJS.Timeout | undefined;
             const timedOut = new Promise<boolean>((resolve) => {
                 timer = setTimeout(() => resolve(true), options.shutdownTimeoutSeconds * 1000);
@@ -455,7 +477,7 @@ export function createBackendServer(options: ServerOptions): BackendServer {
             const expired = await Promise.race([closed.then(() => false), timedOut]);
             clearTimeout(timer);
             if (expired) {
-                server.closeAllConnections();
+                for (const s of servers) s.closeAllConnections();
                 options.logger.error("shutdown timed out: cut remaining connections", {
                     timeoutSeconds: options.shutdownTimeoutSeconds,
                 });
@@ -473,14 +495,19 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         get ready() {
             return ready;
         },
-        listen: (port, host) =>
-            new Promise((resolve, reject) => {
-                server.once("error", reject);
-                server.listen(port, host, () => {
-                    server.off("error", reject);
-                    resolve((server.address() as AddressInfo).port);
-                });
-            }),
+        metricsServer,
+        listen: (port, host) => listen(server, port, host),
+        listenMetrics: (port, host) => listen(metricsServer, port, host),
         shutdown,
     };
+}
+
+function listen(server: http.Server, port: number, host?: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+            server.off("error", reject);
+            resolve((server.address() as AddressInfo).port);
+        });
+    });
 }

@@ -18,7 +18,10 @@ import {
 
 interface Started {
     backend: BackendServer;
+    /** The traffic port. */
     base: string;
+    /** The metrics port. */
+    metrics: string;
     logs: () => Record<string, unknown>[];
 }
 
@@ -38,9 +41,11 @@ async function start(overrides: Partial<ServerOptions> = {}): Promise<Started> {
     });
     running.push(backend);
     const port = await backend.listen(0, "127.0.0.1");
+    const metricsPort = await backend.listenMetrics(0, "127.0.0.1");
     return {
         backend,
         base: `http://127.0.0.1:${port}`,
+        metrics: `http://127.0.0.1:${metricsPort}`,
         logs: () =>
             text
                 .trim()
@@ -52,8 +57,10 @@ async function start(overrides: Partial<ServerOptions> = {}): Promise<Started> {
 
 afterEach(async () => {
     for (const backend of running.splice(0)) {
-        backend.server.closeAllConnections();
-        await new Promise((resolve) => backend.server.close(resolve));
+        for (const server of [backend.server, backend.metricsServer]) {
+            server.closeAllConnections();
+            await new Promise((resolve) => server.close(resolve));
+        }
     }
 });
 
@@ -106,7 +113,7 @@ describe("app: HTTP endpoints", () => {
     });
 
     it("tells browsers not to sniff the content type, on every answer, errors included", async () => {
-        const { base } = await start({
+        const { base, metrics } = await start({
             beforeRespond: async (route) => {
                 if (route === "/readyz") throw new Error("boom");
             },
@@ -117,7 +124,7 @@ describe("app: HTTP endpoints", () => {
             await fetch(`${base}/readyz`),
             await fetch(`${base}/nope`),
             await fetch(`${base}/`, { method: "POST", body: "x" }),
-            await fetch(`${base}/metrics`),
+            await fetch(`${metrics}/metrics`),
         ];
         assert.deepEqual(
             answers.map((r) => r.status),
@@ -201,7 +208,7 @@ describe("app: refused requests", () => {
     });
 
     it("answers each with its status, JSON and Connection: close, closes, counts it and logs one line", async () => {
-        const { base, logs } = await start({
+        const { base, metrics, logs } = await start({
             limits: { headersTimeoutMs: 200, requestTimeoutMs: 1000, connectionsCheckingIntervalMs: 20 },
         });
         const big = "a".repeat(20_000);
@@ -227,7 +234,7 @@ describe("app: refused requests", () => {
         }
         // Still serving.
         assert.equal((await fetch(`${base}/healthz`)).status, 200);
-        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        const values = samples(await (await fetch(`${metrics}/metrics`)).text());
         for (const status of ["400", "408", "414", "431"]) {
             assert.equal(values.get(`http_client_errors_total{status="${status}"}`), 1, status);
         }
@@ -240,7 +247,7 @@ describe("app: refused requests", () => {
     });
 
     it("answers and counts a connection once, however much it sends after its first error", async () => {
-        const { base } = await start();
+        const { base, metrics } = await start();
         const { hostname, port } = new URL(base);
         // Half-open: it goes on writing after the server has answered and closed its side.
         const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
@@ -257,13 +264,13 @@ describe("app: refused requests", () => {
         socket.end();
         await closed;
         assert.equal(data.match(/HTTP\/1\.1 /g)?.length, 1);
-        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        const values = samples(await (await fetch(`${metrics}/metrics`)).text());
         assert.equal(values.get('http_client_errors_total{status="400"}'), 1);
     });
 
     it("has a series for each of its statuses from the start", async () => {
-        const { base } = await start();
-        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        const { metrics } = await start();
+        const values = samples(await (await fetch(`${metrics}/metrics`)).text());
         assert.deepEqual(
             [...values].filter(([k]) => k.startsWith("http_client_errors_total")),
             ["400", "408", "414", "431"].map((s) => [`http_client_errors_total{status="${s}"}`, 0]),
@@ -300,16 +307,18 @@ describe("app: timeouts and the connection cap", () => {
     });
 
     it("closes connections past the cap on arrival, and counts them", async () => {
-        const { backend, base } = await start({ limits: { maxConnections: 2 } });
+        const { backend, base, metrics } = await start({ limits: { maxConnections: 2 } });
         const { hostname, port } = new URL(base);
         const held = [net.connect(Number(port), hostname), net.connect(Number(port), hostname)];
         await until(async () => (await connections(backend)) === 2, "two open connections");
         assert.deepEqual(await untilClosed(base, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").then((r) => r.data), "");
-        held[0].destroy();
-        await until(async () => (await connections(backend)) === 1, "one connection left");
-        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        // The metrics port has connections of its own: the scrape gets through a full traffic port.
+        const values = samples(await (await fetch(`${metrics}/metrics`)).text());
         assert.equal(values.get("http_connections_dropped_total"), 1);
         assert.equal(values.get("http_open_connections"), 2);
+        held[0].destroy();
+        await until(async () => (await connections(backend)) === 1, "one connection left");
+        assert.equal((await fetch(`${base}/healthz`)).status, 200);
         held[1].destroy();
     });
 });
@@ -326,13 +335,38 @@ function samples(text: string): Map<string, number> {
 }
 
 describe("app: /metrics", () => {
+    it("is served on the metrics port alone, which serves nothing else", async () => {
+        const { base, metrics, logs } = await start();
+        const onTraffic = await fetch(`${base}/metrics`);
+        assert.equal(onTraffic.status, 404);
+        assert.deepEqual(await onTraffic.json(), { error: "not found", path: "/metrics" });
+        for (const path of ["/", "/healthz", "/readyz"])
+            assert.equal((await fetch(`${metrics}${path}`)).status, 404, path);
+        const post = await fetch(`${metrics}/metrics`, { method: "POST", body: "x" });
+        assert.equal(post.status, 405);
+        const scrape = await fetch(`${metrics}/metrics?x=1`);
+        assert.equal(scrape.status, 200);
+        const values = samples(await scrape.text());
+        assert.equal(values.get('http_requests_total{method="GET",route="unmatched",status="404"}'), 4);
+        assert.equal(values.get('http_requests_total{method="POST",route="/metrics",status="405"}'), 1);
+        await new Promise((resolve) => setImmediate(resolve));
+        // Scrapes count as route /metrics and, like probes, write no access log line.
+        assert.equal(
+            samples(await (await fetch(`${metrics}/metrics`)).text()).get(
+                'http_requests_total{method="GET",route="/metrics",status="200"}',
+            ),
+            1,
+        );
+        assert.equal(logs().filter((l) => l.route === "/metrics" && l.status === "200").length, 0);
+    });
+
     it("counts requests and observes latency by method, route and status, in Prometheus text format", async () => {
-        const { base } = await start();
+        const { base, metrics } = await start();
         await fetch(`${base}/`);
         await fetch(`${base}/`);
         await fetch(`${base}/nope`);
         await fetch(`${base}/`, { method: "POST", body: "x" });
-        const response = await fetch(`${base}/metrics`);
+        const response = await fetch(`${metrics}/metrics`);
         assert.equal(response.status, 200);
         assert.match(response.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
         const text = await response.text();
@@ -366,7 +400,7 @@ describe("app: /metrics", () => {
         assert.ok(![...values.keys()].some((k) => k.includes("/nope")));
     });
     it("keeps the seven usual methods in the method label and counts any other as OTHER", async () => {
-        const { base, logs } = await start();
+        const { base, metrics, logs } = await start();
         const request = (method: string): string =>
             `${method} / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
         assert.match(await raw(base, request("PROPFIND")), /^HTTP\/1\.1 405 /);
@@ -374,7 +408,7 @@ describe("app: /metrics", () => {
         assert.match(await raw(base, request("OPTIONS")), /^HTTP\/1\.1 405 /);
         // Not a method Node's parser knows: refused before any route, and no series either.
         assert.match(await raw(base, request("FOO")), /^HTTP\/1\.1 400 /);
-        const values = samples(await (await fetch(`${base}/metrics`)).text());
+        const values = samples(await (await fetch(`${metrics}/metrics`)).text());
         assert.equal(values.get('http_requests_total{method="OTHER",route="/",status="405"}'), 2);
         assert.equal(values.get('http_requests_total{method="OPTIONS",route="/",status="405"}'), 1);
         const methods = new Set([...values.keys()].flatMap((k) => /method="([^"]*)"/.exec(k)?.[1] ?? []));
@@ -395,11 +429,11 @@ describe("app: /metrics", () => {
 
 describe("app: logs", () => {
     it("writes one JSON object per line, access logs for traffic but not for probes or scrapes", async () => {
-        const { base, logs } = await start();
+        const { base, metrics, logs } = await start();
         await fetch(`${base}/`);
         await fetch(`${base}/healthz`);
         await fetch(`${base}/readyz`);
-        await fetch(`${base}/metrics`);
+        await fetch(`${metrics}/metrics`);
         await new Promise((resolve) => setImmediate(resolve));
         const entries = logs();
         assert.equal(entries.length, 1);
@@ -452,7 +486,7 @@ describe("app: graceful shutdown", () => {
         const gate = new Promise<void>((resolve) => (release = resolve));
         let entered!: () => void;
         const inHandler = new Promise<void>((resolve) => (entered = resolve));
-        const { backend, base, logs } = await start({
+        const { backend, base, metrics, logs } = await start({
             drainSeconds: 0.3,
             beforeRespond: async (route) => {
                 if (route === "/") {
@@ -471,6 +505,8 @@ describe("app: graceful shutdown", () => {
         assert.equal(readiness.status, 503);
         assert.deepEqual(await readiness.json(), { status: "draining" });
         assert.equal(readiness.headers.get("connection"), "close");
+        // Prometheus still scrapes the draining pod.
+        assert.equal((await fetch(`${metrics}/metrics`)).status, 200);
 
         release();
         const response = await inFlight;
@@ -478,6 +514,7 @@ describe("app: graceful shutdown", () => {
         assert.equal(((await response.json()) as { message: string }).message, "Hello, World!");
         assert.equal(await exitCode, 0);
         await assert.rejects(fetch(`${base}/healthz`), "the listener is closed after the drain");
+        await assert.rejects(fetch(`${metrics}/metrics`), "so is the metrics listener");
         assert.deepEqual(
             logs()
                 .filter((l) => l.message !== "request")
@@ -512,13 +549,14 @@ describe("app: graceful shutdown", () => {
                 env: {
                     ...process.env,
                     PORT: "0",
+                    METRICS_PORT: "0",
                     POD_NAME: "pod-under-test",
                 },
                 stdio: ["ignore", "pipe", "inherit"],
             },
         );
         let stdout = "";
-        const listening = new Promise<number>((resolve, reject) => {
+        const listening = new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
             child.once("exit", (code) =>
                 reject(new Error(`the server exited with ${code} before listening: ${stdout}`)),
             );
@@ -527,16 +565,22 @@ describe("app: graceful shutdown", () => {
                 const listening = stdout
                     .split("\n")
                     .filter((line) => line.startsWith("{"))
-                    .map((line) => JSON.parse(line) as { message: string; port?: number })
+                    .map((line) => JSON.parse(line) as { message: string; port?: number; metricsPort?: number })
                     .find((entry) => entry.message === "listening");
-                if (listening?.port !== undefined) resolve(listening.port);
+                if (listening?.port !== undefined && listening.metricsPort !== undefined)
+                    resolve({ port: listening.port, metricsPort: listening.metricsPort });
             });
         });
-        const port = await listening;
+        const { port, metricsPort } = await listening;
+        assert.notEqual(metricsPort, port);
         assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/`)).json(), {
             message: "Hello, World!",
             pod: "pod-under-test",
         });
+        // The metrics on their own port, not on the traffic port (a 404 there, with its access log line).
+        assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 404);
+        const scrape = samples(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+        assert.equal(scrape.get('http_requests_total{method="GET",route="/",status="200"}'), 1);
         // Enough requests to leave access-log lines in the buffer, then SIGTERM at once: none may be lost.
         const requests = 300;
         for (let i = 1; i < requests; i++) assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200);
@@ -550,7 +594,7 @@ describe("app: graceful shutdown", () => {
         const messages = entries.map((e) => e.message);
         assert.deepEqual(messages, [
             "listening",
-            ...Array.from({ length: requests }, () => "request"),
+            ...Array.from({ length: requests + 1 }, () => "request"),
             "shutdown started: not ready, draining",
             "shutdown complete",
         ]);
@@ -571,6 +615,7 @@ describe("app: settings from the environment", () => {
         assert.equal(settingsFromEnv({ POD_NAME: "" }, "host-1").podName, "host-1", "an empty POD_NAME is unset");
         assert.deepEqual(settingsFromEnv({}, "host-1"), {
             port: 8080,
+            metricsPort: 9090,
             podName: "host-1",
             drainSeconds: 0,
             shutdownTimeoutSeconds: 20,
@@ -581,6 +626,7 @@ describe("app: settings from the environment", () => {
             settingsFromEnv(
                 {
                     PORT: "9000",
+                    METRICS_PORT: "9100",
                     POD_NAME: "p",
                     DRAIN_SECONDS: "5",
                     SHUTDOWN_TIMEOUT_SECONDS: "25",
@@ -591,6 +637,7 @@ describe("app: settings from the environment", () => {
             ),
             {
                 port: 9000,
+                metricsPort: 9100,
                 podName: "p",
                 drainSeconds: 5,
                 shutdownTimeoutSeconds: 25,
@@ -611,6 +658,12 @@ describe("app: settings from the environment", () => {
             () => settingsFromEnv({ MAX_CONNECTIONS: "0" }),
             /MAX_CONNECTIONS is "0"; expected a number from 1 to 1000000/,
         );
+        assert.throws(() => settingsFromEnv({ METRICS_PORT: "8080" }), /METRICS_PORT is 8080, the same as PORT/);
+        assert.throws(() => settingsFromEnv({ PORT: "9090" }), /METRICS_PORT is 9090, the same as PORT/);
+        assert.throws(() => settingsFromEnv({ METRICS_PORT: "9090a" }), /METRICS_PORT is "9090a"; expected a number/);
+        assert.throws(() => settingsFromEnv({ METRICS_PORT: "70000" }), /METRICS_PORT is "70000"/);
+        // Both ephemeral (tests): the OS gives each its own.
+        assert.equal(settingsFromEnv({ PORT: "0", METRICS_PORT: "0" }).metricsPort, 0);
         assert.throws(
             () => settingsFromEnv({ MAX_CONNECTIONS: "1e3" }),
             /MAX_CONNECTIONS is "1e3"; expected an integer/,
