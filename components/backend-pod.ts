@@ -2,14 +2,23 @@
 // Pure builders; components/backend.ts creates the objects.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ROUTES } from "../app/src/routes";
+import {
+    APP_PORT,
+    METRICS_PATH,
+    METRICS_PORT,
+    METRICS_PORT_NAME as APP_METRICS_PORT_NAME,
+    ROUTES,
+} from "../app/src/routes";
 import { PodResources, resourceRequirements } from "../lib/pod-resources";
 
-export const CONTAINER_PORT = 8080;
+export const CONTAINER_PORT = APP_PORT;
 export const SERVICE_PORT = 80;
 export const PORT_NAME = "http";
+/** The app serves /metrics here only: no Service exposes it, Prometheus scrapes it through a PodMonitor. */
+export const METRICS_CONTAINER_PORT = METRICS_PORT;
+export const METRICS_PORT_NAME = APP_METRICS_PORT_NAME;
 /** The app's own routes (app/src/routes.ts): what the probes and the scrape ask for. */
-export const PATHS = { liveness: ROUTES.liveness, readiness: ROUTES.readiness, metrics: ROUTES.metrics } as const;
+export const PATHS = { liveness: ROUTES.liveness, readiness: ROUTES.readiness, metrics: METRICS_PATH } as const;
 
 /**
  * Seconds the pod keeps serving after deletion starts, while endpoints and the NLB let go of it:
@@ -99,9 +108,13 @@ export function deploymentSpec(args: PodSpecArgs): k8s.types.input.apps.v1.Deplo
                         name: args.name,
                         image: args.image,
                         imagePullPolicy: "IfNotPresent",
-                        ports: [{ name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],
+                        ports: [
+                            { name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" },
+                            { name: METRICS_PORT_NAME, containerPort: METRICS_CONTAINER_PORT, protocol: "TCP" },
+                        ],
                         env: [
                             { name: "PORT", value: String(CONTAINER_PORT) },
+                            { name: "METRICS_PORT", value: String(METRICS_CONTAINER_PORT) },
                             { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
                             { name: "SHUTDOWN_TIMEOUT_SECONDS", value: String(SHUTDOWN_TIMEOUT_SECONDS) },
                             { name: "ACCESS_LOG", value: "true" },

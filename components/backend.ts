@@ -1,16 +1,16 @@
 // The backend on Kubernetes: its namespace, identity, Deployment, load-balanced Service,
-// autoscaling, disruption budget, network policies and (with monitoring) its ServiceMonitor.
+// autoscaling, disruption budget, network policies and (with monitoring) its PodMonitor.
 // Every object is built by a pure function so tests can check them one by one.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PodResources } from "../lib/pod-resources";
 import {
-    CONTAINER_PORT,
     commonLabels,
     deploymentSpec,
+    METRICS_CONTAINER_PORT,
+    METRICS_PORT_NAME,
     namespaceLabels,
     PATHS,
-    PORT_NAME,
     selectorLabels,
 } from "./backend-pod";
 import {
@@ -55,7 +55,7 @@ export interface BackendSettings extends Scaling, PodResources {
 export interface MonitoringTarget {
     /** Where Prometheus runs: the allow rule admits scrapes from there only. */
     readonly namespace: pulumi.Input<string>;
-    /** The chart that installs the ServiceMonitor CRD; the ServiceMonitor waits for it. */
+    /** The chart that installs the PodMonitor CRD; the PodMonitor waits for it. */
     readonly chart: pulumi.Resource;
     /** Labels of the Prometheus pods. */
     readonly prometheusPodLabels: Readonly<Record<string, string>>;
@@ -123,17 +123,19 @@ export function prometheusAllowPolicy(
                         podSelector: { matchLabels: prometheusPodLabels },
                     },
                 ],
-                ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
+                // The metrics port only: Prometheus has no business on the traffic port.
+                ports: [{ protocol: "TCP", port: METRICS_CONTAINER_PORT }],
             },
         ],
     };
 }
 
-export function serviceMonitorSpec(name: string, namespace: pulumi.Input<string>): Record<string, unknown> {
+/** A PodMonitor: a ServiceMonitor names a Service port, and no Service exposes the metrics port. */
+export function podMonitorSpec(name: string, namespace: pulumi.Input<string>): Record<string, unknown> {
     return {
         selector: { matchLabels: selectorLabels(name) },
         namespaceSelector: { matchNames: [namespace] },
-        endpoints: [{ port: PORT_NAME, path: PATHS.metrics, interval: "30s", scrapeTimeout: "10s" }],
+        podMetricsEndpoints: [{ port: METRICS_PORT_NAME, path: PATHS.metrics, interval: "30s", scrapeTimeout: "10s" }],
     };
 }
 
@@ -151,7 +153,7 @@ export interface BackendArgs extends BackendSettings {
     readonly loadBalancerController: pulumi.Resource;
     /** Pods need nodes. */
     readonly nodes: pulumi.Resource[];
-    /** When given, the backend creates its ServiceMonitor and the Prometheus allow rule. */
+    /** When given, the backend creates its PodMonitor and the Prometheus allow rule. */
     readonly monitoring?: MonitoringTarget;
 }
 
@@ -232,12 +234,12 @@ export class Backend extends pulumi.ComponentResource {
                 child,
             );
             new k8s.apiextensions.CustomResource(
-                `${name}-servicemonitor`,
+                `${name}-podmonitor`,
                 {
                     apiVersion: "monitoring.coreos.com/v1",
-                    kind: "ServiceMonitor",
+                    kind: "PodMonitor",
                     metadata: meta(""),
-                    spec: serviceMonitorSpec(app, namespace),
+                    spec: podMonitorSpec(app, namespace),
                 },
                 { parent: this, dependsOn: [args.monitoring.chart] },
             );

@@ -225,7 +225,7 @@ export class Monitoring extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly crds: k8s.helm.v3.Release;
     readonly stack: k8s.helm.v3.Release;
-    /** What the Backend needs for its ServiceMonitor and scrape rule. */
+    /** What the Backend needs for its PodMonitor and scrape rule. */
     readonly target: MonitoringTarget;
     readonly grafanaPortForward: pulumi.Output<string>;
 

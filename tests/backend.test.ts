@@ -234,7 +234,11 @@ for (const stack of STACKS) {
         it(`lines every port up: Service ${expected.ports[0].port} -> named port http -> container 8080 <- probes`, () => {
             const service = one(run, "kubernetes:core/v1:Service", "backend-service");
             const c = container(deployment());
-            assert.deepEqual(c.ports, [{ name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }]);
+            assert.deepEqual(c.ports, [
+                { name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" },
+                { name: "metrics", containerPort: 9090, protocol: "TCP" },
+            ]);
+            assert.equal(c.env.find((e: { name: string }) => e.name === "METRICS_PORT").value, "9090");
             assert.deepEqual(service.inputs.spec.ports, expected.ports);
             assert.equal(c.env.find((e: { name: string }) => e.name === "PORT").value, String(CONTAINER_PORT));
             assert.deepEqual(c.livenessProbe.httpGet, { path: "/healthz", port: PORT_NAME, scheme: "HTTP" });
@@ -357,8 +361,8 @@ for (const stack of STACKS) {
                     deployment().inputs.spec.selector.matchLabels,
                 );
             }
-            // The stack passes the monitoring stack in: the ServiceMonitor follows its CRD chart.
-            const monitor = one(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor");
+            // The stack passes the monitoring stack in: the PodMonitor follows its CRD chart.
+            const monitor = one(run, "kubernetes:monitoring.coreos.com/v1:PodMonitor", "backend-podmonitor");
             assert.ok(monitor.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "monitoring-crds").urn));
             assert.deepEqual(
                 one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-prometheus").inputs.spec
@@ -390,7 +394,7 @@ for (const stack of STACKS) {
 }
 
 describe("backend: without the monitoring stack", () => {
-    it("creates no ServiceMonitor and no Prometheus rule, rather than fake ones", async () => {
+    it("creates no PodMonitor and no Prometheus rule, rather than fake ones", async () => {
         const program = () => {
             const provider = new k8s.Provider("test-k8s", { kubeconfig: "{}" });
             new Backend(
@@ -417,7 +421,7 @@ describe("backend: without the monitoring stack", () => {
         };
         const run = await evaluate("dev", { program });
         assert.equal(
-            run.resources.filter((r) => r.type.includes("ServiceMonitor") || r.name.includes("prometheus")).length,
+            run.resources.filter((r) => r.type.includes("PodMonitor") || r.name.includes("prometheus")).length,
             0,
         );
         assert.equal(ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").length, 3);
@@ -470,7 +474,7 @@ describe("backend: its identity", () => {
 });
 
 describe("backend: with the monitoring stack", () => {
-    it("creates its ServiceMonitor after the CRD chart and lets only Prometheus scrape the metrics port", async () => {
+    it("creates its PodMonitor after the CRD chart and lets only Prometheus reach the metrics port", async () => {
         const program = () => {
             const provider = new k8s.Provider("test-k8s", { kubeconfig: "{}" });
             const chart = new pulumi.ComponentResource("test:index:Chart", "monitoring-crds");
@@ -503,16 +507,26 @@ describe("backend: with the monitoring stack", () => {
             return { url: backend.url };
         };
         const run = await evaluate("dev", { program });
-        const monitor = one(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor");
+        const monitor = one(run, "kubernetes:monitoring.coreos.com/v1:PodMonitor", "backend-podmonitor");
         assert.deepEqual(monitor.inputs.spec, {
             selector: { matchLabels: SELECTOR },
             namespaceSelector: { matchNames: ["backend"] },
-            endpoints: [{ port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+            podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
         });
         assert.deepEqual(monitor.options.dependsOn, ["monitoring-crds"]);
-        const service = one(run, "kubernetes:core/v1:Service", "backend-service");
+        const pods = one(run, "kubernetes:apps/v1:Deployment", "backend-deployment").inputs.spec.template;
         for (const [key, value] of Object.entries(monitor.inputs.spec.selector.matchLabels))
-            assert.equal(service.inputs.metadata.labels[key], value, "the ServiceMonitor selects the Service");
+            assert.equal(pods.metadata.labels[key], value, "the PodMonitor selects the pods");
+        assert.deepEqual(
+            pods.spec.containers[0].ports.find((p: { name: string }) => p.name === "metrics"),
+            { name: "metrics", containerPort: 9090, protocol: "TCP" },
+        );
+        const service = one(run, "kubernetes:core/v1:Service", "backend-service");
+        assert.deepEqual(
+            service.inputs.spec.ports.map((p: { targetPort: string }) => p.targetPort),
+            ["http"],
+            "the load balancer never reaches the metrics port",
+        );
         const allow = one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-prometheus");
         assert.deepEqual(allow.inputs.spec.ingress, [
             {
@@ -522,7 +536,7 @@ describe("backend: with the monitoring stack", () => {
                         podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
                     },
                 ],
-                ports: [{ protocol: "TCP", port: 8080 }],
+                ports: [{ protocol: "TCP", port: 9090 }],
             },
         ]);
         assert.deepEqual(allow.inputs.spec.podSelector, { matchLabels: SELECTOR });

@@ -360,7 +360,7 @@ for (const stack of STACKS) {
             assert.ok(!release.dependencies.includes(one(run, "kubernetes:helm.sh/v3:Release", "platform-lbc").urn));
             for (const [type, name] of [
                 ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring-backend-rules"],
-                ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "backend-servicemonitor"],
+                ["kubernetes:monitoring.coreos.com/v1:PodMonitor", "backend-podmonitor"],
             ]) {
                 assert.ok(
                     one(run, type, name).dependencies.includes(

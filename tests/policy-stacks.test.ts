@@ -303,14 +303,14 @@ describe("policy: the dev and prod stacks", () => {
                 ],
             },
             {
-                what: "the backend namespace unlabelled, its ServiceMonitor in default, the Service open and classless",
+                what: "the backend namespace unlabelled, its PodMonitor in default, the Service open and classless",
                 stack: "prod",
                 mutate: (records) => {
                     find(records, "kubernetes:core/v1:Namespace", "backend-ns").inputs.metadata.labels = {};
                     find(
                         records,
-                        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
-                        "backend-servicemonitor",
+                        "kubernetes:monitoring.coreos.com/v1:PodMonitor",
+                        "backend-podmonitor",
                     ).inputs.metadata.namespace = "default";
                     const service = find(records, "kubernetes:core/v1:Service", "backend-service").inputs;
                     delete service.spec.loadBalancerSourceRanges;
@@ -319,7 +319,7 @@ describe("policy: the dev and prod stacks", () => {
                 },
                 expected: [
                     ["namespace-pod-security-labels", "backend-ns"],
-                    ["no-default-namespace", "backend-servicemonitor"],
+                    ["no-default-namespace", "backend-podmonitor"],
                     ["load-balancer-restricted", "backend-service"],
                     ["load-balancer-class", "backend-service"],
                     ["backend-tls", "backend-service"],

@@ -70,6 +70,7 @@ export const CREATION_MINUTES: Readonly<Record<string, Duration>> = {
     },
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": K8S_OBJECT,
     "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": K8S_OBJECT,
+    "kubernetes:monitoring.coreos.com/v1:PodMonitor": K8S_OBJECT,
 };
 
 /** Helm releases by chart: pulling images and waiting for every pod (atomic, wait). */
