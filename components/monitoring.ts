@@ -142,6 +142,13 @@ export interface StackValuesArgs {
     readonly slack: boolean;
 }
 
+/**
+ * PVCs made from a StatefulSet's claim templates are not Helm objects: uninstalling the chart leaves
+ * them, and their EBS volumes, billed. With this the StatefulSet controller deletes them with the
+ * StatefulSet; scaling down keeps them, so scaling up again finds the data.
+ */
+export const PVC_RETENTION = Object.freeze({ whenDeleted: "Delete", whenScaled: "Retain" });
+
 const volumeClaim = (storageClassName: string, gib: number) => ({
     volumeClaimTemplate: {
         spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } },
@@ -193,7 +200,10 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
                 probeSelectorNilUsesHelmValues: false,
                 scrapeConfigSelectorNilUsesHelmValues: false,
                 ...(prometheus.storageGiB > 0
-                    ? { storageSpec: volumeClaim(args.storageClassName, prometheus.storageGiB) }
+                    ? {
+                          storageSpec: volumeClaim(args.storageClassName, prometheus.storageGiB),
+                          persistentVolumeClaimRetentionPolicy: { ...PVC_RETENTION },
+                      }
                     : {}),
             },
         },
@@ -205,7 +215,10 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
                 resources: resourceRequirements(alertmanager),
                 ...(args.slack ? { secrets: [SLACK_SECRET] } : {}),
                 ...(alertmanager.storageGiB > 0
-                    ? { storage: volumeClaim(args.storageClassName, alertmanager.storageGiB) }
+                    ? {
+                          storage: volumeClaim(args.storageClassName, alertmanager.storageGiB),
+                          persistentVolumeClaimRetentionPolicy: { ...PVC_RETENTION },
+                      }
                     : {}),
             },
         },
@@ -232,10 +245,13 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-backend:monitoring:Monitoring", name, {}, opts);
         const child = { parent: this };
+        // After the nodes and add-ons, so `pulumi destroy` deletes it, and the volume claims in it,
+        // while the EBS CSI driver and the nodes still run: otherwise it hangs Terminating and the
+        // volumes stay behind, billed.
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-ns`,
             { metadata: { name: args.namespace, labels: monitoringNamespaceLabels() } },
-            child,
+            { parent: this, dependsOn: args.after },
         );
         const namespace = this.namespace.metadata.name;
 

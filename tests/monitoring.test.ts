@@ -279,6 +279,8 @@ describe("monitoring: pure builders", () => {
         }) as Record<string, any>;
         assert.equal(values.prometheus.prometheusSpec.storageSpec, undefined);
         assert.equal(values.alertmanager.alertmanagerSpec.storage, undefined);
+        assert.equal(values.prometheus.prometheusSpec.persistentVolumeClaimRetentionPolicy, undefined);
+        assert.equal(values.alertmanager.alertmanagerSpec.persistentVolumeClaimRetentionPolicy, undefined);
     });
 
     it("prints the exact port-forward command", () => {
@@ -384,9 +386,27 @@ for (const stack of STACKS) {
                 values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.resources.requests.storage,
                 expected.amStorage,
             );
+            // Claims from the StatefulSets' templates go with them: the chart's uninstall leaves them otherwise.
+            for (const statefulSet of [spec, values.alertmanager.alertmanagerSpec])
+                assert.deepEqual(statefulSet.persistentVolumeClaimRetentionPolicy, {
+                    whenDeleted: "Delete",
+                    whenScaled: "Retain",
+                });
             assert.equal(values.grafana.replicas, 1);
             for (const component of ["grafana", "prometheus", "alertmanager"])
                 assert.equal(values[component].service.type, "ClusterIP");
+        });
+
+        it("creates its Namespace after the nodes and add-ons, so destroy deletes it, and its claims, while they run", () => {
+            const namespace = one(run, "kubernetes:core/v1:Namespace", "monitoring-ns");
+            assert.deepEqual(namespace.options.dependsOn, [
+                "cluster-general",
+                "cluster-coredns",
+                "cluster-aws-ebs-csi-driver",
+                "cluster-metrics-server",
+            ]);
+            const csi = one(run, "aws:eks/addon:Addon", "cluster-aws-ebs-csi-driver");
+            assert.ok(namespace.dependencies.includes(csi.urn), "deleted before the EBS CSI driver");
         });
 
         it("generates the Grafana admin password, keeps it secret, and hands it over only as a Secret", () => {
