@@ -2,7 +2,7 @@
 // and who may reach its load balancer.
 import type { BackendIdentity, BackendSettings } from "../components/backend";
 import type { BackendImageSettings } from "../components/image";
-import { parseCidr } from "../lib/cidr";
+import { isPrivateRange, parseCidr } from "../lib/cidr";
 import { MIN_PROD_PUBLIC_PREFIX } from "./cluster";
 import type { Reader } from "./reader";
 import type { StackSettings } from "./stack";
@@ -89,6 +89,14 @@ export function parseBackend(
         "backend.loadBalancerSourceRanges",
         value.loadBalancerSourceRanges ?? [],
     );
+    // The NLB is internet-facing: its clients come from public addresses only.
+    const privateSource = loadBalancerSourceRanges.find((c) => isPrivateRange(parseCidr(c)!));
+    if (privateSource)
+        reader.fail(
+            "backend.loadBalancerSourceRanges",
+            `contains "${privateSource}", a private range: the load balancer is internet-facing, so no client comes from one and it admits no one`,
+            "the public CIDRs of your clients or CDN",
+        );
     if (profile === "prod") {
         if (loadBalancerSourceRanges.length === 0)
             reader.fail(

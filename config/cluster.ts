@@ -232,6 +232,13 @@ function parseInstanceTypes(reader: Reader, key: string, raw: unknown): readonly
     if (instanceTypes.length === 0) reader.fail(key, "is empty", 'at least one instance type, e.g. ["t3.large"]');
     const sizes = new Set<string>();
     const classes = new Set<string>();
+    const duplicate = instanceTypes.find((type, i) => instanceTypes.indexOf(type) !== i);
+    if (duplicate !== undefined)
+        reader.fail(
+            key,
+            `lists "${duplicate}" twice`,
+            "each instance type once: a repeat adds no capacity, only an error from the EKS API",
+        );
     for (const type of instanceTypes) {
         const match = INSTANCE_TYPE_PATTERN.exec(type);
         if (!match) reader.fail(key, `has "${type}", not a family.size instance type`, `names like "m6i.large"`);

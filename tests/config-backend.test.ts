@@ -135,5 +135,14 @@ describe("config: backend load balancer source ranges", () => {
             "prod",
         ),
         backendCase("loadBalancerSourceRanges", ["10.0.0.1/8"], "not a valid network CIDR", "IPv4 network"),
+        ...(["dev", "prod"] as const).map((stack) =>
+            backendCase(
+                "loadBalancerSourceRanges",
+                ["203.0.113.0/24", "10.20.0.0/16"],
+                'contains "10.20.0.0/16", a private range: the load balancer is internet-facing, so no client comes from one and it admits no one',
+                "the public CIDRs of your clients or CDN",
+                stack,
+            ),
+        ),
     ]);
 });

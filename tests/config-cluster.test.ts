@@ -390,6 +390,7 @@ describe("config: node groups", () => {
         ),
         typeCase(["m5.large", "c6i.large"], "mixes instance classes", "types of one class and size"),
         typeCase([], "is empty", 'at least one instance type, e.g. ["t3.large"]'),
+        typeCase(["m5.large", "m6i.large", "m5.large"], 'lists "m5.large" twice', "each instance type once"),
         typeCase(["m5.large", 5], "is not a list of strings", "a YAML list of strings"),
         {
             title: 'capacityType "spot"',
