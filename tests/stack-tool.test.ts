@@ -19,7 +19,7 @@ import {
     stackTags,
 } from "../tools/ephemeral";
 import { SemVer } from "semver";
-import { devStackFileConfig, MINIMUM_CLI_VERSION, parseArgs, run } from "../tools/stack";
+import { BOUNDARY_KEY, devStackFileConfig, MINIMUM_CLI_VERSION, parseArgs, run } from "../tools/stack";
 
 const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
 const NOW = new Date("2026-11-25T08:00:00.000Z");
@@ -124,12 +124,14 @@ describe("stack tool: configuration of an ephemeral stack", () => {
     });
 
     it("parses the command line strictly", () => {
+        const none = { secretsProvider: undefined, policyPack: undefined, permissionsBoundary: undefined };
         assert.deepEqual(parseArgs(["create", "pr-42", "--ttl", "2h", "--owner", "bob"]), {
             command: "create",
             name: "pr-42",
             ttl: "2h",
             owner: "bob",
             dryRun: false,
+            ...none,
         });
         assert.deepEqual(parseArgs(["reap", "--dry-run"]), {
             command: "reap",
@@ -137,7 +139,32 @@ describe("stack tool: configuration of an ephemeral stack", () => {
             ttl: "8h",
             owner: undefined,
             dryRun: true,
+            ...none,
         });
+        const boundary = "arn:aws:iam::123456789012:policy/scalable-backend-boundary";
+        assert.deepEqual(
+            parseArgs([
+                "create",
+                "pr-42",
+                "--secrets-provider",
+                "awskms://alias/other?region=us-east-1",
+                "--policy-pack",
+                ".base/policy",
+                "--permissions-boundary",
+                boundary,
+            ]),
+            {
+                command: "create",
+                name: "pr-42",
+                ttl: "8h",
+                owner: undefined,
+                dryRun: false,
+                secretsProvider: "awskms://alias/other?region=us-east-1",
+                policyPack: ".base/policy",
+                permissionsBoundary: boundary,
+            },
+        );
+        assert.throws(() => parseArgs(["destroy", "eph-a", "--policy-pack", "p"]), /--policy-pack is for create only/);
         for (const argv of [
             [],
             ["create"],
@@ -148,6 +175,8 @@ describe("stack tool: configuration of an ephemeral stack", () => {
             ["create", "a", "--ttl", "1w"],
             ["up", "dev"],
             ["list", "--force"],
+            ["create", "a", "--secrets-provider"],
+            ["reap", "--permissions-boundary", "arn:aws:iam::123456789012:policy/b"],
         ]) {
             assert.throws(() => parseArgs(argv), RefusedError, argv.join(" "));
         }
@@ -224,7 +253,8 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         const seq = commands(h.calls());
         assert.deepEqual(seq.slice(0, 3), [
             "stack select --stack eph-feature-login",
-            "stack init eph-feature-login",
+            // Every eph-* stack shares one KMS key that only the ephemeral role may use (bootstrap/).
+            "stack init eph-feature-login --secrets-provider awskms://alias/scalable-backend-eph?region=eu-west-1",
             "stack tag ls --json --stack eph-feature-login",
         ]);
         assert.deepEqual(
@@ -249,10 +279,13 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         assert.match(output, /Updating \(eph-feature-login\)/, "progress is streamed");
         assert.match(output, /Backend URL: http:\/\/eph-feature-login\.elb\.example\.com/);
         const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-feature-login.yaml"), "utf8")) as {
-            encryptionsalt: string;
+            secretsprovider: string;
+            encryptedkey: string;
             config: Record<string, unknown>;
         };
-        assert.equal(file.encryptionsalt, "v1:fakesalt", "the secrets salt from stack init is kept");
+        assert.equal(file.secretsprovider, "awskms://alias/scalable-backend-eph?region=eu-west-1");
+        assert.equal(file.encryptedkey, "ZmFrZS1rbXMtd3JhcHBlZC1rZXk=", "the data key stack init wrapped is kept");
+        assert.equal(BOUNDARY_KEY in file.config, false, "no boundary given, none invented");
         assert.deepEqual(file.config["scalable-backend:ephemeral"], {
             createdAt: "2026-11-25T08:00:00.000Z",
             expiresAt: "2026-11-25T10:00:00.000Z",
@@ -282,6 +315,36 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         assert.ok(seq.includes("stack tag set owner alice --stack eph-pr-7"));
         assert.ok(seq.includes("stack tag set created-at 2026-11-24T08:00:00.000Z --stack eph-pr-7"));
         assert.ok(seq.includes("stack tag set expires-at 2026-11-25T16:00:00.000Z --stack eph-pr-7"));
+    });
+
+    it("creates with the given boundary, pack and secrets provider; a second create keeps the boundary", async () => {
+        const boundary = "arn:aws:iam::123456789012:policy/scalable-backend-boundary";
+        const pack = path.join(h.workDir, "base", "policy");
+        const first = await h.run([
+            "create",
+            "pr-9",
+            "--permissions-boundary",
+            boundary,
+            "--policy-pack",
+            pack,
+            "--secrets-provider",
+            "awskms://alias/team-eph?region=eu-west-1",
+        ]);
+        assert.equal(first.code, 0, first.output);
+        const seq = commands(h.calls());
+        assert.ok(seq.includes("stack init eph-pr-9 --secrets-provider awskms://alias/team-eph?region=eu-west-1"));
+        const up = seq.find((c) => c.startsWith("up --yes --skip-preview"))!;
+        assert.ok(up.includes(`--policy-pack ${pack}`), up);
+        const read = () =>
+            (
+                yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-pr-9.yaml"), "utf8")) as {
+                    config: Record<string, unknown>;
+                }
+            ).config[BOUNDARY_KEY];
+        assert.equal(read(), boundary);
+        const second = await h.run(["create", "eph-pr-9"]);
+        assert.equal(second.code, 0, second.output);
+        assert.equal(read(), boundary, "a re-create without --permissions-boundary keeps the stored one");
     });
 
     it("destroys, and removes the stack only after the destroy succeeded", async () => {

@@ -1,5 +1,6 @@
 // Ephemeral stacks with the Pulumi Automation API:
-//   npm run stack -- create <name> [--ttl 8h] [--owner X]
+//   npm run stack -- create <name> [--ttl 8h] [--owner X] [--secrets-provider URL] [--policy-pack DIR]
+//                                  [--permissions-boundary ARN]
 //   npm run stack -- destroy <name>
 //   npm run stack -- list
 //   npm run stack -- reap [--dry-run]
@@ -76,6 +77,22 @@ export function devStackFileConfig(): Record<string, unknown> {
 export interface CreateOptions {
     readonly ttl: string;
     readonly owner?: string;
+    /** `stack init --secrets-provider` for a new stack. @default ephemeralSecretsProvider() */
+    readonly secretsProvider?: string;
+    /** The policy pack the stack is held to; CI passes the base branch's. @default <workDir>/policy */
+    readonly policyPack?: string;
+    /**
+     * The boundary every IAM role of the stack carries (bootstrap's `permissionsBoundaryArn`): the
+     * ephemeral role may create roles only with it. @default the value an earlier create stored
+     */
+    readonly permissionsBoundary?: string;
+}
+
+export const BOUNDARY_KEY = "scalable-backend:permissionsBoundaryArn";
+
+/** The KMS key every eph-* stack shares (bootstrap/), in dev's region: only the ephemeral role may use it. */
+export function ephemeralSecretsProvider(): string {
+    return `awskms://alias/scalable-backend-eph?region=${String(devStackFileConfig()["aws:region"])}`;
 }
 
 /** Select or create, configure from dev with the ephemeral overrides, tag, then `up`. Idempotent. */
@@ -84,7 +101,11 @@ export async function create(context: Context, source: string, options: CreateOp
     const ttlMs = parseTtl(options.ttl);
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: name, workDir: context.workDir ?? ROOT },
-        { pulumiCommand: context.pulumiCommand, envVars: context.env },
+        {
+            pulumiCommand: context.pulumiCommand,
+            envVars: context.env,
+            secretsProvider: options.secretsProvider ?? ephemeralSecretsProvider(),
+        },
     );
     const tags = await stack.workspace.listTags(name).catch(() => ({}) as Record<string, string>);
     const now = context.io.now();
@@ -98,16 +119,16 @@ export async function create(context: Context, source: string, options: CreateOp
     // Written as the stack file itself, so lists and objects keep their YAML types (config set-all
     // would store them as strings), and the secrets salt `stack init` wrote is kept.
     // A backend without a passphrase salt leaves no stack file behind `stack init`.
-    const settings = await stack.workspace.stackSettings(name).catch(() => ({}));
-    await stack.workspace.saveStackSettings(name, {
-        ...settings,
-        config: ephemeralConfig(devStackFileConfig(), meta) as Record<string, never>,
-    });
+    const settings: { config?: Record<string, unknown> } = await stack.workspace.stackSettings(name).catch(() => ({}));
+    const config = ephemeralConfig(devStackFileConfig(), meta);
+    const boundary = options.permissionsBoundary ?? settings.config?.[BOUNDARY_KEY];
+    if (boundary !== undefined) config[BOUNDARY_KEY] = boundary;
+    await stack.workspace.saveStackSettings(name, { ...settings, config: config as Record<string, never> });
     for (const [key, value] of Object.entries(stackTags(meta))) await stack.setTag(key, value);
     // Ephemeral stacks are held to the same policy pack as dev and prod.
     const result = await stack.up({
         onOutput: (text) => context.io.out(text),
-        policyPacks: [path.join(context.workDir ?? ROOT, "policy")],
+        policyPacks: [path.resolve(options.policyPack ?? path.join(context.workDir ?? ROOT, "policy"))],
     });
     const url = result.outputs.backendUrl?.value as string | undefined;
     context.io.out(`\nBackend URL: ${url ?? "(no backendUrl output)"}\n`);
@@ -193,24 +214,27 @@ export interface Parsed {
     readonly ttl: string;
     readonly owner?: string;
     readonly dryRun: boolean;
+    readonly secretsProvider?: string;
+    readonly policyPack?: string;
+    readonly permissionsBoundary?: string;
 }
 
 const USAGE =
-    "usage: npm run stack -- create <name|branch> [--ttl 8h] [--owner X] | destroy <name> | list | reap [--dry-run]";
+    "usage: npm run stack -- create <name|branch> [--ttl 8h] [--owner X] [--secrets-provider URL] [--policy-pack DIR] [--permissions-boundary ARN] | destroy <name> | list | reap [--dry-run]";
+
+const VALUE_OPTIONS = ["--ttl", "--owner", "--secrets-provider", "--policy-pack", "--permissions-boundary"];
 
 export function parseArgs(argv: readonly string[]): Parsed {
     const [command, ...rest] = argv;
     const positional: string[] = [];
-    let ttl = DEFAULT_TTL;
-    let owner: string | undefined;
     let dryRun = false;
+    const values: Record<string, string> = {};
     for (let i = 0; i < rest.length; i++) {
         const arg = rest[i];
-        if (arg === "--ttl" || arg === "--owner") {
+        if (VALUE_OPTIONS.includes(arg)) {
             const value = rest[++i];
             if (value === undefined || value.startsWith("--")) throw new RefusedError(`${arg} needs a value. ${USAGE}`);
-            if (arg === "--ttl") ttl = value;
-            else owner = value;
+            values[arg] = value;
         } else if (arg === "--dry-run") dryRun = true;
         else if (arg.startsWith("--")) throw new RefusedError(`Unknown option ${arg}. ${USAGE}`);
         else positional.push(arg);
@@ -222,8 +246,20 @@ export function parseArgs(argv: readonly string[]): Parsed {
         throw new RefusedError(`${command} takes exactly one stack name. ${USAGE}`);
     if (!needsName && positional.length > 0) throw new RefusedError(`${command} takes no stack name. ${USAGE}`);
     if (dryRun && command !== "reap") throw new RefusedError(`--dry-run is for reap only. ${USAGE}`);
+    const createOnly = Object.keys(values)[0];
+    if (command !== "create" && createOnly) throw new RefusedError(`${createOnly} is for create only. ${USAGE}`);
+    const ttl = values["--ttl"] ?? DEFAULT_TTL;
     if (command === "create") parseTtl(ttl);
-    return { command, name: positional[0], ttl, owner, dryRun };
+    return {
+        command,
+        name: positional[0],
+        ttl,
+        owner: values["--owner"],
+        dryRun,
+        secretsProvider: values["--secrets-provider"],
+        policyPack: values["--policy-pack"],
+        permissionsBoundary: values["--permissions-boundary"],
+    };
 }
 
 export async function run(
@@ -250,7 +286,13 @@ export async function run(
         const full: Context = { ...context, pulumiCommand };
         switch (parsed.command) {
             case "create":
-                await create(full, parsed.name!, { ttl: parsed.ttl, owner: parsed.owner });
+                await create(full, parsed.name!, {
+                    ttl: parsed.ttl,
+                    owner: parsed.owner,
+                    secretsProvider: parsed.secretsProvider,
+                    policyPack: parsed.policyPack,
+                    permissionsBoundary: parsed.permissionsBoundary,
+                });
                 break;
             case "destroy":
                 await destroy(full, parsed.name!);
