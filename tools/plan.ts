@@ -117,7 +117,22 @@ export function planEntry(r: RecordedResource): Record<string, unknown> {
     };
 }
 
-/** Writes out/<stack>/ from a run of the stack (a new evaluation unless one is given). */
+/**
+ * Every record as the policy pack sees it, secret inputs and their echoes redacted: what
+ * `npm run policy:offline` judges. Beside out/<stack>/, so the plan diff does not show it twice.
+ */
+export function policyRecords(run: StackRun): { stack: string; resources: RecordedResource[] } {
+    const resources = [...run.resources]
+        .sort((a, b) => a.urn.localeCompare(b.urn))
+        .map((r) => {
+            const outputs: Record<string, unknown> = { ...r.outputs };
+            for (const key of r.secretInputs) if (key in outputs) outputs[key] = SECRET;
+            return { ...r, inputs: redacted(r) as Record<string, any>, outputs };
+        });
+    return { stack: run.stack, resources };
+}
+
+/** Writes out/<stack>/ and out/<stack>.records.json from a run of the stack (a new evaluation unless one is given). */
 export async function writePlan(
     stack: string,
     outDir = path.join(ROOT, "out", stack),
@@ -138,6 +153,7 @@ export async function writePlan(
         resources: resources.map(planEntry),
     };
     fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+    fs.writeFileSync(`${outDir}.records.json`, `${JSON.stringify(policyRecords(run), null, 2)}\n`);
 
     for (const resource of resources) {
         if (resource.type === "kubernetes:helm.sh/v3:Release") {
