@@ -8,12 +8,15 @@ import * as yaml from "js-yaml";
 import { ROOT } from "../testing/engine";
 
 interface Step {
+    name?: string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
+    env?: Record<string, string>;
 }
 interface Job {
     "runs-on": string;
+    env?: Record<string, string>;
     if?: string;
     permissions?: Record<string, string>;
     environment?: string;
@@ -22,6 +25,7 @@ interface Job {
 }
 interface Workflow {
     on: Record<string, unknown>;
+    env?: Record<string, string>;
     permissions?: Record<string, string>;
     concurrency?: { group: string; "cancel-in-progress": boolean };
     jobs: Record<string, Job>;
@@ -36,6 +40,15 @@ const workflows: Record<string, Workflow> = Object.fromEntries(
 );
 const steps = (w: Workflow): Step[] => Object.values(w.jobs).flatMap((j) => j.steps);
 const uses = (w: Workflow, action: string) => steps(w).filter((s) => s.uses?.startsWith(`${action}@`));
+/** The job checks out the PR's base commit (to `dir`, or as the workspace itself). */
+const checksOutBase = (job: Job, dir: string | undefined): boolean =>
+    job.steps.some(
+        (s) =>
+            s.uses?.startsWith("actions/checkout@") &&
+            s.with?.ref === "${{ github.event.pull_request.base.sha }}" &&
+            s.with?.path === dir &&
+            s.with?.["persist-credentials"] === false,
+    );
 const runsPulumi = (step: Step): boolean =>
     step.uses?.startsWith("pulumi/actions@") === true && typeof step.with?.command === "string";
 
@@ -139,28 +152,143 @@ describe("workflows", () => {
         const job = deploy.jobs.deploy;
         assert.match(String(job.environment), /inputs\.stack/);
         assert.match(job["runs-on"], /vars\.PROD_RUNNER_LABEL/);
+        assert.equal(job.if, "github.ref == 'refs/heads/main'", "a dispatch from another branch reaches no role");
         const pulumi = job.steps.filter(runsPulumi);
         assert.deepEqual(
             pulumi.map((s) => s.with?.command),
-            ["up", "preview"],
+            ["preview", "up", "preview"],
         );
-        assert.equal(pulumi[1].with?.["expect-no-changes"], true);
-        assert.equal(pulumi[0].with?.policyPacks, "policy");
+        assert.equal(pulumi[2].with?.["expect-no-changes"], true);
+        assert.deepEqual(
+            pulumi.slice(0, 2).map((s) => s.with?.policyPacks),
+            ["policy", "policy"],
+        );
     });
 
-    it("run previews with the policy pack, only for same-repository PRs", () => {
-        const preview = workflows["preview.yml"].jobs.preview;
-        assert.match(String(preview.if), /head\.repo\.full_name == github\.repository/);
-        const step = preview.steps.find(runsPulumi)!;
+    it("preview dev only on PRs, read-only: no refresh, judged by the base branch's pack", () => {
+        const preview = workflows["preview.yml"];
+        assert.deepEqual(Object.keys(preview.jobs), ["preview-dev"]);
+        const job = preview.jobs["preview-dev"];
+        assert.match(String(job.if), /head\.repo\.full_name == github\.repository/);
+        assert.equal(job["runs-on"], "ubuntu-latest");
+        const step = job.steps.find(runsPulumi)!;
         assert.deepEqual(
-            [step.with?.command, step.with?.diff, step.with?.policyPacks, step.with?.["comment-on-pr"]],
-            ["preview", true, "policy", true],
+            [
+                step.with?.command,
+                step.with?.["stack-name"],
+                step.with?.diff,
+                step.with?.refresh,
+                step.with?.policyPacks,
+                step.with?.["comment-on-pr"],
+            ],
+            ["preview", "dev", true, false, ".base/policy", true],
         );
+        assert.ok(checksOutBase(job, ".base"), "the base branch's pack is checked out to .base");
+        assert.deepEqual(
+            uses(preview, "aws-actions/configure-aws-credentials").map((s) => s.with?.["role-to-assume"]),
+            ["${{ vars.AWS_PREVIEW_ROLE_ARN_DEV }}"],
+        );
+    });
+
+    it("never give a pull request's code a prod role, a prod runner or a prod secret", () => {
+        const untrusted = Object.entries(workflows).filter(([, w]) =>
+            ["pull_request", "pull_request_target", "workflow_run"].some((event) => event in w.on),
+        );
+        assert.deepEqual(untrusted.map(([file]) => file).sort(), [
+            "ci.yml",
+            "plan-comment.yml",
+            "preview.yml",
+            "review-stack.yml",
+        ]);
+        for (const [file] of untrusted) {
+            const text = fs.readFileSync(path.join(DIR, file), "utf8");
+            assert.doesNotMatch(text, /_PROD\b|PROD_RUNNER|environment:/i, file);
+            const secrets = [...text.matchAll(/secrets\.(\w+)/g)].map((m) => m[1]);
+            assert.deepEqual(
+                [...new Set(secrets)].filter((name) => name !== "PULUMI_PR_ACCESS_TOKEN"),
+                [],
+                `${file}: only the PR-scoped Pulumi token`,
+            );
+            for (const job of Object.values(workflows[file].jobs))
+                assert.equal(job["runs-on"], "ubuntu-latest", `${file}: GitHub-hosted runners only`);
+            for (const step of uses(workflows[file], "aws-actions/configure-aws-credentials"))
+                assert.ok(
+                    ["${{ vars.AWS_PREVIEW_ROLE_ARN_DEV }}", "${{ vars.AWS_EPHEMERAL_ROLE_ARN }}"].includes(
+                        String(step.with?.["role-to-assume"]),
+                    ),
+                    `${file}: ${step.with?.["role-to-assume"]}`,
+                );
+        }
+    });
+
+    it("scope every secret to the step that needs it; org-wide tokens only inside an environment", () => {
+        for (const [file, workflow] of Object.entries(workflows)) {
+            const text = fs.readFileSync(path.join(DIR, file), "utf8");
+            assert.doesNotMatch(text, /PULUMI_CONFIG_PASSPHRASE/, `${file}: stacks have KMS secrets providers`);
+            assert.ok(!JSON.stringify(workflow.env ?? {}).includes("secrets."), `${file}: workflow env`);
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                assert.ok(!JSON.stringify(job.env ?? {}).includes("secrets."), `${file}/${name}: job env`);
+                const usesOrgToken = job.steps.some((s) =>
+                    JSON.stringify(s.env ?? {}).includes("secrets.PULUMI_ACCESS_TOKEN"),
+                );
+                // Environment secrets reach only jobs of that environment (deployment branch main).
+                if (usesOrgToken)
+                    assert.ok(job.environment, `${file}/${name}: PULUMI_ACCESS_TOKEN outside an environment`);
+            }
+        }
+    });
+
+    it("run CI on Node 24 with npm 11.19.1, which honours allowScripts, before any npm ci", () => {
+        for (const [file, workflow] of Object.entries(workflows)) {
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                const setup = job.steps.findIndex((s) => s.uses?.startsWith("actions/setup-node@"));
+                if (setup < 0) continue;
+                assert.equal(job.steps[setup].with?.["node-version"], 24, `${file}/${name}`);
+                const pin = job.steps.findIndex((s) => s.run === "npm install -g npm@11.19.1");
+                const install = job.steps.findIndex((s) => /\bnpm ci\b/.test(s.run ?? ""));
+                assert.ok(pin > setup && pin < install, `${file}/${name}: npm pinned after setup-node, before npm ci`);
+            }
+        }
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        assert.match(readme, /npm 11\.19\.1/);
+    });
+
+    it("run the base branch's policy pack offline on the PR's plans, and hold new mandatory findings", () => {
+        const job = workflows["ci.yml"].jobs["plan-diff"];
+        const policy = job.steps.find((s) => s.run?.includes("npm run -s policy:offline"))!;
+        assert.match(policy.run!, /\(cd base && npm run -s policy:offline -- "\.\.\/\$records"\)/);
+        const names = job.steps.map((s) => s.name ?? s.uses ?? "");
+        assert.ok(
+            names.findIndex((n) => n === "No new mandatory finding") >
+                names.findIndex((n) => n.startsWith("actions/upload-artifact@")),
+            "the artifact is uploaded before the check can fail",
+        );
+        const plans = job.steps.find((s) => s.run?.includes('npm run -s plan -- "$stack"'))!;
+        assert.match(
+            plans.run!,
+            /failed or does not exist on \$side\)" >> "plan-diff/,
+            "a failed plan keeps its output",
+        );
+    });
+
+    it("post the plan comment only after a finished run, from regular files, with mentions neutralised", () => {
+        const job = workflows["plan-comment.yml"].jobs.comment;
+        assert.match(
+            String(job.if),
+            /workflow_run\.conclusion == 'success' \|\| github\.event\.workflow_run\.conclusion == 'failure'/,
+        );
+        const script = String(job.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!.with?.script);
+        assert.match(script, /lstatSync\(.*\)[\s\S]*isFile\(\)/);
+        assert.ok(script.includes('.replace(/@/g, "@\\u200b")'), "every @ gets a zero-width space");
+        assert.match(script, /Computed by the code of this pull request/);
+        assert.match(script, /never as a review or an approval/);
     });
 
     it("detect drift daily with refresh + preview that expects no changes", () => {
         const drift = workflows["drift.yml"];
         assert.ok("schedule" in drift.on);
+        assert.equal(drift.jobs.drift.environment, "drift", "the drift role trusts environment:drift");
+        assert.equal(drift.jobs.drift.if, "github.ref == 'refs/heads/main'");
         const step = drift.jobs.drift.steps.find(runsPulumi)!;
         assert.deepEqual(
             [step.with?.command, step.with?.refresh, step.with?.["expect-no-changes"]],
@@ -176,8 +304,17 @@ describe("workflows", () => {
         );
         assert.match(String(review.jobs.down.if), /github\.event\.action == 'closed'/);
         assert.match(String(review.jobs.down.if), /github\.event\.label\.name == 'review-stack'/);
-        assert.ok(review.jobs.up.steps.some((s) => s.run?.includes('npm run -s stack -- create "$STACK"')));
-        assert.ok(review.jobs.down.steps.some((s) => s.run?.includes('npm run -s stack -- destroy "$STACK"')));
+        const create = review.jobs.up.steps.find((s) => s.run?.includes('npm run -s stack -- create "$STACK"'))!;
+        assert.match(create.run!, /--permissions-boundary "\$BOUNDARY" --policy-pack \.base\/policy/);
+        assert.equal(create.env?.BOUNDARY, "${{ vars.PERMISSIONS_BOUNDARY_ARN }}");
+        assert.ok(checksOutBase(review.jobs.up, ".base"));
+        const down = review.jobs.down.steps.find((s) => s.run?.includes('npm run -s stack -- destroy "$STACK"'))!;
+        assert.match(down.run!, /^ *stacks=\$\(npm run -s stack -- list\)$/m, "a failing list fails the job");
+        assert.ok(checksOutBase(review.jobs.down, undefined), "the base branch's tool destroys");
+        assert.ok(
+            review.jobs.down.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).length === 1,
+            "no PR code in the teardown",
+        );
         assert.ok("schedule" in workflows["reap.yml"].on);
         assert.ok(workflows["reap.yml"].jobs.reap.steps.some((s) => s.run?.includes("npm run -s stack -- reap")));
     });
@@ -221,6 +358,47 @@ describe("workflows: the plan diff script", () => {
             const first = fs.readFileSync(path.join(tmp, "plan-diff", "comment.md"), "utf8");
             assert.match(first, /#### `dev`: changes \(no plan → 77 resources\)/);
             assert.match(first, /\.\.\. \(truncated; the whole diff is in the plan-diff artifact\)/);
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
+
+    it("keeps a failed PR plan's output, reports the base pack's findings and the new mandatory ones", () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
+        try {
+            checkout(path.join(tmp, "base"), { "out/dev/plan.json": "{}\n", "out/prod/plan.json": '{"b": 1}\n' });
+            checkout(path.join(tmp, "pr"), { "out/dev/plan.json": "{}\n", "out/prod/plan.json": '{"b": 2}\n' });
+            checkout(path.join(tmp, "plan-diff"), {
+                "pr-dev.txt":
+                    "plan failed: Stack 'dev' refuses scalable-backend:backend: maxReplicas is 0\n(no plan: `npm run plan -- dev` failed or does not exist on pr)\n",
+                "base-dev.txt": '76 resources for stack "dev"\n',
+                "pr-prod.txt": '87 resources for stack "prod"\n',
+                "base-prod.txt": '87 resources for stack "prod"\n',
+                "policy-pr-prod.txt":
+                    "prod: 2 mandatory, 0 advisory finding(s)\n  mandatory no-placeholder-values cluster-eks: 198.51.100.0/24\n  mandatory load-balancer-restricted backend-service: open to 0.0.0.0/0\n",
+                "policy-base-prod.txt":
+                    "prod: 1 mandatory, 0 advisory finding(s)\n  mandatory no-placeholder-values cluster-eks: 198.51.100.0/24\n",
+            });
+            execFileSync("bash", ["-e", script, "base", "pr", "plan-diff"], { cwd: tmp });
+            const comment = fs.readFileSync(path.join(tmp, "plan-diff", "comment.md"), "utf8");
+            assert.match(comment, /Computed by this pull request's own code under mocks/);
+            assert.match(comment, /not a review signal/);
+            assert.match(comment, /the PR's plan of dev failed: its last lines[\s\S]*maxReplicas is 0/);
+            assert.match(comment, /Policy, judged offline by the base branch's pack: prod: 2 mandatory, 0 advisory/);
+            assert.match(
+                comment,
+                /\*\*New mandatory findings against the base's plan:\*\*\n- load-balancer-restricted backend-service\n/,
+            );
+            assert.equal(
+                fs.readFileSync(path.join(tmp, "plan-diff", "new-mandatory.txt"), "utf8"),
+                "prod load-balancer-restricted backend-service\n",
+            );
+            fs.writeFileSync(
+                path.join(tmp, "plan-diff", "policy-pr-prod.txt"),
+                fs.readFileSync(path.join(tmp, "plan-diff", "policy-base-prod.txt")),
+            );
+            execFileSync("bash", ["-e", script, "base", "pr", "plan-diff"], { cwd: tmp });
+            assert.equal(fs.readFileSync(path.join(tmp, "plan-diff", "new-mandatory.txt"), "utf8"), "", "none new");
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });
         }
