@@ -144,6 +144,8 @@ export interface ClusterSettings {
     readonly tags: Readonly<Record<string, string>>;
     /** `protect` and EKS deletion protection (prod). */
     readonly protect: boolean;
+    /** The permissions boundary of every IAM role the cluster creates (required on eph-* stacks). */
+    readonly permissionsBoundaryArn?: string;
 }
 
 export interface ClusterArgs extends ClusterSettings {
@@ -275,6 +277,7 @@ export class Cluster extends pulumi.ComponentResource {
             {
                 description: `EC2 instances of ${args.clusterName}'s managed node groups`,
                 assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+                permissionsBoundary: args.permissionsBoundaryArn,
             },
             child,
         );
@@ -345,6 +348,7 @@ export class Cluster extends pulumi.ComponentResource {
                 serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
                 description: `EBS CSI controller of ${args.clusterName}`,
                 managedPolicyArns: [EBS_CSI_POLICY_ARN],
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
             },
             child,
         );

@@ -152,6 +152,8 @@ export interface IrsaRoleArgs {
     readonly managedPolicyArns?: readonly string[];
     /** An inline-built customer managed policy. */
     readonly policyDocument?: pulumi.Input<string>;
+    /** The role's permissions boundary, when the stack has one. */
+    readonly permissionsBoundaryArn?: string;
 }
 
 /**
@@ -171,6 +173,7 @@ export class IrsaRole extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumi
                     .all([args.oidcProviderArn, args.oidcIssuer])
                     .apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, args.serviceAccount))),
+                permissionsBoundary: args.permissionsBoundaryArn,
             },
             { parent: this },
         );

@@ -96,6 +96,8 @@ export interface PlatformSettings {
     };
     /** 2 in dev and prod so a node drain never stops Service reconciliation, 1 in ephemeral stacks. */
     readonly loadBalancerControllerReplicas: number;
+    /** The permissions boundary of both IRSA roles (required on eph-* stacks). */
+    readonly permissionsBoundaryArn?: string;
 }
 
 export interface PlatformArgs extends PlatformSettings {
@@ -120,7 +122,11 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-backend:platform:Platform", name, {}, opts);
-        const irsa = { oidcProviderArn: args.oidcProviderArn, oidcIssuer: args.oidcIssuer };
+        const irsa = {
+            oidcProviderArn: args.oidcProviderArn,
+            oidcIssuer: args.oidcIssuer,
+            permissionsBoundaryArn: args.permissionsBoundaryArn,
+        };
 
         const lbcRole = new IrsaRole(
             `${name}-lbc`,

@@ -363,13 +363,17 @@ function parseAddonVersions(reader: Reader, raw: unknown, kubernetesVersion: str
     return Object.freeze(versions as unknown as AddonVersions);
 }
 
-/** The cluster's keys; the Kubernetes version is read first (the add-on and chart pins must match it). */
+/**
+ * The cluster's keys; the Kubernetes version is read first (the add-on and chart pins must match it),
+ * the permissions boundary with the stack (config/stack.ts).
+ */
 export function parseCluster(
     reader: Reader,
     raw: RawConfig,
     stack: StackSettings,
     vpcCidr: string,
     kubernetesVersion: string,
+    permissionsBoundaryArn: string | undefined,
 ): ClusterSettings {
     return Object.freeze({
         clusterName: stack.clusterName,
@@ -383,5 +387,6 @@ export function parseCluster(
         addonVersions: parseAddonVersions(reader, raw.addonVersions, kubernetesVersion),
         tags: stack.tags,
         protect: stack.protect,
+        ...(permissionsBoundaryArn === undefined ? {} : { permissionsBoundaryArn }),
     });
 }

@@ -16,7 +16,15 @@ import { parseLifetime } from "./ephemeral";
 import { checkSecrets, parseMonitoring } from "./monitoring";
 import { parseNetwork } from "./network";
 import { RawConfig, Reader } from "./reader";
-import { classifyStack, parseOwner, parseRegion, rejectUnknownKeys, stackSettings, StackSettings } from "./stack";
+import {
+    classifyStack,
+    parseOwner,
+    parsePermissionsBoundary,
+    parseRegion,
+    rejectUnknownKeys,
+    stackSettings,
+    StackSettings,
+} from "./stack";
 
 /** The stack's config by area: `index.ts` hands each component its own settings. */
 export interface StackConfig {
@@ -49,10 +57,13 @@ export function parseStackConfig(
     const owner = parseOwner(reader, raw.owner);
     const lifetime = parseLifetime(reader, raw.ephemeral, profile);
     const stack = stackSettings(stackName, profile, owner, checkedRegion, lifetime);
+    const permissionsBoundaryArn = parsePermissionsBoundary(reader, raw.permissionsBoundaryArn, profile);
+    // Only when set, so the settings of a stack without one read as before.
+    const boundary = permissionsBoundaryArn === undefined ? {} : { permissionsBoundaryArn };
 
     const kubernetesVersion = parseKubernetesVersion(reader, raw.kubernetesVersion);
     const network = parseNetwork(reader, raw, stack);
-    const cluster = parseCluster(reader, raw, stack, network.cidrBlock, kubernetesVersion);
+    const cluster = parseCluster(reader, raw, stack, network.cidrBlock, kubernetesVersion, permissionsBoundaryArn);
     const charts = parseCharts(reader, raw.charts, kubernetesVersion);
     const { backend, image } = parseBackend(reader, raw.backend, stack);
     const monitoring = parseMonitoring(reader, raw.monitoring, profile);
@@ -71,6 +82,7 @@ export function parseStackConfig(
             region: stack.region,
             charts: charts.platform,
             loadBalancerControllerReplicas: stack.loadBalancerControllerReplicas,
+            ...boundary,
         }),
         image,
         backend,

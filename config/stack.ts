@@ -1,5 +1,6 @@
 // The stack itself: which profile its name stands for, which keys it may set, its region and owner,
-// what is per profile (protection, KMS window, controller replicas), and the tags of every AWS resource.
+// what is per profile (protection, KMS window, controller replicas), the permissions boundary of its
+// IAM roles, and the tags of every AWS resource.
 import { Region } from "@pulumi/aws/types/enums";
 import { ConfigError, PROJECT, RawConfig, Reader, suggest } from "./reader";
 
@@ -41,20 +42,23 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     alertmanagerSlackWebhookUrl: "secret",
     ephemeral: "object",
     apiAccess: "object",
+    permissionsBoundaryArn: "string",
 };
 
 /** Keys whose values must reach the program encrypted (`pulumi config set --secret`). */
 export const SECRET_KEYS: readonly string[] = Object.keys(CONFIG_KEYS).filter((key) => CONFIG_KEYS[key] === "secret");
 
 /**
- * Keys a stack file may leave out: the optional secrets, what the ephemeral-stack tool sets, and how
- * a private-only API endpoint is reached (only then).
+ * Keys a stack file may leave out: the optional secrets, what the ephemeral-stack tool sets, how
+ * a private-only API endpoint is reached (only then), and the IAM roles' permissions boundary
+ * (required on eph-* stacks only).
  */
 export const OPTIONAL_KEYS: readonly string[] = [
     "grafanaAdminPassword",
     "alertmanagerSlackWebhookUrl",
     "ephemeral",
     "apiAccess",
+    "permissionsBoundaryArn",
 ];
 
 /** Refuses a key the program does not read, with the closest known one. */
@@ -114,6 +118,41 @@ export function parseOwner(reader: Reader, raw: unknown): string {
             "a team or person, 1-128 characters of letters, digits, spaces and ._:/=+@-",
         );
     return owner;
+}
+
+/** A customer managed policy: an account's own, by path and name. */
+const POLICY_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
+
+/**
+ * The permissions boundary every IAM role of the stack carries. Required on eph-* stacks: their
+ * deploy role, which runs pull-request code, may create only roles that carry it, so that code can
+ * never make itself an admin role. Optional elsewhere, and unset in dev and prod.
+ */
+export function parsePermissionsBoundary(reader: Reader, raw: unknown, profile: Profile): string | undefined {
+    const key = "permissionsBoundaryArn";
+    // Blank too: `--permissions-boundary "$UNSET"` must get this message, not a generic one.
+    const blank = typeof raw === "string" && raw.trim() === "";
+    if (profile === "ephemeral" && (raw === undefined || blank)) {
+        reader.fail(
+            key,
+            `is ${blank ? "empty" : "missing"} on an ephemeral stack: the ephemeral deploy role may only create IAM ` +
+                "roles that carry the permissions boundary, so pulumi up would fail with AccessDenied on the first role",
+            `the boundary policy's ARN, which the bootstrap program outputs as permissionsBoundaryArn: ` +
+                `npm run stack -- create ${reader.stack} --permissions-boundary <arn>, or ` +
+                `pulumi config set ${key} <arn> --stack ${reader.stack}`,
+        );
+    }
+    if (raw === undefined) return undefined;
+    const arn = reader.string(key, raw);
+    if (!POLICY_ARN_PATTERN.test(arn)) {
+        reader.fail(
+            key,
+            `is "${arn}", not the ARN of a customer managed IAM policy`,
+            `"arn:aws:iam::<12-digit account>:policy/<path/name>", such as ` +
+                `"arn:aws:iam::123456789012:policy/scalable-backend-boundary" (the bootstrap program's permissionsBoundaryArn output)`,
+        );
+    }
+    return arn;
 }
 
 /** What really is per profile, not configurable. */

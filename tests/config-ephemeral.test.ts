@@ -2,13 +2,13 @@
 import assert from "node:assert/strict";
 import { parseStackConfig } from "../config";
 import { TAGS_DEV } from "./config-expected";
-import { devRaw, expectConfigError, REGION, rejects, set } from "./config-helpers";
+import { ephRaw, expectConfigError, REGION, rejects, set } from "./config-helpers";
 
 const lifetime = { createdAt: "2026-11-25T08:00:00.000Z", expiresAt: "2026-11-25T16:00:00.000Z" };
 
 describe("config: ephemeral lifetime", () => {
     it("tags an eph-* stack's resources with its creation and expiry", () => {
-        const config = parseStackConfig("eph-pr-42", { ...devRaw(), ephemeral: lifetime }, REGION);
+        const config = parseStackConfig("eph-pr-42", { ...ephRaw(), ephemeral: lifetime }, REGION);
         const tags = {
             ...TAGS_DEV,
             stack: "eph-pr-42",
@@ -62,7 +62,7 @@ describe("config: ephemeral lifetime", () => {
     ];
     for (const [title, value, key, says, expects] of cases) {
         it(`rejects ${title} (eph-x)`, () => {
-            expectConfigError(() => parseStackConfig("eph-x", { ...devRaw(), ephemeral: value }, REGION), {
+            expectConfigError(() => parseStackConfig("eph-x", { ...ephRaw(), ephemeral: value }, REGION), {
                 stack: "eph-x",
                 key,
                 says: [says],

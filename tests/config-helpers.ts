@@ -52,6 +52,11 @@ export const rawFor = (stack: FileStack): MutableRaw => structuredClone(fixture(
 export const devRaw = (): MutableRaw => rawFor("dev");
 export const prodRaw = (): MutableRaw => rawFor("prod");
 
+/** The permissions boundary an eph-* stack must name (the bootstrap program's permissionsBoundaryArn output). */
+export const EPHEMERAL_BOUNDARY = "arn:aws:iam::123456789012:policy/scalable-backend-ephemeral-boundary";
+/** dev's values with the permissions boundary, as an eph-* stack has them. */
+export const ephRaw = (): MutableRaw => ({ ...devRaw(), permissionsBoundaryArn: EPHEMERAL_BOUNDARY });
+
 /**
  * Parses with the stack files' region, the secret keys handed over as secrets (as `--secret` sets
  * them); call parseStackConfig directly to test either.

@@ -7,7 +7,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as util from "node:util";
 import * as yaml from "js-yaml";
-import { classifyStack, CONFIG_KEYS, ConfigError, OPTIONAL_KEYS, parseStackConfig, PROJECT } from "../config";
+import {
+    classifyStack,
+    CONFIG_KEYS,
+    ConfigError,
+    OPTIONAL_KEYS,
+    parseStackConfig,
+    PROJECT,
+    type StackConfig,
+} from "../config";
 import { readConfigFile, ROOT } from "../testing/engine";
 import { EXPECTED, EXPECTED_DEV, EXPECTED_PROD, TAGS_DEV } from "./config-expected";
 import {
@@ -16,6 +24,8 @@ import {
     both,
     devRaw,
     drop,
+    EPHEMERAL_BOUNDARY,
+    ephRaw,
     expectConfigError,
     FILE_KEYS,
     fixture,
@@ -464,7 +474,7 @@ describe("config: no defaults for top-level keys (the CLI requires every key Pul
     for (const stack of ["dev", "prod", "eph-feature-x"] as const) {
         for (const key of FILE_KEYS) {
             it(`refuses ${stack} without ${key}, naming it and what it takes`, () => {
-                const raw = stack === "prod" ? prodRaw() : devRaw();
+                const raw = stack === "prod" ? prodRaw() : stack === "dev" ? devRaw() : ephRaw();
                 delete raw[key];
                 // natGateways is a string read as one of two values.
                 const expects = key === "natGateways" ? 'one of "single", "perAz"' : EXPECTS[CONFIG_KEYS[key]];
@@ -475,11 +485,11 @@ describe("config: no defaults for top-level keys (the CLI requires every key Pul
 });
 
 describe("config: ephemeral stacks", () => {
-    it("parse dev's values to dev's config under the ephemeral profile", () => {
+    it("parse dev's values and the permissions boundary to dev's config under the ephemeral profile", () => {
         const name = "eph-feature-x";
         const clusterName = "scalable-backend-eph-feature-x";
         const tags = { ...TAGS_DEV, stack: name, environment: "ephemeral" };
-        assert.deepEqual(parse(name, devRaw()), {
+        assert.deepEqual(parse(name, ephRaw()), {
             ...EXPECTED_DEV,
             stack: {
                 ...EXPECTED_DEV.stack,
@@ -490,19 +500,23 @@ describe("config: ephemeral stacks", () => {
                 loadBalancerControllerReplicas: 1,
             },
             network: { ...EXPECTED_DEV.network, clusterName },
-            cluster: { ...EXPECTED_DEV.cluster, clusterName, tags },
-            platform: { ...EXPECTED_DEV.platform, loadBalancerControllerReplicas: 1 },
+            cluster: { ...EXPECTED_DEV.cluster, clusterName, tags, permissionsBoundaryArn: EPHEMERAL_BOUNDARY },
+            platform: {
+                ...EXPECTED_DEV.platform,
+                loadBalancerControllerReplicas: 1,
+                permissionsBoundaryArn: EPHEMERAL_BOUNDARY,
+            },
             image: { ...EXPECTED_DEV.image, repositoryName: `${clusterName}/backend` },
             backend: { ...EXPECTED_DEV.backend, stack: name },
         });
     });
 
     it("are deeply frozen", () => {
-        assertDeepFrozen(parse("eph-feature-x", devRaw()), "config");
+        assertDeepFrozen(parse("eph-feature-x", ephRaw()), "config");
     });
 
     it("are validated like any stack", () => {
-        const raw = devRaw();
+        const raw = ephRaw();
         raw.owner = "";
         expectConfigError(() => parse("eph-feature-x", raw), {
             stack: "eph-feature-x",
@@ -511,6 +525,124 @@ describe("config: ephemeral stacks", () => {
             expects: ["a non-empty string"],
         });
     });
+});
+
+describe("config: permissions boundary (permissionsBoundaryArn)", () => {
+    const ARN = "arn:aws:iam::123456789012:policy/scalable-backend-boundary";
+    const boundaryOf = (c: StackConfig): unknown[] => [
+        c.cluster.permissionsBoundaryArn,
+        c.platform.permissionsBoundaryArn,
+    ];
+
+    it("is unset in dev and prod, whose settings then carry no boundary at all", () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const config = parse(stack, rawFor(stack));
+            assert.equal("permissionsBoundaryArn" in config.cluster, false, stack);
+            assert.equal("permissionsBoundaryArn" in config.platform, false, stack);
+        }
+    });
+
+    accepts([
+        {
+            title: "a boundary on dev",
+            edit: set("permissionsBoundaryArn", ARN),
+            read: boundaryOf,
+            expected: [ARN, ARN],
+        },
+        ...[
+            "arn:aws:iam::123456789012:policy/boundaries/ci/scalable-backend",
+            "arn:aws-us-gov:iam::123456789012:policy/a+b=c,d.e@f_g-h",
+        ].map((arn) => ({
+            title: `a boundary with a path or in another partition (${arn})`,
+            stack: "prod" as const,
+            edit: set("permissionsBoundaryArn", arn),
+            read: boundaryOf,
+            expected: [arn, arn],
+        })),
+    ]);
+
+    it("is handed to the cluster and the platform of an eph-* stack", () => {
+        assert.deepEqual(boundaryOf(parse("eph-pr-42", ephRaw())), [EPHEMERAL_BOUNDARY, EPHEMERAL_BOUNDARY]);
+    });
+
+    for (const [title, value, problem] of [
+        ["missing", undefined, "is missing on an ephemeral stack"],
+        ["empty", "", "is empty on an ephemeral stack"],
+        ["blank", "  ", "is empty on an ephemeral stack"],
+    ] as const) {
+        it(`is required on an eph-* stack: refuses it ${title}, saying why and how to set it`, () => {
+            const raw = devRaw();
+            if (value !== undefined) raw.permissionsBoundaryArn = value;
+            expectConfigError(() => parse("eph-pr-42", raw), {
+                stack: "eph-pr-42",
+                key: "permissionsBoundaryArn",
+                says: [
+                    problem,
+                    "the ephemeral deploy role may only create IAM roles that carry the permissions boundary",
+                    "so pulumi up would fail with AccessDenied on the first role",
+                ],
+                expects: [
+                    "the boundary policy's ARN, which the bootstrap program outputs as permissionsBoundaryArn",
+                    "npm run stack -- create eph-pr-42 --permissions-boundary <arn>",
+                    "pulumi config set permissionsBoundaryArn <arn> --stack eph-pr-42",
+                ],
+            });
+        });
+    }
+
+    const notPolicy = [
+        '"arn:aws:iam::<12-digit account>:policy/<path/name>"',
+        "the bootstrap program's permissionsBoundaryArn output",
+    ];
+    const malformed: [string, string][] = [
+        ["a role ARN", "arn:aws:iam::123456789012:role/scalable-backend-boundary"],
+        ["an AWS managed policy (no account of yours)", "arn:aws:iam::aws:policy/PowerUserAccess"],
+        ["an 11-digit account", "arn:aws:iam::12345678901:policy/boundary"],
+        ["a policy without a name", "arn:aws:iam::123456789012:policy/"],
+        ["a path without a name", "arn:aws:iam::123456789012:policy/boundaries/"],
+        ["a wildcard", "arn:aws:iam::123456789012:policy/*"],
+        ["a region in an IAM ARN", "arn:aws:iam:eu-west-1:123456789012:policy/boundary"],
+        ["a bare policy name", "scalable-backend-boundary"],
+    ];
+    rejects(
+        (["dev", "prod"] as const).flatMap((stack) =>
+            malformed.map(([title, arn]) => ({
+                title: `${title} as the boundary`,
+                stack,
+                edit: set("permissionsBoundaryArn", arn),
+                key: "permissionsBoundaryArn",
+                says: [`is "${arn}", not the ARN of a customer managed IAM policy`],
+                expects: notPolicy,
+            })),
+        ),
+    );
+    for (const [title, arn] of malformed) {
+        it(`rejects ${title} as the boundary (eph-pr-42)`, () => {
+            expectConfigError(() => parse("eph-pr-42", { ...ephRaw(), permissionsBoundaryArn: arn }), {
+                stack: "eph-pr-42",
+                key: "permissionsBoundaryArn",
+                says: [`is "${arn}", not the ARN of a customer managed IAM policy`],
+                expects: notPolicy,
+            });
+        });
+    }
+    rejects([
+        {
+            title: "an empty boundary",
+            edit: set("permissionsBoundaryArn", ""),
+            key: "permissionsBoundaryArn",
+            says: ["is missing or empty"],
+            expects: ["a non-empty string"],
+        },
+        {
+            title: "a boundary that is not a string",
+            stack: "prod",
+            edit: set("permissionsBoundaryArn", 42),
+            key: "permissionsBoundaryArn",
+            says: ["is 42, not a string"],
+            expects: ["a non-empty string"],
+        },
+    ]);
 });
 
 describe("config: secrets in errors", () => {

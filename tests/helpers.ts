@@ -5,6 +5,7 @@ import { toCliValues } from "../config";
 import { RecordedResource, runStack, RunOptions, stackConfig, StackRun } from "../testing/engine";
 import { devStackFileConfig } from "../tools/stack";
 import { ephemeralConfig } from "../tools/ephemeral";
+import { EPHEMERAL_BOUNDARY } from "./config-helpers";
 
 let queue: Promise<unknown> = Promise.resolve();
 const cache = new Map<string, Promise<StackRun>>();
@@ -74,10 +75,16 @@ export const EPHEMERAL_META = {
     expiresAt: new Date("2026-01-01T08:00:00.000Z"),
 };
 
-/** An eph-* stack with the config tools/stack.ts writes, as the CLI hands it over, evaluated once. */
+/**
+ * An eph-* stack with the config tools/stack.ts writes, as the CLI hands it over, evaluated once;
+ * with the permissions boundary `create --permissions-boundary` sets.
+ */
 export function ephemeralRun(): Promise<StackRun> {
     if (!cache.has(EPHEMERAL_STACK)) {
-        const config = toCliValues(ephemeralConfig(devStackFileConfig(), EPHEMERAL_META));
+        const config = {
+            ...toCliValues(ephemeralConfig(devStackFileConfig(), EPHEMERAL_META)),
+            "scalable-backend:permissionsBoundaryArn": EPHEMERAL_BOUNDARY,
+        };
         cache.set(EPHEMERAL_STACK, evaluate(EPHEMERAL_STACK, { config }));
     }
     return cache.get(EPHEMERAL_STACK)!;

@@ -20,6 +20,7 @@ import {
 } from "../tools/ephemeral";
 import { SemVer } from "semver";
 import { BOUNDARY_KEY, devStackFileConfig, MINIMUM_CLI_VERSION, parseArgs, run } from "../tools/stack";
+import { EPHEMERAL_BOUNDARY } from "./config-helpers";
 
 const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
 const NOW = new Date("2026-11-25T08:00:00.000Z");
@@ -74,7 +75,11 @@ describe("stack tool: configuration of an ephemeral stack", () => {
 
     it("inherits dev with cost-saving overrides that the config module accepts", () => {
         const config = ephemeralConfig(devStackFileConfig(), meta);
-        const values = toCliValues(config);
+        // create sets the permissions boundary on top, which an eph-* stack must name.
+        const values: Record<string, string> = {
+            ...toCliValues(config),
+            "scalable-backend:permissionsBoundaryArn": EPHEMERAL_BOUNDARY,
+        };
         const parsed = parseStackConfig("eph-pr-42", fromCliValues("eph-pr-42", values), values["aws:region"]);
         assert.equal(parsed.network.availabilityZoneCount, 2);
         assert.equal(parsed.network.natGateways, "single");
