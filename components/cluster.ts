@@ -18,6 +18,8 @@ export const NODE_ROLE_POLICY_ARNS: readonly string[] = [
 /** The default StorageClass this cluster creates (encrypted gp3). */
 export const STORAGE_CLASS_NAME = "gp3";
 export const EBS_CSI_POLICY_ARN = `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`;
+/** What pulumi-eks attaches to the service role it makes itself (without EKS Auto Mode). */
+export const CLUSTER_ROLE_POLICY_ARNS: readonly string[] = [`${AWS_POLICY}/AmazonEKSClusterPolicy`];
 /** Tag keys on every volume the EBS CSI driver creates: a teardown check lists what a stack left behind by them. */
 export const EBS_VOLUME_TAG_CLUSTER = "scalable-backend/cluster";
 export const EBS_VOLUME_TAG_STACK = "scalable-backend/stack";
@@ -144,7 +146,10 @@ export interface ClusterSettings {
     readonly tags: Readonly<Record<string, string>>;
     /** `protect` and EKS deletion protection (prod). */
     readonly protect: boolean;
-    /** The permissions boundary of every IAM role the cluster creates (required on eph-* stacks). */
+    /**
+     * The permissions boundary of every IAM role the cluster creates (required on eph-* stacks); with
+     * it the cluster gets a service role of this component's, since pulumi-eks' own has none.
+     */
     readonly permissionsBoundaryArn?: string;
 }
 
@@ -203,6 +208,24 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this, deleteBeforeReplace: true },
         );
 
+        // pulumi-eks makes the cluster's service role itself, unbounded. With a boundary this one, bounded,
+        // takes its place; only then, since a new role ARN replaces an existing cluster.
+        let serviceRole: pulumi.Output<aws.iam.Role> | undefined;
+        if (args.permissionsBoundaryArn !== undefined) {
+            const role = new aws.iam.Role(
+                `${name}-service`,
+                {
+                    description: `EKS control plane of ${args.clusterName}`,
+                    assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com")),
+                    permissionsBoundary: args.permissionsBoundaryArn,
+                },
+                child,
+            );
+            const attachments = attachPolicies(name, "service", role.name, CLUSTER_ROLE_POLICY_ARNS, this);
+            // The cluster gets the role only once its policy is attached, as pulumi-eks does with its own.
+            serviceRole = pulumi.all([role.arn, ...attachments.map((a) => a.id)]).apply(() => role);
+        }
+
         this.eksCluster = new eks.Cluster(
             `${name}-eks`,
             {
@@ -215,6 +238,7 @@ export class Cluster extends pulumi.ComponentResource {
                 privateSubnetIds: args.privateSubnetIds,
                 nodeAssociatePublicIpAddress: false,
                 skipDefaultNodeGroup: true,
+                serviceRole,
                 // Its node and cluster security groups serve only self-managed node groups: managed groups on
                 // a launch template without security groups get the EKS-created cluster security group.
                 skipDefaultSecurityGroups: true,
