@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { attachPolicies, IrsaRole, serviceTrustPolicy } from "./iam";
 
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+export const CLUSTER_VIEW_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
 const AWS_POLICY = "arn:aws:iam::aws:policy";
 export const NODE_ROLE_POLICY_ARNS: readonly string[] = [
@@ -39,21 +40,35 @@ export function controlPlaneLogGroupName(clusterName: string): string {
     return `/aws/eks/${clusterName}/cluster`;
 }
 
-/** Access entries granting cluster admin to each configured principal, keyed stably by ARN. */
-export function adminAccessEntries(principalArns: readonly string[]): Record<string, eks.types.input.AccessEntryArgs> {
+/**
+ * Access entries granting `policyArn` cluster-wide to each principal, keyed stably by ARN as
+ * `<kind>-<account>-<role|user>-<path and name>`. Their type is left to its default, STANDARD.
+ */
+function accessEntries(
+    kind: string,
+    policyArn: string,
+    principalArns: readonly string[],
+): Record<string, eks.types.input.AccessEntryArgs> {
     const entries: Record<string, eks.types.input.AccessEntryArgs> = {};
     for (const principalArn of principalArns) {
-        const key = `admin-${principalArn
+        const key = `${kind}-${principalArn
             .split(":")
             .slice(4)
             .join("-")
             .replace(/[^A-Za-z0-9-]/g, "-")}`;
-        entries[key] = {
-            principalArn,
-            accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } },
-        };
+        entries[key] = { principalArn, accessPolicies: { [kind]: { policyArn, accessScope: { type: "cluster" } } } };
     }
     return entries;
+}
+
+/** Access entries granting cluster admin to each configured principal, keyed stably by ARN. */
+export function adminAccessEntries(principalArns: readonly string[]): Record<string, eks.types.input.AccessEntryArgs> {
+    return accessEntries("admin", CLUSTER_ADMIN_POLICY_ARN, principalArns);
+}
+
+/** Access entries granting read-only access (AmazonEKSViewPolicy: no Secrets, no writes) cluster-wide. */
+export function viewerAccessEntries(principalArns: readonly string[]): Record<string, eks.types.input.AccessEntryArgs> {
+    return accessEntries("viewer", CLUSTER_VIEW_POLICY_ARN, principalArns);
 }
 
 /**
@@ -133,6 +148,8 @@ export interface ClusterSettings {
     readonly privateEndpointAccessCidrs: readonly string[];
     /** Granted cluster admin through access entries (never the identity that creates the cluster). */
     readonly adminPrincipalArns: readonly string[];
+    /** Granted read-only access cluster-wide through access entries; none of them an admin. */
+    readonly viewerPrincipalArns: readonly string[];
     readonly clusterLogTypes: readonly ClusterLogType[];
     readonly logRetentionDays: number;
     /** 30 in prod, 7 elsewhere. */
@@ -243,7 +260,10 @@ export class Cluster extends pulumi.ComponentResource {
                 // a launch template without security groups get the EKS-created cluster security group.
                 skipDefaultSecurityGroups: true,
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: adminAccessEntries(args.adminPrincipalArns),
+                accessEntries: {
+                    ...adminAccessEntries(args.adminPrincipalArns),
+                    ...viewerAccessEntries(args.viewerPrincipalArns),
+                },
                 createOidcProvider: true,
                 endpointPrivateAccess: true,
                 endpointPublicAccess: args.endpointPublicAccess,

@@ -1,5 +1,5 @@
-// The cluster: Kubernetes version, API endpoint access, admins, control-plane logs, node groups
-// and pinned EKS add-ons.
+// The cluster: Kubernetes version, API endpoint access, admins and viewers, control-plane logs, node
+// groups and pinned EKS add-ons.
 import type { AddonVersions, ClusterLogType, ClusterSettings, NodeGroupSettings } from "../components/cluster";
 import { isPrivateRange, isWithin, parseCidr } from "../lib/cidr";
 import { INSTANCE_TYPES } from "./instance-types";
@@ -179,19 +179,46 @@ function parseEndpoint(reader: Reader, raw: RawConfig, profile: Profile, vpcCidr
     };
 }
 
-function parseAdmins(reader: Reader, raw: unknown): readonly string[] {
-    const adminPrincipalArns = reader.stringArray("adminPrincipalArns", raw);
-    for (const arn of adminPrincipalArns) {
+/** IAM roles and users, each once, for access entries. */
+function parsePrincipals(reader: Reader, key: string, raw: unknown, example: string): readonly string[] {
+    const principalArns = reader.stringArray(key, raw);
+    for (const arn of principalArns) {
         if (!IAM_PRINCIPAL_PATTERN.test(arn))
-            reader.fail(
-                "adminPrincipalArns",
-                `has "${arn}", not an IAM role or user ARN`,
-                `ARNs like "arn:aws:iam::123456789012:role/platform-admins"`,
-            );
+            reader.fail(key, `has "${arn}", not an IAM role or user ARN`, `ARNs like "${example}"`);
     }
-    if (new Set(adminPrincipalArns).size !== adminPrincipalArns.length)
-        reader.fail("adminPrincipalArns", "lists a principal twice", "each ARN once");
-    return Object.freeze([...adminPrincipalArns]);
+    if (new Set(principalArns).size !== principalArns.length)
+        reader.fail(key, "lists a principal twice", "each ARN once");
+    return Object.freeze([...principalArns]);
+}
+
+/** Cluster admins and, optional, read-only viewers (the dev preview role): never the same principal twice. */
+function parseAccess(reader: Reader, raw: RawConfig) {
+    const adminPrincipalArns = parsePrincipals(
+        reader,
+        "adminPrincipalArns",
+        raw.adminPrincipalArns,
+        "arn:aws:iam::123456789012:role/platform-admins",
+    );
+    const viewerPrincipalArns =
+        raw.viewerPrincipalArns === undefined
+            ? Object.freeze([])
+            : parsePrincipals(
+                  reader,
+                  "viewerPrincipalArns",
+                  raw.viewerPrincipalArns,
+                  "arn:aws:iam::123456789012:role/dev-preview",
+              );
+    const both = viewerPrincipalArns.find((arn) => adminPrincipalArns.includes(arn));
+    if (both !== undefined) {
+        reader.fail(
+            "viewerPrincipalArns",
+            `lists "${both}", which adminPrincipalArns lists too: EKS takes one access entry per principal, ` +
+                "so the second would fail with ResourceInUseException",
+            "each principal in one list: adminPrincipalArns for cluster admin (which can view too), " +
+                "viewerPrincipalArns for read-only access",
+        );
+    }
+    return { adminPrincipalArns, viewerPrincipalArns };
 }
 
 function parseLogs(reader: Reader, raw: RawConfig, profile: Profile) {
@@ -380,7 +407,7 @@ export function parseCluster(
         kubernetesVersion,
         ...parseEndpoint(reader, raw, stack.profile, vpcCidr),
         vpcCidr,
-        adminPrincipalArns: parseAdmins(reader, raw.adminPrincipalArns),
+        ...parseAccess(reader, raw),
         ...parseLogs(reader, raw, stack.profile),
         kmsDeletionWindowDays: stack.kmsDeletionWindowDays,
         nodeGroups: parseNodeGroups(reader, raw.nodeGroups, stack.profile),

@@ -31,6 +31,7 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     publicAccessCidrs: "array",
     privateEndpointAccessCidrs: "array",
     adminPrincipalArns: "array",
+    viewerPrincipalArns: "array",
     clusterLogTypes: "array",
     logRetentionDays: "integer",
     nodeGroups: "object",
@@ -50,8 +51,8 @@ export const SECRET_KEYS: readonly string[] = Object.keys(CONFIG_KEYS).filter((k
 
 /**
  * Keys a stack file may leave out: the optional secrets, what the ephemeral-stack tool sets, how
- * a private-only API endpoint is reached (only then), and the IAM roles' permissions boundary
- * (required on eph-* stacks only).
+ * a private-only API endpoint is reached (only then), the IAM roles' permissions boundary
+ * (required on eph-* stacks only), and the cluster's read-only principals.
  */
 export const OPTIONAL_KEYS: readonly string[] = [
     "grafanaAdminPassword",
@@ -59,6 +60,7 @@ export const OPTIONAL_KEYS: readonly string[] = [
     "ephemeral",
     "apiAccess",
     "permissionsBoundaryArn",
+    "viewerPrincipalArns",
 ];
 
 /** Refuses a key the program does not read, with the closest known one. */

@@ -3,8 +3,10 @@ import {
     adminAccessEntries,
     autoscalerDiscoveryTags,
     CLUSTER_ADMIN_POLICY_ARN,
+    CLUSTER_VIEW_POLICY_ARN,
     controlPlaneLogGroupName,
     nodeLaunchTemplateArgs,
+    viewerAccessEntries,
 } from "../components/cluster";
 import * as pulumi from "@pulumi/pulumi";
 import { attachPolicies, irsaTrustPolicy, policyKey, POSITION_NAMED_ATTACHMENTS } from "../components/iam";
@@ -37,6 +39,31 @@ describe("cluster: pure helpers", () => {
             },
         );
         assert.deepEqual(adminAccessEntries([]), {});
+    });
+
+    it("grants viewers AmazonEKSViewPolicy cluster-wide through access entries shaped as the admins' are", () => {
+        assert.equal(CLUSTER_VIEW_POLICY_ARN, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy");
+        assert.deepEqual(
+            viewerAccessEntries([
+                "arn:aws:iam::123456789012:role/preview",
+                "arn:aws:iam::123456789012:user/ops/auditor",
+            ]),
+            {
+                "viewer-123456789012-role-preview": {
+                    principalArn: "arn:aws:iam::123456789012:role/preview",
+                    accessPolicies: {
+                        viewer: { policyArn: CLUSTER_VIEW_POLICY_ARN, accessScope: { type: "cluster" } },
+                    },
+                },
+                "viewer-123456789012-user-ops-auditor": {
+                    principalArn: "arn:aws:iam::123456789012:user/ops/auditor",
+                    accessPolicies: {
+                        viewer: { policyArn: CLUSTER_VIEW_POLICY_ARN, accessScope: { type: "cluster" } },
+                    },
+                },
+            },
+        );
+        assert.deepEqual(viewerAccessEntries([]), {});
     });
 
     it("requires IMDSv2 with hop limit 1 and an encrypted gp3 root volume", () => {
@@ -447,12 +474,31 @@ for (const stack of STACKS) {
 }
 
 describe("cluster: configured access", () => {
-    it("grants the configured admins access entries and opens the private endpoint to the configured networks", async () => {
+    it("grants the configured admins and viewers access entries and opens the private endpoint to the configured networks", async () => {
         const run = await configuredRun("prod");
+        // No type: EKS's default, STANDARD, for both.
         assert.deepEqual(one(run, "eks:index:Cluster", "cluster-eks").inputs.accessEntries, {
             "admin-123456789012-role-platform-admins": {
                 principalArn: "arn:aws:iam::123456789012:role/platform-admins",
                 accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } },
+            },
+            "viewer-123456789012-role-preview": {
+                principalArn: "arn:aws:iam::123456789012:role/preview",
+                accessPolicies: {
+                    viewer: {
+                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                        accessScope: { type: "cluster" },
+                    },
+                },
+            },
+            "viewer-123456789012-user-ops-auditor": {
+                principalArn: "arn:aws:iam::123456789012:user/ops/auditor",
+                accessPolicies: {
+                    viewer: {
+                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                        accessScope: { type: "cluster" },
+                    },
+                },
             },
         });
         assert.deepEqual(

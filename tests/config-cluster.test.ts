@@ -294,6 +294,89 @@ describe("config: admin principals", () => {
     ]);
 });
 
+describe("config: viewer principals", () => {
+    const ADMIN = "arn:aws:iam::123456789012:role/platform-admins";
+    const PREVIEW = "arn:aws:iam::123456789012:role/dev-preview";
+    const assumed = "arn:aws:sts::123456789012:assumed-role/dev-preview/ci";
+    const like = ['ARNs like "arn:aws:iam::123456789012:role/dev-preview"'];
+    rejects([
+        {
+            title: "a viewer principal that is not an ARN",
+            edit: set("viewerPrincipalArns", [PREVIEW, "dev-preview"]),
+            key: "viewerPrincipalArns",
+            says: ['has "dev-preview", not an IAM role or user ARN'],
+            expects: like,
+        },
+        {
+            title: "an STS assumed-role ARN as a viewer",
+            stack: "prod",
+            edit: set("viewerPrincipalArns", [assumed]),
+            key: "viewerPrincipalArns",
+            says: [`has "${assumed}", not an IAM role or user ARN`],
+            expects: like,
+        },
+        {
+            title: "a group ARN as a viewer",
+            edit: set("viewerPrincipalArns", ["arn:aws:iam::123456789012:group/readers"]),
+            key: "viewerPrincipalArns",
+            says: ['has "arn:aws:iam::123456789012:group/readers", not an IAM role or user ARN'],
+            expects: like,
+        },
+        {
+            title: "a viewer principal listed twice",
+            edit: set("viewerPrincipalArns", [PREVIEW, PREVIEW]),
+            key: "viewerPrincipalArns",
+            says: ["lists a principal twice"],
+            expects: ["each ARN once"],
+        },
+        {
+            title: "viewerPrincipalArns as a string",
+            edit: set("viewerPrincipalArns", PREVIEW),
+            key: "viewerPrincipalArns",
+            says: ["is not a list of strings"],
+            expects: ["a YAML list of strings"],
+        },
+        ...(["dev", "prod"] as const).map((stack) => ({
+            title: "a principal that is both admin and viewer",
+            stack,
+            edit: both(
+                set("adminPrincipalArns", ["arn:aws:iam::123456789012:user/alice", ADMIN]),
+                set("viewerPrincipalArns", [PREVIEW, ADMIN]),
+            ),
+            key: "viewerPrincipalArns",
+            says: [
+                `lists "${ADMIN}", which adminPrincipalArns lists too`,
+                "EKS takes one access entry per principal, so the second would fail with ResourceInUseException",
+            ],
+            expects: [
+                "each principal in one list: adminPrincipalArns for cluster admin (which can view too), viewerPrincipalArns for read-only access",
+            ],
+        })),
+    ]);
+    const arns = [PREVIEW, "arn:aws:iam::123456789012:user/ops/auditor", "arn:aws-us-gov:iam::123456789012:role/a/b"];
+    accepts([
+        {
+            title: "a stack file without viewerPrincipalArns (neither sets it) as no viewers",
+            read: (c) => c.cluster.viewerPrincipalArns,
+            edit: drop("viewerPrincipalArns"),
+            expected: [],
+        },
+        {
+            title: "role and user ARNs as viewers, with paths and in other partitions, beside different admins",
+            stack: "prod",
+            edit: both(set("adminPrincipalArns", [ADMIN]), set("viewerPrincipalArns", arns)),
+            read: (c) => [c.cluster.adminPrincipalArns, c.cluster.viewerPrincipalArns],
+            expected: [[ADMIN], arns],
+        },
+        {
+            title: "an empty list of viewers",
+            edit: set("viewerPrincipalArns", []),
+            read: (c) => c.cluster.viewerPrincipalArns,
+            expected: [],
+        },
+    ]);
+});
+
 describe("config: control-plane logs", () => {
     rejects([
         {

@@ -29,6 +29,7 @@ export const CONFIGURED = {
     grafanaAdminPassword: "correct-horse-battery-staple-42",
     slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
     adminPrincipalArns: ["arn:aws:iam::123456789012:role/platform-admins"],
+    viewerPrincipalArns: ["arn:aws:iam::123456789012:role/preview", "arn:aws:iam::123456789012:user/ops/auditor"],
     privateEndpointAccessCidrs: ["172.16.8.0/22"],
     apiAccess: { via: "connectedNetwork" },
 } as const;
@@ -36,8 +37,8 @@ const SECRET_KEYS = ["scalable-backend:grafanaAdminPassword", "scalable-backend:
 
 /**
  * The stack file with every optional setting the tests check configured at once, evaluated once:
- * dev with a prebuilt image and both secrets; prod with admins, private-endpoint networks and a
- * public endpoint limited to a CIDR.
+ * dev with a prebuilt image and both secrets; prod with admins, viewers, private-endpoint networks
+ * and a private-only endpoint reached over a connected network.
  */
 export function configuredRun(stack: "dev" | "prod"): Promise<StackRun> {
     const key = `configured:${stack}`;
@@ -55,6 +56,7 @@ export function configuredRun(stack: "dev" | "prod"): Promise<StackRun> {
                   }
                 : {
                       "scalable-backend:adminPrincipalArns": JSON.stringify(CONFIGURED.adminPrincipalArns),
+                      "scalable-backend:viewerPrincipalArns": JSON.stringify(CONFIGURED.viewerPrincipalArns),
                       "scalable-backend:privateEndpointAccessCidrs": JSON.stringify(
                           CONFIGURED.privateEndpointAccessCidrs,
                       ),
