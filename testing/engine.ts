@@ -6,17 +6,21 @@
 //   dependencies (explicit and Output-borne) and the resource options (via a stack
 //   transformation registered inside the stack);
 // - `pulumi:disable-default-providers` enforced as the engine does: such a resource fails.
+// It evaluates one project directory: the repository root (the main program) unless a run names
+// another (`projectDir`, e.g. bootstrap/), whose Pulumi.yaml, stack files and index.ts it reads.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { specialSecretSig, specialSigKey, specialResourceSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { mockCall, mockOutputs } from "./mock-cloud";
-import { requiredKeys, stackConfig } from "./stack-files";
+import { projectName, requiredKeys, stackConfig } from "./stack-files";
 
 export { ACCOUNT, mockOutputs } from "./mock-cloud";
-export { readConfigFile, requiredKeys, stackConfig } from "./stack-files";
+export { projectName, readConfigFile, requiredKeys, stackConfig } from "./stack-files";
 
+/** The repository root: the main program's project directory. */
 export const ROOT = path.resolve(__dirname, "..");
+/** The main program. */
 export const PROGRAM = path.join(ROOT, "index.ts");
 export const PROJECT = "scalable-backend";
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -91,8 +95,13 @@ export interface RunOptions {
     readonly without?: string[];
     /** Secret config keys (full keys). */
     readonly secretKeys?: string[];
-    /** A different program module (tests of single components). Defaults to index.ts. */
+    /** A different program module (tests of single components). Defaults to the project's index.ts. */
     readonly program?: () => unknown;
+    /**
+     * The project directory: its Pulumi.yaml (project name, declared keys), Pulumi.<stack>.yaml and
+     * index.ts. Defaults to the repository root, the main program.
+     */
+    readonly projectDir?: string;
 }
 
 let running = false;
@@ -112,10 +121,13 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
 }
 
 async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
-    const config = stackConfig(stack, options.config);
+    const projectDir = options.projectDir ?? ROOT;
+    const project = projectName(projectDir);
+    const programPath = path.join(projectDir, "index.ts");
+    const config = stackConfig(stack, options.config, projectDir);
     for (const key of options.without ?? []) delete config[key];
     // As the CLI does before it starts the program.
-    const missing = options.program ? [] : requiredKeys().filter((key) => !(key in config));
+    const missing = options.program ? [] : requiredKeys(projectDir).filter((key) => !(key in config));
     if (missing.length > 0)
         throw new Error(
             `Stack '${stack}' is missing configuration values: ${missing.join(", ")} (declared in Pulumi.yaml without a default).`,
@@ -136,7 +148,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                 mockOutputs(args.type, args.name, args.inputs, region),
             call: (args: pulumi.runtime.MockCallArgs) => mockCall(args.token, args.inputs, region),
         },
-        PROJECT,
+        project,
         stack,
         false,
     );
@@ -180,11 +192,15 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                     propertyDependencies,
                     protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
                     ignoreChanges: req.getIgnorechangesList(),
-                    aliases: req
-                        .getAliasesList()
-                        .map((alias: any) =>
-                            aliasUrn(alias, { stack, type, name, parent: unlessEmpty(req.getParent()) }),
-                        ),
+                    aliases: req.getAliasesList().map((alias: any) =>
+                        aliasUrn(alias, {
+                            stack,
+                            project,
+                            type,
+                            name,
+                            parent: unlessEmpty(req.getParent()),
+                        }),
+                    ),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     outputs: plain(resp.getObject()?.toJavaScript() ?? {}),
                 });
@@ -198,9 +214,9 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     const program =
         options.program ??
         (() => {
-            delete require.cache[require.resolve(PROGRAM)];
+            delete require.cache[require.resolve(programPath)];
             // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is a module evaluated for its side effects
-            return require(PROGRAM);
+            return require(programPath);
         });
 
     let programExports: Record<string, unknown> | undefined;
@@ -263,7 +279,10 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
  * parent, stack), formed as Pulumi's MockMonitor.newUrn forms URNs (the parent's own type only,
  * the root stack included as a parent), so aliases compare with the URNs this engine records.
  */
-export function aliasUrn(alias: any, resource: { stack: string; type: string; name: string; parent?: string }): string {
+export function aliasUrn(
+    alias: any,
+    resource: { stack: string; project?: string; type: string; name: string; parent?: string },
+): string {
     if (unlessEmpty(alias.getUrn())) return alias.getUrn();
     const spec = alias.getSpec();
     const parent = spec.getNoparent()
@@ -272,7 +291,7 @@ export function aliasUrn(alias: any, resource: { stack: string; type: string; na
     const type = unlessEmpty(spec.getType()) ?? resource.type;
     const qualified = parent ? `${parent}$${type}` : type;
     const stack = unlessEmpty(spec.getStack()) ?? resource.stack;
-    const project = unlessEmpty(spec.getProject()) ?? PROJECT;
+    const project = unlessEmpty(spec.getProject()) ?? resource.project ?? PROJECT;
     return `urn:pulumi:${stack}::${project}::${qualified}::${unlessEmpty(spec.getName()) ?? resource.name}`;
 }
 
