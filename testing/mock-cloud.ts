@@ -81,10 +81,34 @@ export function mockOutputs(
                     nodeGroup: { nodeGroupName: `${inputs.nodeGroupNamePrefix ?? ""}<suffix>`, status: "ACTIVE" },
                 },
             };
-        case "aws:iam/role:Role":
-            return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` } };
-        case "aws:iam/policy:Policy":
-            return { id, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` } };
+        // IAM names: the given one, else the resource's (the placeholder of Pulumi's auto-name); ARNs carry the path.
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? name;
+            const arn = `arn:aws:iam::${ACCOUNT}:role${inputs.path ?? "/"}${roleName}`;
+            return { id: roleName, state: { ...inputs, name: roleName, arn } };
+        }
+        case "aws:iam/policy:Policy": {
+            const policyName = inputs.name ?? name;
+            const arn = `arn:aws:iam::${ACCOUNT}:policy${inputs.path ?? "/"}${policyName}`;
+            return { id, state: { ...inputs, name: policyName, arn } };
+        }
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+            const host = String(inputs.url).replace(/^https:\/\//, "");
+            return { id, state: { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${host}` } };
+        }
+        case "aws:s3/bucket:Bucket": {
+            const bucket = inputs.bucket ?? `${name}-<suffix>`;
+            return {
+                id: bucket,
+                state: {
+                    ...inputs,
+                    bucket,
+                    arn: `arn:aws:s3:::${bucket}`,
+                    bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                    region,
+                },
+            };
+        }
         case "aws:kms/key:Key":
             return {
                 id,
