@@ -42,14 +42,16 @@ export = async () => {
     const roleArns = pulumi.all(roles.arns) as pulumi.Output<Record<JobKind, string>>;
     return {
         /** Repository variables (Settings > Secrets and variables > Actions > Variables), by name. */
-        githubVariables: pulumi.all([roleArns, state.name]).apply(([arns]) =>
+        githubVariables: pulumi.all([roleArns, state.name, boundary.arn]).apply(([arns, , boundaryArn]) =>
             githubVariables({
                 region: config.region,
                 backendUrl: urls.main,
                 ephemeralBackendUrl: urls.ephemeral,
                 roleArns: arns,
+                permissionsBoundaryArn: boundaryArn,
             }),
         ),
+        PERMISSIONS_BOUNDARY_ARN: boundary.arn,
         ...Object.fromEntries(JOB_KINDS.map((kind) => [JOBS[kind].variable, roles.arns[kind]])),
         AWS_REGION: config.region,
         PULUMI_BACKEND_URL: state.name.apply(() => urls.main),

@@ -45,7 +45,7 @@ const EXPECTED_SUBJECTS: Record<JobKind, string[]> = {
     devPreview: [PULL_REQUEST],
     devDeploy: [`repo:${REPOSITORY}:environment:dev`],
     prodDeploy: [`repo:${REPOSITORY}:environment:prod`],
-    drift: [MAIN],
+    drift: [`repo:${REPOSITORY}:environment:drift`],
     ephemeral: [PULL_REQUEST, MAIN],
 };
 
@@ -147,11 +147,11 @@ describe("bootstrap: GitHub OIDC and trust", () => {
             assert.deepEqual(Object.keys(deploy.on).sort(), ["push", "workflow_dispatch"]);
         });
 
-        it("drift and reaping run on a schedule (the default branch, main) without an environment", () => {
-            for (const file of ["drift.yml", "reap.yml"]) {
-                assert.ok("schedule" in workflow(file).on, file);
-                assert.deepEqual([...new Set(environments(workflow(file)))], [undefined], file);
-            }
+        it("drift runs in the drift environment; reaping on a schedule (the default branch, main) without one", () => {
+            assert.ok("schedule" in workflow("drift.yml").on);
+            assert.deepEqual(environments(workflow("drift.yml")), ["drift"]);
+            assert.ok("schedule" in workflow("reap.yml").on);
+            assert.deepEqual([...new Set(environments(workflow("reap.yml")))], [undefined]);
         });
 
         it("names the job kinds' workflows", () => {
@@ -160,22 +160,15 @@ describe("bootstrap: GitHub OIDC and trust", () => {
                 for (const file of JOBS[kind].workflows) assert.ok(files.includes(file), file);
         });
 
-        it("reads these role and backend variables; the differences wait for the workflows to follow the bootstrap", async () => {
+        it("reads exactly the role, backend and boundary variables the bootstrap outputs", async () => {
             const read = new Set<string>();
             for (const file of fs.readdirSync(path.join(ROOT, ".github", "workflows")))
                 for (const match of fs
                     .readFileSync(path.join(ROOT, ".github", "workflows", file), "utf8")
-                    .matchAll(/vars\.((?:AWS|PULUMI)_\w+)/g))
+                    .matchAll(/vars\.((?:AWS|PULUMI|PERMISSIONS)_\w+)/g))
                     read.add(match[1]);
-            const provided = new Set(Object.keys((await bootstrapRun()).outputs.githubVariables as object));
-            // Until drift.yml assumes AWS_DRIFT_ROLE_ARN, review-stack.yml and reap.yml log in to
-            // PULUMI_BACKEND_URL_EPHEMERAL, and preview.yml stops previewing prod from pull requests
-            // (no prod role trusts a pull request; deploy.yml previews prod from main).
-            assert.deepEqual([...read].filter((v) => !provided.has(v)).sort(), ["AWS_PREVIEW_ROLE_ARN_PROD"]);
-            assert.deepEqual([...provided].filter((v) => !read.has(v)).sort(), [
-                "AWS_DRIFT_ROLE_ARN",
-                "PULUMI_BACKEND_URL_EPHEMERAL",
-            ]);
+            const provided = Object.keys((await bootstrapRun()).outputs.githubVariables as object);
+            assert.deepEqual([...read].sort(), provided);
         });
     });
 });

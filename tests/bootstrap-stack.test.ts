@@ -17,6 +17,7 @@ describe("bootstrap: the stack", () => {
             AWS_EPHEMERAL_ROLE_ARN: role("ephemeral"),
             AWS_PREVIEW_ROLE_ARN_DEV: role("dev-preview"),
             AWS_REGION: "eu-west-1",
+            PERMISSIONS_BOUNDARY_ARN: `arn:aws:iam::${ACCOUNT}:policy/scalable-backend-boundary`,
             PULUMI_BACKEND_URL: `s3://${BUCKET}`,
             PULUMI_BACKEND_URL_EPHEMERAL: `s3://${BUCKET}/ephemeral`,
         };

@@ -79,9 +79,12 @@ export const JOBS: Readonly<Record<JobKind, Job>> = {
     },
     drift: {
         roleName: "scalable-backend-github-drift",
-        description: "GitHub Actions drift.yml: read-only refresh and preview of dev and prod from main",
+        description:
+            "GitHub Actions drift.yml: read-only refresh and preview of dev and prod, in the drift environment",
         workflows: ["drift.yml"],
-        subjects: [MAIN],
+        // An environment, not the branch: every workflow on main shares ref:refs/heads/main, while
+        // only jobs of the drift environment (deployment branch main) get this claim and its secrets.
+        subjects: [{ kind: "environment", name: "drift" }],
         variable: "AWS_DRIFT_ROLE_ARN",
         maxSessionSeconds: 3600,
     },
@@ -164,6 +167,8 @@ export interface GithubVariablesArgs {
     readonly backendUrl: string;
     readonly ephemeralBackendUrl: string;
     readonly roleArns: Readonly<Record<JobKind, string>>;
+    /** review-stack.yml passes it to `npm run stack -- create --permissions-boundary`. */
+    readonly permissionsBoundaryArn: string;
 }
 
 export function githubVariables(args: GithubVariablesArgs): Record<string, string> {
@@ -171,6 +176,7 @@ export function githubVariables(args: GithubVariablesArgs): Record<string, strin
         AWS_REGION: args.region,
         PULUMI_BACKEND_URL: args.backendUrl,
         PULUMI_BACKEND_URL_EPHEMERAL: args.ephemeralBackendUrl,
+        PERMISSIONS_BOUNDARY_ARN: args.permissionsBoundaryArn,
     };
     for (const kind of JOB_KINDS) variables[JOBS[kind].variable] = args.roleArns[kind];
     return Object.fromEntries(Object.entries(variables).sort(([a], [b]) => a.localeCompare(b)));
