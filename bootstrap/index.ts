@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type BoundaryScope, PermissionsBoundary } from "./components/boundary";
 import { GithubOidc, githubVariables, JOB_KINDS, type JobKind, JOBS } from "./components/github";
 import { KEY_ALIASES, KEY_KINDS, secretsProviderUrl, StateKeys } from "./components/keys";
-import { boundaryArnOf, EPHEMERAL_IAM_PATH } from "./components/naming";
+import { boundaryArnOf, EPHEMERAL_IAM_PATH } from "../lib/bootstrap-naming";
 import { GithubRoles } from "./components/roles";
 import { backendUrls, StateBucket } from "./components/state";
 import { loadConfig } from "./config";

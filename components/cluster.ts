@@ -168,6 +168,8 @@ export interface ClusterSettings {
      * it the cluster gets a service role of this component's, since pulumi-eks' own has none.
      */
     readonly permissionsBoundaryArn?: string;
+    /** The IAM path of every role the cluster creates (eph-* stacks': the ephemeral role's IAM scope). */
+    readonly iamPath?: string;
 }
 
 export interface ClusterArgs extends ClusterSettings {
@@ -235,6 +237,7 @@ export class Cluster extends pulumi.ComponentResource {
                     description: `EKS control plane of ${args.clusterName}`,
                     assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com")),
                     permissionsBoundary: args.permissionsBoundaryArn,
+                    path: args.iamPath,
                 },
                 child,
             );
@@ -322,6 +325,7 @@ export class Cluster extends pulumi.ComponentResource {
                 description: `EC2 instances of ${args.clusterName}'s managed node groups`,
                 assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
                 permissionsBoundary: args.permissionsBoundaryArn,
+                path: args.iamPath,
             },
             child,
         );
@@ -393,6 +397,7 @@ export class Cluster extends pulumi.ComponentResource {
                 description: `EBS CSI controller of ${args.clusterName}`,
                 managedPolicyArns: [EBS_CSI_POLICY_ARN],
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
+                iamPath: args.iamPath,
             },
             child,
         );

@@ -154,6 +154,8 @@ export interface IrsaRoleArgs {
     readonly policyDocument?: pulumi.Input<string>;
     /** The role's permissions boundary, when the stack has one. */
     readonly permissionsBoundaryArn?: string;
+    /** The IAM path of the role and its policy, when the stack has one. */
+    readonly iamPath?: string;
 }
 
 /**
@@ -174,6 +176,7 @@ export class IrsaRole extends pulumi.ComponentResource {
                     .all([args.oidcProviderArn, args.oidcIssuer])
                     .apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, args.serviceAccount))),
                 permissionsBoundary: args.permissionsBoundaryArn,
+                path: args.iamPath,
             },
             { parent: this },
         );
@@ -181,7 +184,7 @@ export class IrsaRole extends pulumi.ComponentResource {
         if (args.policyDocument !== undefined) {
             const policy = new aws.iam.Policy(
                 `${name}-policy`,
-                { description: args.description, policy: args.policyDocument },
+                { description: args.description, policy: args.policyDocument, path: args.iamPath },
                 { parent: this },
             );
             attachments.push(

@@ -98,6 +98,8 @@ export interface PlatformSettings {
     readonly loadBalancerControllerReplicas: number;
     /** The permissions boundary of both IRSA roles (required on eph-* stacks). */
     readonly permissionsBoundaryArn?: string;
+    /** The IAM path of both IRSA roles and the controller's policy (eph-* stacks'). */
+    readonly iamPath?: string;
 }
 
 export interface PlatformArgs extends PlatformSettings {
@@ -126,6 +128,7 @@ export class Platform extends pulumi.ComponentResource {
             oidcProviderArn: args.oidcProviderArn,
             oidcIssuer: args.oidcIssuer,
             permissionsBoundaryArn: args.permissionsBoundaryArn,
+            iamPath: args.iamPath,
         };
 
         const lbcRole = new IrsaRole(

@@ -400,7 +400,7 @@ export function parseCluster(
     stack: StackSettings,
     vpcCidr: string,
     kubernetesVersion: string,
-    permissionsBoundaryArn: string | undefined,
+    iam: { readonly permissionsBoundaryArn?: string; readonly iamPath?: string },
 ): ClusterSettings {
     return Object.freeze({
         clusterName: stack.clusterName,
@@ -414,6 +414,6 @@ export function parseCluster(
         addonVersions: parseAddonVersions(reader, raw.addonVersions, kubernetesVersion),
         tags: stack.tags,
         protect: stack.protect,
-        ...(permissionsBoundaryArn === undefined ? {} : { permissionsBoundaryArn }),
+        ...iam,
     });
 }

@@ -12,6 +12,7 @@ import { parseBackend } from "./backend";
 import { checkPodsFit } from "./capacity";
 import { parseCharts } from "./charts";
 import { parseCluster, parseKubernetesVersion } from "./cluster";
+import { EPHEMERAL_IAM_PATH } from "../lib/bootstrap-naming";
 import { parseLifetime } from "./ephemeral";
 import { checkSecrets, parseMonitoring } from "./monitoring";
 import { parseNetwork } from "./network";
@@ -58,12 +59,17 @@ export function parseStackConfig(
     const lifetime = parseLifetime(reader, raw.ephemeral, profile);
     const stack = stackSettings(stackName, profile, owner, checkedRegion, lifetime);
     const permissionsBoundaryArn = parsePermissionsBoundary(reader, raw.permissionsBoundaryArn, profile);
-    // Only when set, so the settings of a stack without one read as before.
-    const boundary = permissionsBoundaryArn === undefined ? {} : { permissionsBoundaryArn };
+    // Only when set, so the settings of a stack without one read as before. eph-* stacks' roles and
+    // policies also sit under the IAM path the ephemeral role's IAM rights are scoped to (bootstrap/).
+    const iamPath = profile === "ephemeral" ? EPHEMERAL_IAM_PATH : undefined;
+    const boundary = {
+        ...(permissionsBoundaryArn === undefined ? {} : { permissionsBoundaryArn }),
+        ...(iamPath === undefined ? {} : { iamPath }),
+    };
 
     const kubernetesVersion = parseKubernetesVersion(reader, raw.kubernetesVersion);
     const network = parseNetwork(reader, raw, stack);
-    const cluster = parseCluster(reader, raw, stack, network.cidrBlock, kubernetesVersion, permissionsBoundaryArn);
+    const cluster = parseCluster(reader, raw, stack, network.cidrBlock, kubernetesVersion, boundary);
     const charts = parseCharts(reader, raw.charts, kubernetesVersion);
     const { backend, image } = parseBackend(reader, raw.backend, stack);
     const monitoring = parseMonitoring(reader, raw.monitoring, profile);

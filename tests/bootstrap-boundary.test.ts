@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Region } from "@pulumi/aws/types/enums";
 import { boundaryPolicy, protectedTags } from "../bootstrap/components/boundary";
-import { BOUNDARY_NAME, boundaryArnOf, EPHEMERAL_IAM_PATH } from "../bootstrap/components/naming";
+import { BOUNDARY_NAME, boundaryArnOf, EPHEMERAL_IAM_PATH } from "../lib/bootstrap-naming";
 import { EBS_CSI_POLICY_ARN, NODE_ROLE_POLICY_ARNS } from "../components/cluster";
 import { clusterAutoscalerPolicy, type PolicyDocument } from "../components/iam";
 import { loadBalancerControllerPolicy } from "../components/platform";

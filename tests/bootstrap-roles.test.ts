@@ -3,7 +3,7 @@
 // are the ones the main program really uses.
 import * as assert from "node:assert/strict";
 import { JOB_KINDS, JOBS, type JobKind } from "../bootstrap/components/github";
-import { EPHEMERAL_IAM_PATH } from "../bootstrap/components/naming";
+import { EPHEMERAL_IAM_PATH } from "../lib/bootstrap-naming";
 import { clusterNamePattern, PROGRAM_IAM_PREFIXES } from "../bootstrap/components/permissions";
 import type { PolicyDocument } from "../components/iam";
 import { ACCOUNT } from "../testing/engine";

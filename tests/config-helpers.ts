@@ -4,6 +4,7 @@
 // Raw config is built the way `loadConfig` builds it from what the CLI hands over (fromCliValues),
 // starting from the real Pulumi.<stack>.yaml through testing/engine.ts, so a case that changes one
 // value proves that exactly that value is what the validation is about.
+import { boundaryArnOf } from "../lib/bootstrap-naming";
 import assert from "node:assert/strict";
 import * as util from "node:util";
 import {
@@ -53,7 +54,7 @@ export const devRaw = (): MutableRaw => rawFor("dev");
 export const prodRaw = (): MutableRaw => rawFor("prod");
 
 /** The permissions boundary an eph-* stack must name (the bootstrap program's permissionsBoundaryArn output). */
-export const EPHEMERAL_BOUNDARY = "arn:aws:iam::123456789012:policy/scalable-backend-ephemeral-boundary";
+export const EPHEMERAL_BOUNDARY = boundaryArnOf("123456789012");
 /** dev's values with the permissions boundary, as an eph-* stack has them. */
 export const ephRaw = (): MutableRaw => ({ ...devRaw(), permissionsBoundaryArn: EPHEMERAL_BOUNDARY });
 

@@ -485,7 +485,7 @@ describe("config: no defaults for top-level keys (the CLI requires every key Pul
 });
 
 describe("config: ephemeral stacks", () => {
-    it("parse dev's values and the permissions boundary to dev's config under the ephemeral profile", () => {
+    it("parse dev's values, the permissions boundary and the ephemeral IAM path to dev's config under the ephemeral profile", () => {
         const name = "eph-feature-x";
         const clusterName = "scalable-backend-eph-feature-x";
         const tags = { ...TAGS_DEV, stack: name, environment: "ephemeral" };
@@ -500,11 +500,18 @@ describe("config: ephemeral stacks", () => {
                 loadBalancerControllerReplicas: 1,
             },
             network: { ...EXPECTED_DEV.network, clusterName },
-            cluster: { ...EXPECTED_DEV.cluster, clusterName, tags, permissionsBoundaryArn: EPHEMERAL_BOUNDARY },
+            cluster: {
+                ...EXPECTED_DEV.cluster,
+                clusterName,
+                tags,
+                permissionsBoundaryArn: EPHEMERAL_BOUNDARY,
+                iamPath: "/scalable-backend-eph/",
+            },
             platform: {
                 ...EXPECTED_DEV.platform,
                 loadBalancerControllerReplicas: 1,
                 permissionsBoundaryArn: EPHEMERAL_BOUNDARY,
+                iamPath: "/scalable-backend-eph/",
             },
             image: { ...EXPECTED_DEV.image, repositoryName: `${clusterName}/backend` },
             backend: { ...EXPECTED_DEV.backend, stack: name },

@@ -4,11 +4,13 @@
 import * as assert from "node:assert/strict";
 import { CLUSTER_ROLE_POLICY_ARNS } from "../components/cluster";
 import { serviceTrustPolicy } from "../components/iam";
+import { EPHEMERAL_IAM_PATH } from "../lib/bootstrap-naming";
 import { EPHEMERAL_BOUNDARY } from "./config-helpers";
 import { EPHEMERAL_STACK, ephemeralRun, ofType, one, stackRun, STACKS } from "./helpers";
 
 const ROLE = "aws:iam/role:Role";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const POLICY = "aws:iam/policy:Policy";
 /** The roles the program creates in every stack; pulumi-eks, given these, creates none but the service role. */
 const ROLES = ["cluster-ebs-csi-role", "cluster-node", "platform-autoscaler-role", "platform-lbc-role"];
 
@@ -21,6 +23,19 @@ describe("permissions boundary: an eph-* stack", () => {
         );
     });
 
+    it("puts every IAM role and policy under the path the ephemeral role's IAM rights are scoped to", async () => {
+        const run = await ephemeralRun();
+        assert.equal(EPHEMERAL_IAM_PATH, "/scalable-backend-eph/");
+        assert.deepEqual(
+            [...ofType(run, ROLE), ...ofType(run, POLICY)].map((r) => [r.name, r.inputs.path]),
+            [
+                ...[...ROLES, "cluster-service"].sort().map((name) => [name, EPHEMERAL_IAM_PATH]),
+                ["platform-autoscaler-policy", EPHEMERAL_IAM_PATH],
+                ["platform-lbc-policy", EPHEMERAL_IAM_PATH],
+            ],
+        );
+    });
+
     it("gives the cluster a service role EKS assumes, with the policy pulumi-eks attaches to its own", async () => {
         const run = await ephemeralRun();
         const role = one(run, ROLE, "cluster-service");
@@ -30,6 +45,7 @@ describe("permissions boundary: an eph-* stack", () => {
             description: `EKS control plane of scalable-backend-${EPHEMERAL_STACK}`,
             assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com")),
             permissionsBoundary: EPHEMERAL_BOUNDARY,
+            path: EPHEMERAL_IAM_PATH,
         });
         assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
             { Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -57,11 +73,19 @@ describe("permissions boundary: an eph-* stack", () => {
 
 for (const stack of STACKS) {
     describe(`permissions boundary: ${stack}`, () => {
-        it("names none, so no role carries one", async () => {
-            const roles = ofType(await stackRun(stack), ROLE);
+        it("names none, so no role carries one, and keeps its roles and policies at the root path", async () => {
+            const run = await stackRun(stack);
+            const roles = ofType(run, ROLE);
             assert.deepEqual(
-                roles.map((r) => [r.name, "permissionsBoundary" in r.inputs]),
-                ROLES.map((name) => [name, false]),
+                roles.map((r) => [r.name, "permissionsBoundary" in r.inputs, "path" in r.inputs]),
+                ROLES.map((name) => [name, false, false]),
+            );
+            assert.deepEqual(
+                ofType(run, POLICY).map((p) => [p.name, "path" in p.inputs]),
+                [
+                    ["platform-autoscaler-policy", false],
+                    ["platform-lbc-policy", false],
+                ],
             );
         });
 

@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { controlPlaneLogGroupName, EBS_VOLUME_TAG_STACK } from "../../components/cluster";
 import type { PolicyDocument, PolicyStatement } from "../../components/iam";
 import { clusterNameOf } from "../../config/stack";
-import { BOUNDARY_NAME, boundaryArnOf, EPHEMERAL_IAM_PATH, EPHEMERAL_STATE_PREFIX } from "./naming";
+import { BOUNDARY_NAME, boundaryArnOf, EPHEMERAL_IAM_PATH, EPHEMERAL_STATE_PREFIX } from "../../lib/bootstrap-naming";
 import {
     boundaryGuards,
     clusterNamePattern,

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument, PolicyStatement } from "../../components/iam";
 import { JOBS, type JobKind } from "./github";
-import { EPHEMERAL_IAM_PATH } from "./naming";
+import { EPHEMERAL_IAM_PATH } from "../../lib/bootstrap-naming";
 
 export type KeyKind = "dev" | "prod" | "ephemeral";
 export const KEY_KINDS: readonly KeyKind[] = ["dev", "prod", "ephemeral"];

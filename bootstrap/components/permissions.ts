@@ -8,7 +8,7 @@ import { clusterNameOf } from "../../config/stack";
 import { PROJECT as MAIN_PROJECT } from "../../config/reader";
 import { controlPlaneLogGroupName } from "../../components/cluster";
 import type { JobKind } from "./github";
-import { BOUNDARY_CONDITION_KEY, EPHEMERAL_IAM_PATH, EPHEMERAL_STATE_PREFIX } from "./naming";
+import { BOUNDARY_CONDITION_KEY, EPHEMERAL_IAM_PATH, EPHEMERAL_STATE_PREFIX } from "../../lib/bootstrap-naming";
 import { META_KEY, stackStatePatterns } from "./state";
 
 /** Where the grants point: the account, its region, the state bucket and the boundary. */

@@ -16,7 +16,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../../components/iam";
-import { EPHEMERAL_STATE_PREFIX } from "./naming";
+import { EPHEMERAL_STATE_PREFIX } from "../../lib/bootstrap-naming";
 
 export const META_KEY = ".pulumi/meta.yaml";
 

@@ -1,5 +1,5 @@
-// Names the bootstrap and the main program agree on: the permissions boundary, the IAM path of
-// the ephemeral stacks' roles and policies, and where their state lives in the bucket.
+// Names the bootstrap (bootstrap/) and the main program agree on: the permissions boundary, the IAM
+// path of the ephemeral stacks' roles and policies, and where their state lives in the bucket.
 
 /** The managed policy every role of an eph-* stack, and the ephemeral role itself, carries as its boundary. */
 export const BOUNDARY_NAME = "scalable-backend-boundary";
