@@ -1,10 +1,14 @@
 // Offline plan: `npm run plan -- <stack>` evaluates the program under the shared mock engine (no
-// Pulumi CLI, no AWS credentials), prints the resource tree, and writes out/<stack>/plan.json, each
-// Kubernetes object as YAML, and each Helm release's values. Output is byte-identical across runs.
+// Pulumi CLI, no AWS credentials), prints the resource tree, the modeled cold create and the
+// estimated cost, and writes out/<stack>/plan.json, each Kubernetes object as YAML, and each Helm
+// release's values. Output is byte-identical across runs.
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { RecordedResource, ROOT, runStack, StackRun } from "../testing/engine";
+import { estimate } from "../cost/estimate";
+import { describeEstimate } from "../cost/render";
+import { loadPriceTable } from "../cost/table";
 import { describeColdCreate, modelColdCreate } from "./deploy-time";
 
 /** The inputs worth a glance in the tree, per resource type. */
@@ -185,6 +189,7 @@ async function main(): Promise<void> {
         `\n${run.resources.length} resources for stack "${stack}"; written to out/${stack}/ in ${Date.now() - started} ms`,
     );
     console.log(describeColdCreate(modelColdCreate(run)));
+    console.log(describeEstimate(estimate(run, loadPriceTable())));
     console.log("Outputs:");
     for (const [key, value] of Object.entries(run.outputs)) {
         console.log(`  ${key}: ${run.secretOutputs.includes(key) ? SECRET : JSON.stringify(value)}`);
