@@ -7,19 +7,31 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { fromCliValues, parseStackConfig, toCliValues } from "../config";
-import { ROOT } from "../testing/engine";
+import { ROOT, StackRun } from "../testing/engine";
 import {
     assertEphemeral,
+    costSinceCreated,
     ephemeralConfig,
     ephemeralStackName,
     expiry,
+    hourlyFromTag,
     isExpired,
     parseTtl,
     RefusedError,
     stackTags,
 } from "../tools/ephemeral";
 import { SemVer } from "semver";
-import { BOUNDARY_KEY, devStackFileConfig, MINIMUM_CLI_VERSION, parseArgs, run } from "../tools/stack";
+import {
+    BOUNDARY_KEY,
+    Context,
+    describeCreateCost,
+    devStackFileConfig,
+    MINIMUM_CLI_VERSION,
+    parseArgs,
+    run,
+} from "../tools/stack";
+import type { Estimate } from "../cost/estimate";
+import { evaluate } from "./helpers";
 import { EPHEMERAL_BOUNDARY } from "./config-helpers";
 
 const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
@@ -119,6 +131,35 @@ describe("stack tool: configuration of an ephemeral stack", () => {
         assert.equal("scalable-backend:grafanaAdminPassword" in config, false);
     });
 
+    it("reads the hourly cost tag and works out the cost since creation", () => {
+        assert.equal(hourlyFromTag("0.2527"), 0.2527);
+        for (const value of [undefined, "unknown", "", "-1", "1e3", "$0.25"])
+            assert.equal(hourlyFromTag(value), undefined);
+        // 0.25 an hour for 8 hours.
+        assert.equal(costSinceCreated(0.25, "2026-11-25T00:00:00.000Z", NOW), 2);
+        assert.equal(costSinceCreated(undefined, "2026-11-25T00:00:00.000Z", NOW), undefined);
+        assert.equal(costSinceCreated(0.25, undefined, NOW), undefined);
+        assert.equal(costSinceCreated(0.25, "not a date", NOW), undefined);
+        assert.equal(costSinceCreated(0.25, "2026-11-26T00:00:00.000Z", NOW), undefined, "created in the future");
+    });
+
+    it("prints the cost over the TTL at the hourly figures, and says so for an unknown region", () => {
+        const priced = {
+            region: "eu-west-1",
+            priceTableDate: "2026-12-01",
+            hourly: { min: 0.229, expected: 0.2527, max: 0.2764 },
+        } as Estimate;
+        // 90 minutes: 0.2527 x 1.5 = 0.379; 0.229 x 1.5 = 0.3435; 0.2764 x 1.5 = 0.4146.
+        assert.equal(
+            describeCreateCost(priced, "1h30m", 1.5 * HOUR),
+            "Estimated cost: $0.2527/h expected ($0.2290 at min, $0.2764 at max nodes); over the 1h30m TTL: $0.38 expected ($0.34 to $0.41); eu-west-1 list prices of 2026-12-01, from an offline evaluation of this config",
+        );
+        assert.equal(
+            describeCreateCost({ region: "ap-south-1", hourly: null } as Estimate, "8h", 8 * HOUR),
+            "Estimated cost: unknown region ap-south-1 (the price table has no prices for it)",
+        );
+    });
+
     it("records owner, creation and expiry as stack tags", () => {
         assert.deepEqual(stackTags(meta), {
             owner: "alice",
@@ -197,8 +238,17 @@ interface Harness {
     cleanup(): void;
 }
 
+/**
+ * The estimate's offline evaluation, queued with the other tests' (the Pulumi runtime is
+ * process-global). One evaluation serves every create here: what it prices (the sizes) is dev's
+ * ephemeral profile in all of them; only owners, names and dates differ.
+ */
+let evaluated: Promise<StackRun> | undefined;
+const offline: NonNullable<Context["evaluate"]> = (stack, config) => (evaluated ??= evaluate(stack, { config }));
+
 function harness(
     getCommand: () => Promise<PulumiCommand> = () => PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true }),
+    evaluateStack: Context["evaluate"] = offline,
 ): Harness {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-tool-"));
     fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
@@ -235,7 +285,13 @@ function harness(
             if (fail) env.FAKE_PULUMI_FAIL = fail;
             const code = await run(
                 argv,
-                { io: { out: (text) => (output += text), now: () => NOW }, env, defaultOwner: "ci-bot", workDir },
+                {
+                    io: { out: (text) => (output += text), now: () => NOW },
+                    env,
+                    defaultOwner: "ci-bot",
+                    workDir,
+                    evaluate: evaluateStack,
+                },
                 getCommand,
             );
             return { code, output };
@@ -269,6 +325,8 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
                 "stack tag set created-at 2026-11-25T08:00:00.000Z --stack eph-feature-login",
                 "stack tag set expires-at 2026-11-25T10:00:00.000Z --stack eph-feature-login",
                 "stack tag set scalable-backend:ephemeral true --stack eph-feature-login",
+                // The expected hourly cost of the config it wrote, estimated offline before up.
+                "stack tag set scalable-backend:hourly-usd 0.2527 --stack eph-feature-login",
             ],
         );
         const up = seq.findIndex((c) => c.startsWith("up --yes --skip-preview"));
@@ -282,6 +340,14 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
             "review stacks run with the policy pack",
         );
         assert.match(output, /Updating \(eph-feature-login\)/, "progress is streamed");
+        // 0.2527 x 2 h = 0.51; 0.2290 x 2 = 0.46; 0.2764 x 2 = 0.55.
+        assert.ok(
+            output.includes(
+                "Estimated cost: $0.2527/h expected ($0.2290 at min, $0.2764 at max nodes); over the 2h TTL: $0.51 expected ($0.46 to $0.55); eu-west-1 list prices of 2026-12-01, from an offline evaluation of this config\n",
+            ),
+            output,
+        );
+        assert.ok(output.indexOf("Estimated cost:") < output.indexOf("Updating ("), "the estimate comes before up");
         assert.match(output, /Backend URL: http:\/\/eph-feature-login\.elb\.example\.com/);
         const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-feature-login.yaml"), "utf8")) as {
             secretsprovider: string;
@@ -301,6 +367,43 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
             "structures stay YAML, not strings",
         );
         assert.equal(file.config["scalable-backend:owner"], "alice");
+    });
+
+    it("estimates the config it writes, and goes on without an estimate, tagged unknown, when that fails", async () => {
+        const seen: [string, Record<string, string>][] = [];
+        const spy = harness(undefined, (stack, config) => {
+            seen.push([stack, config]);
+            return offline(stack, config);
+        });
+        try {
+            const { code } = await spy.run(["create", "pr-5", "--owner", "carol"]);
+            assert.equal(code, 0);
+            const file = yaml.load(fs.readFileSync(path.join(spy.workDir, "Pulumi.eph-pr-5.yaml"), "utf8")) as {
+                config: Record<string, unknown>;
+            };
+            assert.deepEqual(seen, [["eph-pr-5", toCliValues(file.config)]]);
+        } finally {
+            spy.cleanup();
+        }
+        const failing = harness(undefined, () => Promise.reject(new Error("the program failed\nat line 3")));
+        try {
+            const { code, output } = await failing.run(["create", "pr-6"]);
+            assert.equal(code, 0, output);
+            assert.match(output, /^Cost estimate unavailable: the program failed$/m);
+            assert.doesNotMatch(output, /Estimated cost/);
+            assert.ok(
+                commands(failing.calls()).includes(
+                    "stack tag set scalable-backend:hourly-usd unknown --stack eph-pr-6",
+                ),
+                "a stale estimate never survives a re-create",
+            );
+            assert.ok(
+                commands(failing.calls()).some((c) => c.startsWith("up --yes")),
+                "the create goes on",
+            );
+        } finally {
+            failing.cleanup();
+        }
     });
 
     it("is idempotent: a second create selects the stack, keeps its birth and owner, extends its life", async () => {
@@ -388,18 +491,32 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         assert.deepEqual(h.calls(), []);
     });
 
-    it("lists only ephemeral stacks with owner and expiry", async () => {
+    it("lists only ephemeral stacks with owner, expiry, hourly cost and cost since created", async () => {
         h.setStacks({
             dev: { tags: {} },
             prod: { tags: {} },
-            "eph-a": { tags: { owner: "alice", "expires-at": "2026-11-25T07:00:00.000Z" } },
+            "eph-a": {
+                tags: {
+                    owner: "alice",
+                    "created-at": "2026-11-24T23:00:00.000Z",
+                    "expires-at": "2026-11-25T07:00:00.000Z",
+                    "scalable-backend:hourly-usd": "0.2527",
+                },
+            },
             "eph-b": { tags: { owner: "bob", "expires-at": "2026-11-26T07:00:00.000Z" } },
+            "eph-c": { tags: { "created-at": "2026-11-25T07:30:00.000Z", "scalable-backend:hourly-usd": "unknown" } },
         });
         const { code, output } = await h.run(["list"]);
         assert.equal(code, 0);
+        // eph-a: 9 hours since 23:00 at 0.2527 = 2.2743.
         assert.equal(
             output,
-            "eph-a\towner=alice\texpires=2026-11-25T07:00:00.000Z\tEXPIRED\neph-b\towner=bob\texpires=2026-11-26T07:00:00.000Z\n",
+            [
+                "eph-a\towner=alice\texpires=2026-11-25T07:00:00.000Z\thourly=$0.2527/h\tsince-created=$2.27\tEXPIRED",
+                "eph-b\towner=bob\texpires=2026-11-26T07:00:00.000Z\thourly=?\tsince-created=?",
+                "eph-c\towner=?\texpires=never (no tag)\thourly=?\tsince-created=?",
+                "",
+            ].join("\n"),
         );
         assert.ok(
             !commands(h.calls()).some((c) => c.includes("--stack dev") || c.includes("--stack prod")),

@@ -14,6 +14,8 @@ export const TAG_OWNER = "owner";
 export const TAG_CREATED = "created-at";
 export const TAG_EXPIRES = "expires-at";
 export const TAG_EPHEMERAL = "scalable-backend:ephemeral";
+/** The expected hourly cost `create` estimated, in USD ("0.2527"), or "unknown" when it could not. */
+export const TAG_HOURLY = "scalable-backend:hourly-usd";
 
 export class RefusedError extends Error {
     constructor(message: string) {
@@ -153,4 +155,24 @@ export function stackTags(meta: EphemeralMeta): Record<string, string> {
         [TAG_EXPIRES]: meta.expiresAt.toISOString(),
         [TAG_EPHEMERAL]: "true",
     };
+}
+
+/** The hourly cost a stack's tag holds, or undefined for "unknown", a missing tag or anything else. */
+export function hourlyFromTag(value: string | undefined): number | undefined {
+    if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) return undefined;
+    return Number(value);
+}
+
+/**
+ * What a stack has cost from its created-at tag until `now` at its estimated hourly cost: an
+ * estimate, as the hourly figure is. Undefined without both, or with a creation date in the future.
+ */
+export function costSinceCreated(
+    hourly: number | undefined,
+    createdAt: string | undefined,
+    now: Date,
+): number | undefined {
+    const created = createdAt === undefined ? NaN : Date.parse(createdAt);
+    if (hourly === undefined || !Number.isFinite(created) || created > now.getTime()) return undefined;
+    return (hourly * (now.getTime() - created)) / 3_600_000;
 }

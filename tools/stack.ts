@@ -1,8 +1,8 @@
 // Ephemeral stacks with the Pulumi Automation API:
 //   npm run stack -- create <name> [--ttl 8h] [--owner X] [--secrets-provider URL] [--policy-pack DIR]
-//                                  [--permissions-boundary ARN]
+//                                  [--permissions-boundary ARN]   (prints its hourly cost and the TTL's)
 //   npm run stack -- destroy <name>
-//   npm run stack -- list
+//   npm run stack -- list                                          (with each stack's cost so far)
 //   npm run stack -- reap [--dry-run]
 // It never touches dev, prod, or any name without the "eph-" prefix.
 import * as fs from "fs";
@@ -10,14 +10,20 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { SemVer } from "semver";
-import { ROOT } from "../testing/engine";
+import { toCliValues } from "../config";
+import { Estimate, estimate } from "../cost/estimate";
+import { usd, usdPerHour } from "../cost/render";
+import { loadPriceTable } from "../cost/table";
+import { ROOT, runStack, StackRun } from "../testing/engine";
 import {
     assertEphemeral,
+    costSinceCreated,
     DEFAULT_TTL,
     EphemeralMeta,
     ephemeralConfig,
     ephemeralStackName,
     expiry,
+    hourlyFromTag,
     isExpired,
     parseTtl,
     PREFIX,
@@ -25,6 +31,7 @@ import {
     stackTags,
     TAG_CREATED,
     TAG_EXPIRES,
+    TAG_HOURLY,
     TAG_OWNER,
 } from "./ephemeral";
 
@@ -43,6 +50,11 @@ export interface Context {
     readonly defaultOwner: string;
     /** The project directory (tests use a scratch copy). */
     readonly workDir?: string;
+    /**
+     * The offline evaluation the cost estimate is made from: the program under the mock engine with
+     * the stack's config, as the CLI hands it over. @default runStack (testing/engine.ts)
+     */
+    readonly evaluate?: (stack: string, config: Record<string, string>) => Promise<StackRun>;
 }
 
 /** Stack tags on self-managed backends (S3, local file) need this CLI. */
@@ -95,7 +107,38 @@ export function ephemeralSecretsProvider(): string {
     return `awskms://alias/scalable-backend-eph?region=${String(devStackFileConfig()["aws:region"])}`;
 }
 
-/** Select or create, configure from dev with the ephemeral overrides, tag, then `up`. Idempotent. */
+/**
+ * The estimate of the config a stack is about to get, from the records of an offline evaluation in
+ * this process (the mock engine, a second or so), before `up` spends anything. A failure is
+ * reported and the create goes on: the estimate must never block a review stack.
+ */
+export async function estimateConfig(
+    context: Context,
+    name: string,
+    config: Record<string, unknown>,
+): Promise<Estimate | undefined> {
+    try {
+        const evaluate = context.evaluate ?? ((stack, values) => runStack(stack, { config: values }));
+        return estimate(await evaluate(name, toCliValues(config)), loadPriceTable());
+    } catch (error) {
+        context.io.out(`Cost estimate unavailable: ${(error as Error).message.split("\n")[0]}\n`);
+        return undefined;
+    }
+}
+
+/** "Estimated cost: $0.2527/h expected ...; over the 8h TTL: $2.02 expected ..." */
+export function describeCreateCost(result: Estimate, ttl: string, ttlMs: number): string {
+    if (!result.hourly) return `Estimated cost: unknown region ${result.region} (the price table has no prices for it)`;
+    const { hourly } = result;
+    const hours = ttlMs / 3_600_000;
+    return (
+        `Estimated cost: ${usdPerHour(hourly.expected)}/h expected (${usdPerHour(hourly.min)} at min, ${usdPerHour(hourly.max)} at max nodes); ` +
+        `over the ${ttl} TTL: ${usd(hourly.expected * hours)} expected (${usd(hourly.min * hours)} to ${usd(hourly.max * hours)}); ` +
+        `${result.region} list prices of ${result.priceTableDate}, from an offline evaluation of this config`
+    );
+}
+
+/** Select or create, configure from dev with the ephemeral overrides, estimate, tag, then `up`. Idempotent. */
 export async function create(context: Context, source: string, options: CreateOptions): Promise<string> {
     const name = assertEphemeral(source.startsWith(PREFIX) ? source : ephemeralStackName(source));
     const ttlMs = parseTtl(options.ttl);
@@ -124,7 +167,11 @@ export async function create(context: Context, source: string, options: CreateOp
     const boundary = options.permissionsBoundary ?? settings.config?.[BOUNDARY_KEY];
     if (boundary !== undefined) config[BOUNDARY_KEY] = boundary;
     await stack.workspace.saveStackSettings(name, { ...settings, config: config as Record<string, never> });
+    const cost = await estimateConfig(context, name, config);
+    if (cost) context.io.out(`${describeCreateCost(cost, options.ttl, ttlMs)}\n`);
     for (const [key, value] of Object.entries(stackTags(meta))) await stack.setTag(key, value);
+    // Always set, so a re-create that cannot estimate never leaves the last estimate standing.
+    await stack.setTag(TAG_HOURLY, cost?.hourly ? cost.hourly.expected.toFixed(4) : "unknown");
     // Ephemeral stacks are held to the same policy pack as dev and prod.
     const result = await stack.up({
         onOutput: (text) => context.io.out(text),
@@ -149,6 +196,10 @@ export interface EphemeralStackInfo {
     readonly owner?: string;
     readonly expiresAt?: string;
     readonly expired: boolean;
+    /** The expected USD an hour `create` estimated (its tag). */
+    readonly hourlyUsd?: number;
+    /** That rate from the stack's created-at tag until now. */
+    readonly costSinceCreatedUsd?: number;
 }
 
 export async function list(context: Context): Promise<EphemeralStackInfo[]> {
@@ -158,16 +209,21 @@ export async function list(context: Context): Promise<EphemeralStackInfo[]> {
     const infos: EphemeralStackInfo[] = [];
     for (const summary of stacks) {
         const tags = await ws.listTags(summary.name);
+        const hourlyUsd = hourlyFromTag(tags[TAG_HOURLY]);
         infos.push({
             name: summary.name,
             owner: tags[TAG_OWNER],
             expiresAt: tags[TAG_EXPIRES],
             expired: isExpired(tags[TAG_EXPIRES], now),
+            hourlyUsd,
+            costSinceCreatedUsd: costSinceCreated(hourlyUsd, tags[TAG_CREATED], now),
         });
     }
     for (const info of infos) {
+        const hourly = info.hourlyUsd === undefined ? "?" : `${usdPerHour(info.hourlyUsd)}/h`;
+        const since = info.costSinceCreatedUsd === undefined ? "?" : usd(info.costSinceCreatedUsd);
         context.io.out(
-            `${info.name}\towner=${info.owner ?? "?"}\texpires=${info.expiresAt ?? "never (no tag)"}${info.expired ? "\tEXPIRED" : ""}\n`,
+            `${info.name}\towner=${info.owner ?? "?"}\texpires=${info.expiresAt ?? "never (no tag)"}\thourly=${hourly}\tsince-created=${since}${info.expired ? "\tEXPIRED" : ""}\n`,
         );
     }
     if (infos.length === 0) context.io.out("No ephemeral stacks.\n");
