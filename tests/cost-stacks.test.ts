@@ -4,12 +4,14 @@
 // from them) can create goes unpriced.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as fs from "fs";
+import * as path from "path";
 import type { RecordedResource, StackRun } from "../testing/engine";
 import { ROOT } from "../testing/engine";
 import { coverageOf } from "../cost/coverage";
 import { Estimate, estimate } from "../cost/estimate";
 import type { Range } from "../cost/model";
-import { describeEstimate } from "../cost/render";
+import { describeEstimate, usd, usdPerHour } from "../cost/render";
 import { configuredRun, ephemeralRun, stackRun, STACKS } from "./helpers";
 import { TABLE } from "./cost-helpers";
 
@@ -113,6 +115,19 @@ describe("cost: the real stacks", () => {
             hourly: { min: 0.229, expected: 0.2527, max: 0.2764 },
             onDemandMonthly: { min: 187.17, expected: 224.39, max: 261.69 },
         });
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const row = (name: string, e: Estimate) =>
+            `| ${name} | ${[e.hourly!.min, e.hourly!.expected, e.hourly!.max].map(usdPerHour).join(" / ")} | ` +
+            `${[e.monthly!.min, e.monthly!.expected, e.monthly!.max].map(usd).join(" / ")} |`;
+        for (const [name, run] of [
+            ["dev", stackRun("dev")],
+            ["prod", stackRun("prod")],
+            ["`eph-*`", ephemeralRun()],
+        ] as const)
+            assert.ok(
+                readme.includes(row(name, estimate(await run, TABLE))),
+                `README: ${row(name, estimate(await run, TABLE))}`,
+            );
     });
 
     it("prints the plan's totals line", async () => {
