@@ -309,7 +309,16 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
     afterEach(() => h.cleanup());
 
     it("creates: selects (missing), inits, writes dev-derived config, tags, runs up, prints the URL", async () => {
-        const { code, output } = await h.run(["create", "feature/Login", "--ttl", "2h", "--owner", "alice"]);
+        const { code, output } = await h.run([
+            "create",
+            "feature/Login",
+            "--ttl",
+            "2h",
+            "--owner",
+            "alice",
+            "--permissions-boundary",
+            EPHEMERAL_BOUNDARY,
+        ]);
         assert.equal(code, 0, output);
         const seq = commands(h.calls());
         assert.deepEqual(seq.slice(0, 3), [
@@ -356,7 +365,7 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         };
         assert.equal(file.secretsprovider, "awskms://alias/scalable-backend-eph?region=eu-west-1");
         assert.equal(file.encryptedkey, "ZmFrZS1rbXMtd3JhcHBlZC1rZXk=", "the data key stack init wrapped is kept");
-        assert.equal(BOUNDARY_KEY in file.config, false, "no boundary given, none invented");
+        assert.equal(file.config[BOUNDARY_KEY], EPHEMERAL_BOUNDARY);
         assert.deepEqual(file.config["scalable-backend:ephemeral"], {
             createdAt: "2026-11-25T08:00:00.000Z",
             expiresAt: "2026-11-25T10:00:00.000Z",
@@ -376,7 +385,14 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
             return offline(stack, config);
         });
         try {
-            const { code } = await spy.run(["create", "pr-5", "--owner", "carol"]);
+            const { code } = await spy.run([
+                "create",
+                "pr-5",
+                "--owner",
+                "carol",
+                "--permissions-boundary",
+                EPHEMERAL_BOUNDARY,
+            ]);
             assert.equal(code, 0);
             const file = yaml.load(fs.readFileSync(path.join(spy.workDir, "Pulumi.eph-pr-5.yaml"), "utf8")) as {
                 config: Record<string, unknown>;
@@ -387,7 +403,12 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         }
         const failing = harness(undefined, () => Promise.reject(new Error("the program failed\nat line 3")));
         try {
-            const { code, output } = await failing.run(["create", "pr-6"]);
+            const { code, output } = await failing.run([
+                "create",
+                "pr-6",
+                "--permissions-boundary",
+                EPHEMERAL_BOUNDARY,
+            ]);
             assert.equal(code, 0, output);
             assert.match(output, /^Cost estimate unavailable: the program failed$/m);
             assert.doesNotMatch(output, /Estimated cost/);
@@ -416,7 +437,7 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
                 },
             },
         });
-        const { code, output } = await h.run(["create", "eph-pr-7"]);
+        const { code, output } = await h.run(["create", "eph-pr-7", "--permissions-boundary", EPHEMERAL_BOUNDARY]);
         assert.equal(code, 0, output);
         const seq = commands(h.calls());
         assert.equal(seq.filter((c) => c.startsWith("stack init")).length, 0);
@@ -455,6 +476,13 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         assert.equal(read(), boundary, "a re-create without --permissions-boundary keeps the stored one");
     });
 
+    it("refuses a create without a permissions boundary, given or stored, before any CLI call", async () => {
+        const { code, output } = await h.run(["create", "pr-11"]);
+        assert.notEqual(code, 0);
+        assert.match(output, /eph-pr-11 needs a permissions boundary: pass --permissions-boundary <arn>/);
+        assert.deepEqual(h.calls(), []);
+    });
+
     it("destroys, and removes the stack only after the destroy succeeded", async () => {
         h.setStacks({ "eph-pr-7": { tags: {} } });
         const { code } = await h.run(["destroy", "eph-pr-7"]);
@@ -476,7 +504,7 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
     });
 
     it("fails a create whose up fails, with the CLI's error", async () => {
-        const { code, output } = await h.run(["create", "pr-9"], "up");
+        const { code, output } = await h.run(["create", "pr-9", "--permissions-boundary", EPHEMERAL_BOUNDARY], "up");
         assert.equal(code, 1);
         assert.match(output, /update failed: 1 resource failed to create/);
         assert.doesNotMatch(output, /Backend URL/);
@@ -579,7 +607,7 @@ describe("stack tool: on a fresh CI runner", () => {
                 },
             });
             assert.equal(fs.existsSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml")), false);
-            const { code, output } = await h.run(["create", "eph-pr-3"]);
+            const { code, output } = await h.run(["create", "eph-pr-3", "--permissions-boundary", EPHEMERAL_BOUNDARY]);
             assert.equal(code, 0, output);
             const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml"), "utf8")) as {
                 config: Record<string, unknown>;

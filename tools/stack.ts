@@ -102,6 +102,15 @@ export interface CreateOptions {
 
 export const BOUNDARY_KEY = "scalable-backend:permissionsBoundaryArn";
 
+/** The boundary an earlier create wrote into this machine's stack file, if any. */
+export function storedBoundary(workDir: string, name: string): string | undefined {
+    const file = path.join(workDir, `Pulumi.${name}.yaml`);
+    if (!fs.existsSync(file)) return undefined;
+    const value = (yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined)
+        ?.config?.[BOUNDARY_KEY];
+    return typeof value === "string" ? value : undefined;
+}
+
 /** The KMS key every eph-* stack shares (bootstrap/), in dev's region: only the ephemeral role may use it. */
 export function ephemeralSecretsProvider(): string {
     return `awskms://alias/scalable-backend-eph?region=${String(devStackFileConfig()["aws:region"])}`;
@@ -142,6 +151,14 @@ export function describeCreateCost(result: Estimate, ttl: string, ttlMs: number)
 export async function create(context: Context, source: string, options: CreateOptions): Promise<string> {
     const name = assertEphemeral(source.startsWith(PREFIX) ? source : ephemeralStackName(source));
     const ttlMs = parseTtl(options.ttl);
+    const boundary = options.permissionsBoundary ?? storedBoundary(context.workDir ?? ROOT, name);
+    // Refused before any CLI call: the program refuses an eph-* stack without one anyway.
+    if (boundary === undefined)
+        throw new RefusedError(
+            `${name} needs a permissions boundary: pass --permissions-boundary <arn> (the bootstrap's ` +
+                `permissionsBoundaryArn output; PERMISSIONS_BOUNDARY_ARN in CI). The ephemeral role may create ` +
+                `IAM roles only with it, so every role of the stack carries it.`,
+        );
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: name, workDir: context.workDir ?? ROOT },
         {
@@ -164,8 +181,7 @@ export async function create(context: Context, source: string, options: CreateOp
     // A backend without a passphrase salt leaves no stack file behind `stack init`.
     const settings: { config?: Record<string, unknown> } = await stack.workspace.stackSettings(name).catch(() => ({}));
     const config = ephemeralConfig(devStackFileConfig(), meta);
-    const boundary = options.permissionsBoundary ?? settings.config?.[BOUNDARY_KEY];
-    if (boundary !== undefined) config[BOUNDARY_KEY] = boundary;
+    config[BOUNDARY_KEY] = boundary;
     await stack.workspace.saveStackSettings(name, { ...settings, config: config as Record<string, never> });
     const cost = await estimateConfig(context, name, config);
     if (cost) context.io.out(`${describeCreateCost(cost, options.ttl, ttlMs)}\n`);
