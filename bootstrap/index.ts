@@ -64,11 +64,10 @@ export = async () => {
         /** The main program's `scalable-backend:permissionsBoundaryArn` on eph-* stacks, with their IAM path. */
         permissionsBoundaryArn: boundary.arn,
         ephemeralIamPath: EPHEMERAL_IAM_PATH,
-        /** The main program's `viewerPrincipalArns` per stack: previews and drift checks read the cluster. */
-        viewerPrincipalArns: pulumi.all([roles.arns.devPreview, roles.arns.drift]).apply(([preview, drift]) => ({
-            dev: [preview, drift],
-            prod: [drift],
-        })),
+        /** The main program's `viewerPrincipalArns` per stack: PR previews read dev, never its Secrets. */
+        viewerPrincipalArns: roles.arns.devPreview.apply((preview) => ({ dev: [preview], prod: [] })),
+        /** Its `auditorPrincipalArns`: drift detection's refresh reads every object, Secrets included. */
+        auditorPrincipalArns: roles.arns.drift.apply((drift) => ({ dev: [drift], prod: [drift] })),
         oidcProviderArn: oidc.arn,
         stateBucketName: state.name,
     };

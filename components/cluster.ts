@@ -9,6 +9,8 @@ import { attachPolicies, IrsaRole, serviceTrustPolicy } from "./iam";
 
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 export const CLUSTER_VIEW_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
+/** Reads every resource, Secrets included, and writes nothing: what a refresh needs (drift detection). */
+export const CLUSTER_ADMIN_VIEW_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy";
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
 const AWS_POLICY = "arn:aws:iam::aws:policy";
 export const NODE_ROLE_POLICY_ARNS: readonly string[] = [
@@ -69,6 +71,13 @@ export function adminAccessEntries(principalArns: readonly string[]): Record<str
 /** Access entries granting read-only access (AmazonEKSViewPolicy: no Secrets, no writes) cluster-wide. */
 export function viewerAccessEntries(principalArns: readonly string[]): Record<string, eks.types.input.AccessEntryArgs> {
     return accessEntries("viewer", CLUSTER_VIEW_POLICY_ARN, principalArns);
+}
+
+/** Access entries granting read access to everything, Secrets included (AmazonEKSAdminViewPolicy), cluster-wide. */
+export function auditorAccessEntries(
+    principalArns: readonly string[],
+): Record<string, eks.types.input.AccessEntryArgs> {
+    return accessEntries("auditor", CLUSTER_ADMIN_VIEW_POLICY_ARN, principalArns);
 }
 
 /**
@@ -150,6 +159,11 @@ export interface ClusterSettings {
     readonly adminPrincipalArns: readonly string[];
     /** Granted read-only access cluster-wide through access entries; none of them an admin. */
     readonly viewerPrincipalArns: readonly string[];
+    /**
+     * Granted read access to everything, Secrets and Helm's release records included, cluster-wide:
+     * a refresh reads them (the drift role). Never an admin or a viewer.
+     */
+    readonly auditorPrincipalArns: readonly string[];
     readonly clusterLogTypes: readonly ClusterLogType[];
     readonly logRetentionDays: number;
     /** 30 in prod, 7 elsewhere. */
@@ -266,6 +280,7 @@ export class Cluster extends pulumi.ComponentResource {
                 accessEntries: {
                     ...adminAccessEntries(args.adminPrincipalArns),
                     ...viewerAccessEntries(args.viewerPrincipalArns),
+                    ...auditorAccessEntries(args.auditorPrincipalArns),
                 },
                 createOidcProvider: true,
                 endpointPrivateAccess: true,

@@ -191,7 +191,16 @@ function parsePrincipals(reader: Reader, key: string, raw: unknown, example: str
     return Object.freeze([...principalArns]);
 }
 
-/** Cluster admins and, optional, read-only viewers (the dev preview role): never the same principal twice. */
+const ACCESS_LISTS = [
+    ["adminPrincipalArns", "cluster admin (which can view too)"],
+    ["viewerPrincipalArns", "read-only access without Secrets"],
+    ["auditorPrincipalArns", "read access to everything, Secrets included (a refresh)"],
+] as const;
+
+/**
+ * Cluster admins and, optional, read-only viewers (the dev preview role) and auditors (the drift
+ * role, whose refresh reads Secrets): never the same principal in two lists.
+ */
 function parseAccess(reader: Reader, raw: RawConfig) {
     const adminPrincipalArns = parsePrincipals(
         reader,
@@ -199,26 +208,24 @@ function parseAccess(reader: Reader, raw: RawConfig) {
         raw.adminPrincipalArns,
         "arn:aws:iam::123456789012:role/platform-admins",
     );
-    const viewerPrincipalArns =
-        raw.viewerPrincipalArns === undefined
-            ? Object.freeze([])
-            : parsePrincipals(
-                  reader,
-                  "viewerPrincipalArns",
-                  raw.viewerPrincipalArns,
-                  "arn:aws:iam::123456789012:role/dev-preview",
-              );
-    const both = viewerPrincipalArns.find((arn) => adminPrincipalArns.includes(arn));
-    if (both !== undefined) {
-        reader.fail(
-            "viewerPrincipalArns",
-            `lists "${both}", which adminPrincipalArns lists too: EKS takes one access entry per principal, ` +
-                "so the second would fail with ResourceInUseException",
-            "each principal in one list: adminPrincipalArns for cluster admin (which can view too), " +
-                "viewerPrincipalArns for read-only access",
-        );
-    }
-    return { adminPrincipalArns, viewerPrincipalArns };
+    const optional = (key: "viewerPrincipalArns" | "auditorPrincipalArns", example: string) =>
+        raw[key] === undefined ? Object.freeze([] as string[]) : parsePrincipals(reader, key, raw[key], example);
+    const viewerPrincipalArns = optional("viewerPrincipalArns", "arn:aws:iam::123456789012:role/dev-preview");
+    const auditorPrincipalArns = optional("auditorPrincipalArns", "arn:aws:iam::123456789012:role/drift");
+    const lists = { adminPrincipalArns, viewerPrincipalArns, auditorPrincipalArns };
+    ACCESS_LISTS.forEach(([key], i) => {
+        for (const [earlier] of ACCESS_LISTS.slice(0, i)) {
+            const both = lists[key].find((arn) => lists[earlier].includes(arn));
+            if (both === undefined) continue;
+            reader.fail(
+                key,
+                `lists "${both}", which ${earlier} lists too: EKS takes one access entry per principal, ` +
+                    "so the second would fail with ResourceInUseException",
+                `each principal in one list: ${ACCESS_LISTS.map(([k, what]) => `${k} for ${what}`).join(", ")}`,
+            );
+        }
+    });
+    return lists;
 }
 
 function parseLogs(reader: Reader, raw: RawConfig, profile: Profile) {

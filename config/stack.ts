@@ -32,6 +32,7 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     privateEndpointAccessCidrs: "array",
     adminPrincipalArns: "array",
     viewerPrincipalArns: "array",
+    auditorPrincipalArns: "array",
     clusterLogTypes: "array",
     logRetentionDays: "integer",
     nodeGroups: "object",
@@ -61,6 +62,7 @@ export const OPTIONAL_KEYS: readonly string[] = [
     "apiAccess",
     "permissionsBoundaryArn",
     "viewerPrincipalArns",
+    "auditorPrincipalArns",
 ];
 
 /** Refuses a key the program does not read, with the closest known one. */

@@ -39,7 +39,8 @@ describe("bootstrap: the stack", () => {
                 ephemeral: "awskms://alias/scalable-backend-eph?region=eu-west-1",
             },
             stateBucketName: BUCKET,
-            viewerPrincipalArns: { dev: [role("dev-preview"), role("drift")], prod: [role("drift")] },
+            viewerPrincipalArns: { dev: [role("dev-preview")], prod: [] },
+            auditorPrincipalArns: { dev: [role("drift")], prod: [role("drift")] },
         });
         assert.deepEqual(run.secretOutputs, []);
         assert.deepEqual(Object.keys(run.outputs.githubVariables as object), Object.keys(variables).sort());

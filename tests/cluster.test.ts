@@ -7,6 +7,8 @@ import {
     controlPlaneLogGroupName,
     nodeLaunchTemplateArgs,
     viewerAccessEntries,
+    auditorAccessEntries,
+    CLUSTER_ADMIN_VIEW_POLICY_ARN,
 } from "../components/cluster";
 import * as pulumi from "@pulumi/pulumi";
 import { attachPolicies, irsaTrustPolicy, policyKey, POSITION_NAMED_ATTACHMENTS } from "../components/iam";
@@ -64,6 +66,19 @@ describe("cluster: pure helpers", () => {
             },
         );
         assert.deepEqual(viewerAccessEntries([]), {});
+    });
+
+    it("grants auditors AmazonEKSAdminViewPolicy (Secrets included, no writes) cluster-wide, shaped the same way", () => {
+        assert.equal(CLUSTER_ADMIN_VIEW_POLICY_ARN, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy");
+        assert.deepEqual(auditorAccessEntries(["arn:aws:iam::123456789012:role/scalable-backend-github-drift"]), {
+            "auditor-123456789012-role-scalable-backend-github-drift": {
+                principalArn: "arn:aws:iam::123456789012:role/scalable-backend-github-drift",
+                accessPolicies: {
+                    auditor: { policyArn: CLUSTER_ADMIN_VIEW_POLICY_ARN, accessScope: { type: "cluster" } },
+                },
+            },
+        });
+        assert.deepEqual(auditorAccessEntries([]), {});
     });
 
     it("requires IMDSv2 with hop limit 1 and an encrypted gp3 root volume", () => {
@@ -474,7 +489,7 @@ for (const stack of STACKS) {
 }
 
 describe("cluster: configured access", () => {
-    it("grants the configured admins and viewers access entries and opens the private endpoint to the configured networks", async () => {
+    it("grants the configured admins, viewers and auditors access entries and opens the private endpoint to the configured networks", async () => {
         const run = await configuredRun("prod");
         // No type: EKS's default, STANDARD, for both.
         assert.deepEqual(one(run, "eks:index:Cluster", "cluster-eks").inputs.accessEntries, {
@@ -496,6 +511,15 @@ describe("cluster: configured access", () => {
                 accessPolicies: {
                     viewer: {
                         policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                        accessScope: { type: "cluster" },
+                    },
+                },
+            },
+            "auditor-123456789012-role-drift": {
+                principalArn: "arn:aws:iam::123456789012:role/drift",
+                accessPolicies: {
+                    auditor: {
+                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy",
                         accessScope: { type: "cluster" },
                     },
                 },

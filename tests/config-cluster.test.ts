@@ -349,12 +349,64 @@ describe("config: viewer principals", () => {
                 "EKS takes one access entry per principal, so the second would fail with ResourceInUseException",
             ],
             expects: [
-                "each principal in one list: adminPrincipalArns for cluster admin (which can view too), viewerPrincipalArns for read-only access",
+                "each principal in one list: adminPrincipalArns for cluster admin (which can view too), viewerPrincipalArns for read-only access without Secrets, auditorPrincipalArns for read access to everything, Secrets included (a refresh)",
             ],
         })),
     ]);
+    const DRIFT = "arn:aws:iam::123456789012:role/drift";
+    const overlap = (first: string, second: string, arn: string, edit: ReturnType<typeof set>) => ({
+        title: `a principal in both ${first} and ${second}`,
+        edit,
+        key: second,
+        says: [
+            `lists "${arn}", which ${first} lists too`,
+            "EKS takes one access entry per principal, so the second would fail with ResourceInUseException",
+        ],
+        expects: ["each principal in one list: adminPrincipalArns for cluster admin"],
+    });
+    rejects([
+        {
+            title: "an auditor principal that is not an ARN",
+            edit: set("auditorPrincipalArns", ["drift"]),
+            key: "auditorPrincipalArns",
+            says: ['has "drift", not an IAM role or user ARN'],
+            expects: ['ARNs like "arn:aws:iam::123456789012:role/drift"'],
+        },
+        {
+            title: "an auditor listed twice",
+            edit: set("auditorPrincipalArns", [DRIFT, DRIFT]),
+            key: "auditorPrincipalArns",
+            says: ["lists a principal twice"],
+            expects: ["each ARN once"],
+        },
+        overlap(
+            "adminPrincipalArns",
+            "auditorPrincipalArns",
+            ADMIN,
+            both(set("adminPrincipalArns", [ADMIN]), set("auditorPrincipalArns", [DRIFT, ADMIN])),
+        ),
+        overlap(
+            "viewerPrincipalArns",
+            "auditorPrincipalArns",
+            DRIFT,
+            both(set("viewerPrincipalArns", [PREVIEW, DRIFT]), set("auditorPrincipalArns", [DRIFT])),
+        ),
+    ]);
     const arns = [PREVIEW, "arn:aws:iam::123456789012:user/ops/auditor", "arn:aws-us-gov:iam::123456789012:role/a/b"];
     accepts([
+        {
+            title: "auditors beside viewers and admins, and none when the key is absent",
+            stack: "prod",
+            edit: both(set("viewerPrincipalArns", [PREVIEW]), set("auditorPrincipalArns", [DRIFT])),
+            read: (c) => [c.cluster.viewerPrincipalArns, c.cluster.auditorPrincipalArns],
+            expected: [[PREVIEW], [DRIFT]],
+        },
+        {
+            title: "a stack file without auditorPrincipalArns as no auditors",
+            read: (c) => c.cluster.auditorPrincipalArns,
+            edit: drop("auditorPrincipalArns"),
+            expected: [],
+        },
         {
             title: "a stack file without viewerPrincipalArns (neither sets it) as no viewers",
             read: (c) => c.cluster.viewerPrincipalArns,

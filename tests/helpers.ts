@@ -30,6 +30,7 @@ export const CONFIGURED = {
     slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
     adminPrincipalArns: ["arn:aws:iam::123456789012:role/platform-admins"],
     viewerPrincipalArns: ["arn:aws:iam::123456789012:role/preview", "arn:aws:iam::123456789012:user/ops/auditor"],
+    auditorPrincipalArns: ["arn:aws:iam::123456789012:role/drift"],
     privateEndpointAccessCidrs: ["172.16.8.0/22"],
     apiAccess: { via: "connectedNetwork" },
 } as const;
@@ -57,6 +58,7 @@ export function configuredRun(stack: "dev" | "prod"): Promise<StackRun> {
                 : {
                       "scalable-backend:adminPrincipalArns": JSON.stringify(CONFIGURED.adminPrincipalArns),
                       "scalable-backend:viewerPrincipalArns": JSON.stringify(CONFIGURED.viewerPrincipalArns),
+                      "scalable-backend:auditorPrincipalArns": JSON.stringify(CONFIGURED.auditorPrincipalArns),
                       "scalable-backend:privateEndpointAccessCidrs": JSON.stringify(
                           CONFIGURED.privateEndpointAccessCidrs,
                       ),
