@@ -26,6 +26,7 @@ export {
     CONFIG_KEYS,
     EPHEMERAL_PREFIX,
     OPTIONAL_KEYS,
+    OWNER_PATTERN,
     PROFILES,
     SECRET_KEYS,
     type Profile,

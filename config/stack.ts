@@ -111,7 +111,8 @@ export function parseRegion(stack: string, region: string | undefined): string {
     return region;
 }
 
-const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127}$/;
+/** An owner is a tag value: the program refuses any other, and so does `npm run stack -- create --owner`. */
+export const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127}$/;
 
 export function parseOwner(reader: Reader, raw: unknown): string {
     const owner = reader.string("owner", raw);

@@ -26,6 +26,7 @@ import {
     Context,
     describeCreateCost,
     devStackFileConfig,
+    HELP,
     MINIMUM_CLI_VERSION,
     parseArgs,
     run,
@@ -234,7 +235,8 @@ interface Harness {
     readonly state: string;
     calls(): string[][];
     setStacks(stacks: Record<string, { tags: Record<string, string> }>): void;
-    run(argv: string[], fail?: string): Promise<{ code: number; output: string }>;
+    /** stdout as `output`, stderr as `errors`. */
+    run(argv: string[], fail?: string): Promise<{ code: number; output: string; errors: string }>;
     cleanup(): void;
 }
 
@@ -281,12 +283,13 @@ function harness(
         },
         run: async (argv, fail) => {
             let output = "";
+            let errors = "";
             const env: Record<string, string> = { FAKE_PULUMI_STATE: state, PULUMI_CONFIG_PASSPHRASE: "test" };
             if (fail) env.FAKE_PULUMI_FAIL = fail;
             const code = await run(
                 argv,
                 {
-                    io: { out: (text) => (output += text), now: () => NOW },
+                    io: { out: (text) => (output += text), err: (text) => (errors += text), now: () => NOW },
                     env,
                     defaultOwner: "ci-bot",
                     workDir,
@@ -294,7 +297,7 @@ function harness(
                 },
                 getCommand,
             );
-            return { code, output };
+            return { code, output, errors };
         },
         cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }),
     };
@@ -446,6 +449,68 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         assert.ok(seq.includes("stack tag set expires-at 2026-11-25T16:00:00.000Z --stack eph-pr-7"));
     });
 
+    it("never shortens a stack's expiry: a shorter TTL on a second create keeps the later one", async () => {
+        h.setStacks({
+            "eph-pr-8": {
+                tags: {
+                    owner: "alice",
+                    "created-at": "2026-11-24T08:00:00.000Z",
+                    "expires-at": "2026-11-27T08:00:00.000Z",
+                },
+            },
+        });
+        const { code, output } = await h.run([
+            "create",
+            "eph-pr-8",
+            "--ttl",
+            "1h",
+            "--permissions-boundary",
+            EPHEMERAL_BOUNDARY,
+        ]);
+        assert.equal(code, 0, output);
+        assert.match(output, /^Stack eph-pr-8: owner alice, expires 2026-11-27T08:00:00\.000Z$/m);
+        assert.ok(commands(h.calls()).includes("stack tag set expires-at 2026-11-27T08:00:00.000Z --stack eph-pr-8"));
+    });
+
+    it("refuses dev and prod, a bad owner and an option a command does not take, before any CLI call", async () => {
+        for (const [argv, message] of [
+            [["create", "dev"], 'error: Refusing to touch stack "dev"'],
+            [["create", "prod", "--permissions-boundary", EPHEMERAL_BOUNDARY], 'error: Refusing to touch stack "prod"'],
+            [["create", "pr-1", "--owner", "-alice"], `error: --owner "-alice" is not a valid owner`],
+            [
+                ["create", "pr-1", "--owner", "alice;rm"],
+                'error: --owner "alice;rm" is not a valid owner: 1-128 characters',
+            ],
+            [["create", "pr-1", "--owner", "x".repeat(129)], "is not a valid owner"],
+            [["list", "--ttl", "1h"], "error: --ttl is for create only."],
+            [["destroy", "eph-a", "--owner", "bob"], "error: --owner is for create only."],
+            [["create", "pr-1", "--dry-run"], "error: --dry-run is for reap only."],
+            [["create", "pr-1", "--owner"], "error: --owner needs a value."],
+            [["reap", "--force"], "error: Unknown option --force."],
+            [["reap", "-f"], "error: Unknown option -f."],
+            [["up"], 'error: Unknown command "up".'],
+        ] as const) {
+            const { code, output, errors } = await h.run([...argv]);
+            assert.equal(code, 2, argv.join(" "));
+            assert.equal(output, "", argv.join(" "));
+            assert.ok(errors.includes(message), `${argv.join(" ")}: ${errors}`);
+            assert.equal(errors.split("\n").length, 2, "one line");
+        }
+        assert.deepEqual(h.calls(), []);
+    });
+
+    it("prints a help page for the tool and for each command, exit 0, without the CLI", async () => {
+        for (const argv of [["--help"], ["-h"], ["create", "--help"], ["reap", "-h"], ["destroy", "eph-a", "--help"]]) {
+            const { code, output, errors } = await h.run(argv);
+            assert.equal(code, 0, argv.join(" "));
+            assert.equal(errors, "");
+            assert.equal(output, HELP[argv[0] === "--help" || argv[0] === "-h" ? "tool" : (argv[0] as "create")]);
+        }
+        assert.match(HELP.tool, /^ {2}npm run stack -- reap \[--dry-run\] {17}destroy every stack past its expiry$/m);
+        assert.match(HELP.create, /--permissions-boundary ARN {3}boundary of every IAM role/);
+        assert.deepEqual(h.calls(), []);
+    });
+
     it("creates with the given boundary, pack and secrets provider; a second create keeps the boundary", async () => {
         const boundary = "arn:aws:iam::123456789012:policy/scalable-backend-boundary";
         const pack = path.join(h.workDir, "base", "policy");
@@ -477,7 +542,7 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
     });
 
     it("refuses a create without a permissions boundary, given or stored, before any CLI call", async () => {
-        const { code, output } = await h.run(["create", "pr-11"]);
+        const { code, errors: output } = await h.run(["create", "pr-11"]);
         assert.notEqual(code, 0);
         assert.match(output, /eph-pr-11 needs a permissions boundary: pass --permissions-boundary <arn>/);
         assert.deepEqual(h.calls(), []);
@@ -497,22 +562,33 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
 
     it("keeps the stack when the destroy fails, and exits non-zero with the CLI's message", async () => {
         h.setStacks({ "eph-pr-7": { tags: {} } });
-        const { code, output } = await h.run(["destroy", "eph-pr-7"], "destroy");
+        const { code, output, errors } = await h.run(["destroy", "eph-pr-7"], "destroy");
         assert.equal(code, 1);
-        assert.match(output, /error: .*destroy failed: resource still in use/s);
+        assert.equal(errors, "error: pulumi destroy eph-pr-7 failed: destroy failed: resource still in use\n");
+        assert.match(output, /Destroying \(eph-pr-7\)/, "the CLI's progress stays on stdout");
         assert.equal(commands(h.calls()).filter((c) => c.startsWith("stack rm")).length, 0);
     });
 
     it("fails a create whose up fails, with the CLI's error", async () => {
-        const { code, output } = await h.run(["create", "pr-9", "--permissions-boundary", EPHEMERAL_BOUNDARY], "up");
+        const { code, output, errors } = await h.run(
+            ["create", "pr-9", "--permissions-boundary", EPHEMERAL_BOUNDARY],
+            "up",
+        );
         assert.equal(code, 1);
-        assert.match(output, /update failed: 1 resource failed to create/);
+        assert.equal(errors, "error: pulumi up eph-pr-9 failed: update failed: 1 resource failed to create\n");
         assert.doesNotMatch(output, /Backend URL/);
+    });
+
+    it("names a failing CLI call in one line, not the Automation API's dump", async () => {
+        const { code, output, errors } = await h.run(["destroy", "eph-a"]);
+        assert.equal(code, 1);
+        assert.equal(errors, "error: pulumi stack select eph-a failed: no stack named 'eph-a' found\n");
+        assert.equal(output, "");
     });
 
     it("refuses dev, prod and unprefixed names without a single CLI call", async () => {
         for (const name of ["dev", "prod", "my-stack"]) {
-            const { code, output } = await h.run(["destroy", name]);
+            const { code, errors: output } = await h.run(["destroy", name]);
             assert.equal(code, 2, name);
             assert.match(output, new RegExp(`Refusing to touch stack "${name}"`));
         }
@@ -586,9 +662,12 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
             "eph-a": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } },
             "eph-b": { tags: { "expires-at": "2026-11-01T00:00:00.000Z" } },
         });
-        const { code, output } = await h.run(["reap"], "destroy:eph-a");
+        const { code, errors } = await h.run(["reap"], "destroy:eph-a");
         assert.equal(code, 1);
-        assert.match(output, /Could not reap 1 stack\(s\):\n {2}eph-a: /);
+        assert.equal(
+            errors,
+            "error: Could not reap 1 stack(s): eph-a: pulumi destroy eph-a failed: destroy failed: resource still in use\n",
+        );
         assert.ok(commands(h.calls()).includes("stack rm --yes eph-b"));
     });
 });
@@ -642,7 +721,7 @@ describe("stack tool: without the Pulumi CLI", () => {
         process.env.FAKE_PULUMI_VERSION = "v3.150.0";
         const h = harness(() => PulumiCommand.get({ root: FAKE_ROOT, version: new SemVer(MINIMUM_CLI_VERSION) }));
         try {
-            const { code, output } = await h.run(["list"]);
+            const { code, errors: output } = await h.run(["list"]);
             assert.equal(code, 2);
             assert.match(output, /The Pulumi CLI is too old: this tool needs 3\.211\.0 or newer/);
             assert.deepEqual(h.calls(), []);
@@ -658,7 +737,7 @@ describe("stack tool: without the Pulumi CLI", () => {
             PulumiCommand.get({ root: path.join(os.tmpdir(), "no-pulumi-here"), skipVersionCheck: true }),
         );
         try {
-            const { code, output } = await h.run(["list"]);
+            const { code, errors: output } = await h.run(["list"]);
             assert.equal(code, 2);
             assert.match(
                 output,

@@ -80,6 +80,21 @@ export function expiry(createdAt: Date, ttlMs: number): Date {
     return new Date(createdAt.getTime() + ttlMs);
 }
 
+/** The expiry a re-create sets: the new TTL's, unless the stack's current tag is later (never shortened). */
+export function laterExpiry(proposed: Date, current: string | undefined): Date {
+    const time = current === undefined ? NaN : Date.parse(current);
+    return Number.isFinite(time) && time > proposed.getTime() ? new Date(time) : proposed;
+}
+
+/**
+ * The stack `create <name|branch>` manages: the name itself when prefixed, else the derived one.
+ * dev and prod are refused rather than turned into eph-dev and eph-prod, as the README promises.
+ */
+export function ephemeralTarget(source: string): string {
+    if (source === "dev" || source === "prod") assertEphemeral(source);
+    return assertEphemeral(source.startsWith(PREFIX) ? source : ephemeralStackName(source));
+}
+
 export function isExpired(expiresAt: string | undefined, now: Date): boolean {
     if (expiresAt === undefined) return false;
     const time = Date.parse(expiresAt);

@@ -4,13 +4,15 @@
 //   npm run stack -- destroy <name>
 //   npm run stack -- list                                          (with each stack's cost so far)
 //   npm run stack -- reap [--dry-run]
-// It never touches dev, prod, or any name without the "eph-" prefix.
+//   npm run stack -- [<command>] --help
+// It never touches dev, prod, or any name without the "eph-" prefix. Progress goes to stdout,
+// errors to stderr in one line, with exit 2 for a refusal and 1 for a failure.
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { SemVer } from "semver";
-import { toCliValues } from "../config";
+import { OWNER_PATTERN, toCliValues } from "../config";
 import { Estimate, estimate } from "../cost/estimate";
 import { usd, usdPerHour } from "../cost/render";
 import { loadPriceTable } from "../cost/table";
@@ -21,10 +23,11 @@ import {
     DEFAULT_TTL,
     EphemeralMeta,
     ephemeralConfig,
-    ephemeralStackName,
+    ephemeralTarget,
     expiry,
     hourlyFromTag,
     isExpired,
+    laterExpiry,
     parseTtl,
     PREFIX,
     RefusedError,
@@ -36,8 +39,10 @@ import {
 } from "./ephemeral";
 
 export interface Io {
-    /** Progress and results. */
+    /** Progress and results (stdout). */
     out(text: string): void;
+    /** The error a command ends with (stderr). */
+    err(text: string): void;
     now(): Date;
 }
 
@@ -149,7 +154,7 @@ export function describeCreateCost(result: Estimate, ttl: string, ttlMs: number)
 
 /** Select or create, configure from dev with the ephemeral overrides, estimate, tag, then `up`. Idempotent. */
 export async function create(context: Context, source: string, options: CreateOptions): Promise<string> {
-    const name = assertEphemeral(source.startsWith(PREFIX) ? source : ephemeralStackName(source));
+    const name = ephemeralTarget(source);
     const ttlMs = parseTtl(options.ttl);
     const boundary = options.permissionsBoundary ?? storedBoundary(context.workDir ?? ROOT, name);
     // Refused before any CLI call: the program refuses an eph-* stack without one anyway.
@@ -169,11 +174,11 @@ export async function create(context: Context, source: string, options: CreateOp
     );
     const tags = await stack.workspace.listTags(name).catch(() => ({}) as Record<string, string>);
     const now = context.io.now();
-    // A second create keeps the stack's birth date and owner, and extends its life.
+    // A second create keeps the stack's birth date and owner, and extends its life, never shortens it.
     const meta: EphemeralMeta = {
         owner: options.owner ?? tags[TAG_OWNER] ?? context.defaultOwner,
         createdAt: tags[TAG_CREATED] ? new Date(tags[TAG_CREATED]) : now,
-        expiresAt: expiry(now, ttlMs),
+        expiresAt: laterExpiry(expiry(now, ttlMs), tags[TAG_EXPIRES]),
     };
     context.io.out(`Stack ${name}: owner ${meta.owner}, expires ${meta.expiresAt.toISOString()}\n`);
     // Written as the stack file itself, so lists and objects keep their YAML types (config set-all
@@ -273,10 +278,10 @@ export async function reap(context: Context, dryRun: boolean): Promise<string[]>
             reaped.push(info.name);
         } catch (error) {
             // One stuck stack must not keep the others alive.
-            failures.push(`${info.name}: ${(error as Error).message.split("\n")[0]}`);
+            failures.push(`${info.name}: ${describeError(error)}`);
         }
     }
-    if (failures.length > 0) throw new Error(`Could not reap ${failures.length} stack(s):\n  ${failures.join("\n  ")}`);
+    if (failures.length > 0) throw new Error(`Could not reap ${failures.length} stack(s): ${failures.join("; ")}`);
     return reaped;
 }
 
@@ -292,9 +297,52 @@ export interface Parsed {
 }
 
 const USAGE =
-    "usage: npm run stack -- create <name|branch> [--ttl 8h] [--owner X] [--secrets-provider URL] [--policy-pack DIR] [--permissions-boundary ARN] | destroy <name> | list | reap [--dry-run]";
+    "usage: npm run stack -- create <name|branch> [--ttl 8h] [--owner X] [--secrets-provider URL] [--policy-pack DIR] [--permissions-boundary ARN] | destroy <name> | list | reap [--dry-run] | [<command>] --help";
 
 const VALUE_OPTIONS = ["--ttl", "--owner", "--secrets-provider", "--policy-pack", "--permissions-boundary"];
+const COMMANDS = ["create", "destroy", "list", "reap"] as const;
+
+/** `--help` pages: the tool's, and each command's. */
+export const HELP: Readonly<Record<"tool" | Parsed["command"], string>> = {
+    tool: `Ephemeral stacks (eph-<slug>) through the Pulumi Automation API; never dev, prod or unprefixed names.
+
+  npm run stack -- create <name|branch> [options]   create or update a stack, then pulumi up
+  npm run stack -- destroy <name>                   destroy a stack, then remove it
+  npm run stack -- list                             eph-* stacks: owner, expiry, hourly cost, cost so far
+  npm run stack -- reap [--dry-run]                 destroy every stack past its expiry
+
+npm run stack -- <command> --help for a command's options.
+`,
+    create: `npm run stack -- create <name|branch> [options]
+  Creates or updates eph-<slug> (derived from a branch or PR name) with dev's config and the
+  ephemeral overrides, prints its estimated cost, tags it, and runs pulumi up. A second create
+  keeps the owner and birth date and never shortens the expiry. dev and prod are refused.
+
+  --ttl 8h                     lifetime from now, 15m to 7d (default 8h)
+  --owner X                    owner tag (default $GITHUB_ACTOR or $USER)
+  --secrets-provider URL       secrets provider of a new stack (default the ephemeral KMS key)
+  --policy-pack DIR            policy pack of the up (default ./policy)
+  --permissions-boundary ARN   boundary of every IAM role (required once; remembered after)
+`,
+    destroy: `npm run stack -- destroy <name>
+  Destroys an eph-* stack's resources, then removes the stack (only once the destroy succeeded).
+`,
+    list: `npm run stack -- list
+  Lists eph-* stacks with owner, expiry, hourly cost and cost since created.
+`,
+    reap: `npm run stack -- reap [--dry-run]
+  Destroys every eph-* stack past its expiry; keeps going when one fails.
+
+  --dry-run   say what would be destroyed, destroy nothing
+`,
+};
+
+/** The help page `argv` asks for, if it asks for one: `--help`/`-h` anywhere, for the command given first. */
+export function helpRequest(argv: readonly string[]): string | undefined {
+    if (!argv.some((arg) => arg === "--help" || arg === "-h")) return undefined;
+    const command = COMMANDS.find((c) => c === argv[0]);
+    return HELP[command ?? "tool"];
+}
 
 export function parseArgs(argv: readonly string[]): Parsed {
     const [command, ...rest] = argv;
@@ -308,11 +356,12 @@ export function parseArgs(argv: readonly string[]): Parsed {
             if (value === undefined || value.startsWith("--")) throw new RefusedError(`${arg} needs a value. ${USAGE}`);
             values[arg] = value;
         } else if (arg === "--dry-run") dryRun = true;
-        else if (arg.startsWith("--")) throw new RefusedError(`Unknown option ${arg}. ${USAGE}`);
+        else if (arg.startsWith("-")) throw new RefusedError(`Unknown option ${arg}. ${USAGE}`);
         else positional.push(arg);
     }
-    if (command !== "create" && command !== "destroy" && command !== "list" && command !== "reap")
-        throw new RefusedError(USAGE);
+    if (!COMMANDS.some((c) => c === command))
+        throw new RefusedError(command === undefined ? USAGE : `Unknown command "${command}". ${USAGE}`);
+    const parsedCommand = command as Parsed["command"];
     const needsName = command === "create" || command === "destroy";
     if (needsName && positional.length !== 1)
         throw new RefusedError(`${command} takes exactly one stack name. ${USAGE}`);
@@ -321,12 +370,21 @@ export function parseArgs(argv: readonly string[]): Parsed {
     const createOnly = Object.keys(values)[0];
     if (command !== "create" && createOnly) throw new RefusedError(`${createOnly} is for create only. ${USAGE}`);
     const ttl = values["--ttl"] ?? DEFAULT_TTL;
-    if (command === "create") parseTtl(ttl);
+    const owner = values["--owner"];
+    if (command === "create") {
+        parseTtl(ttl);
+        // The program's own rule, checked here so a bad owner never reaches `stack init`.
+        if (owner !== undefined && !OWNER_PATTERN.test(owner))
+            throw new RefusedError(
+                `--owner ${JSON.stringify(owner)} is not a valid owner: 1-128 characters of letters, digits, spaces and ._:/=+@-, starting with a letter or digit.`,
+            );
+        ephemeralTarget(positional[0]);
+    }
     return {
-        command,
+        command: parsedCommand,
         name: positional[0],
         ttl,
-        owner: values["--owner"],
+        owner,
         dryRun,
         secretsProvider: values["--secrets-provider"],
         policyPack: values["--policy-pack"],
@@ -334,11 +392,63 @@ export function parseArgs(argv: readonly string[]): Parsed {
     };
 }
 
+/**
+ * The Pulumi CLI's arguments on the errors of its failing calls, so the tool can name the call.
+ * The error itself is passed on unchanged: the Automation API tells "no stack" from others by type.
+ */
+export function namingFailures(command: PulumiCommand): PulumiCommand {
+    // `run` is internal to the Automation API (not in its typings): every CLI call goes through it.
+    type Runner = { run(args: string[], ...rest: unknown[]): Promise<unknown> };
+    const inner = command as unknown as Runner;
+    const named = Object.create(command) as PulumiCommand & Runner;
+    named.run = (args, ...rest) =>
+        inner.run(args, ...rest).catch((error: unknown) => {
+            if (error instanceof CommandError) Object.assign(error, { args: [...args] });
+            throw error;
+        });
+    return named;
+}
+
+/** What the Automation API keeps of a failed call (private in its typings). */
+interface FailedCall {
+    readonly args?: string[];
+    readonly commandResult: { readonly stderr: string; readonly code: number; readonly err?: { stderr?: unknown } };
+}
+
+/**
+ * One line for an error: a CLI call as "pulumi stack select eph-a failed: <its stderr's first
+ * line>", not the Automation API's dump of code, stdout and stderr; anything else, its first line.
+ */
+export function describeError(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof CommandError)) return message.split("\n")[0];
+    const { args: given, commandResult } = error as unknown as FailedCall;
+    const args = (given ?? []).filter((a) => a !== "--non-interactive");
+    const firstFlag = args.findIndex((a) => a.startsWith("-"));
+    // The command words, then the stack: --stack's value, or an eph-* name after the flags (`stack rm --yes eph-a`).
+    const words = firstFlag < 0 ? args : args.slice(0, firstFlag);
+    const stackFlag = args.indexOf("--stack");
+    const stack = stackFlag >= 0 ? args[stackFlag + 1] : args.find((a, i) => i > firstFlag && a.startsWith(PREFIX));
+    const call = ["pulumi", ...words, ...(stack && !words.includes(stack) ? [stack] : [])].join(" ");
+    // A non-zero exit reaches the Automation API as execa's error, whose message leads with the command line.
+    const stderr = String(commandResult.err?.stderr ?? commandResult.stderr)
+        .split("\n")
+        .map((line) => line.trim())
+        .find((line) => line !== "");
+    const reason = stderr?.replace(/^error: /, "") ?? `exit code ${commandResult.code}`;
+    return `${call} failed: ${reason}`;
+}
+
 export async function run(
     argv: readonly string[],
     context: Omit<Context, "pulumiCommand">,
     getCommand: () => Promise<PulumiCommand>,
 ): Promise<number> {
+    const help = helpRequest(argv);
+    if (help !== undefined) {
+        context.io.out(help);
+        return 0;
+    }
     try {
         const parsed = parseArgs(argv);
         // Refuse a forbidden name before even looking for the CLI.
@@ -355,7 +465,7 @@ export async function run(
             }
             throw new RefusedError(INSTALL_HINT);
         }
-        const full: Context = { ...context, pulumiCommand };
+        const full: Context = { ...context, pulumiCommand: namingFailures(pulumiCommand) };
         switch (parsed.command) {
             case "create":
                 await create(full, parsed.name!, {
@@ -380,13 +490,17 @@ export async function run(
         }
         return 0;
     } catch (error) {
-        context.io.out(`\nerror: ${(error as Error).message}\n`);
+        context.io.err(`error: ${describeError(error)}\n`);
         return error instanceof RefusedError ? 2 : 1;
     }
 }
 
 if (require.main === module) {
-    const io: Io = { out: (text) => process.stdout.write(text), now: () => new Date() };
+    const io: Io = {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+        now: () => new Date(),
+    };
     const env = Object.fromEntries(
         Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
     );
