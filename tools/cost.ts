@@ -1,12 +1,12 @@
 // What a stack costs: `npm run cost -- <stack> [--json] [--at YYYY-MM-DD] [assumption options]`
 // evaluates the program for that stack under the mock engine (as `npm run plan` does), prices the
 // records with cost/prices.json and prints the items and totals, or the estimate as JSON.
-import * as fs from "fs";
 import * as path from "path";
 import { ASSUMPTION_OPTIONS, AssumptionOption, Assumptions, OptionError, withOverrides } from "../cost/assumptions";
 import { estimate } from "../cost/estimate";
 import { estimateJson, renderEstimate } from "../cost/render";
 import { isIsoDate, loadPriceTable } from "../cost/table";
+import { checkStackFile } from "./stack-file";
 
 /** The project directory; the mock engine (and the SDKs it loads) only once the arguments are good. */
 const ROOT = path.resolve(__dirname, "..");
@@ -47,8 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
     let args: CostArgs;
     try {
         args = parseCostArgs(argv);
-        if (!fs.existsSync(path.join(ROOT, `Pulumi.${args.stack}.yaml`)))
-            throw new OptionError(`No stack file Pulumi.${args.stack}.yaml. ${USAGE}`);
+        checkStackFile(ROOT, args.stack);
     } catch (error) {
         process.stderr.write(`cost: ${(error as Error).message}\n`);
         return 2;

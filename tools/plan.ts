@@ -10,6 +10,7 @@ import { estimate } from "../cost/estimate";
 import { describeEstimate } from "../cost/render";
 import { loadPriceTable } from "../cost/table";
 import { describeColdCreate, modelColdCreate } from "./deploy-time";
+import { checkStackFile, parsePlanArgs, PLAN_HELP, StackFileError } from "./stack-file";
 
 /** The inputs worth a glance in the tree, per resource type. */
 const SUMMARY_KEYS: Record<string, string[]> = {
@@ -176,10 +177,19 @@ export async function writePlan(
     return run;
 }
 
-async function main(): Promise<void> {
-    const stack = process.argv[2];
-    if (!stack) {
-        console.error("usage: npm run plan -- <stack>   (dev, prod)");
+async function main(argv: readonly string[]): Promise<void> {
+    let stack: string;
+    try {
+        const args = parsePlanArgs(argv);
+        if (args.help) {
+            process.stdout.write(PLAN_HELP);
+            return;
+        }
+        stack = args.stack;
+        checkStackFile(ROOT, stack);
+    } catch (error) {
+        if (!(error instanceof StackFileError)) throw error;
+        process.stderr.write(`plan: ${error.message}\n`);
         process.exit(2);
     }
     const started = Date.now();
@@ -197,7 +207,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-    main().catch((error: Error) => {
+    main(process.argv.slice(2)).catch((error: Error) => {
         console.error(`plan failed: ${error.message}`);
         process.exit(1);
     });
