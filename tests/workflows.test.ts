@@ -1,8 +1,6 @@
 // The delivery workflows' safety properties, checked structurally (actionlint checks syntax).
 import * as assert from "node:assert/strict";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ROOT } from "../testing/engine";
@@ -111,7 +109,7 @@ describe("workflows", () => {
         const ci = workflows["ci.yml"];
         assert.deepEqual(ci.permissions, { contents: "read" }, "the PR run gets no write token and no secrets");
         assert.ok(!fs.readFileSync(path.join(DIR, "ci.yml"), "utf8").includes("secrets."), "no secrets in the PR run");
-        assert.ok(steps(ci).some((s) => s.run?.includes('npm run -s plan -- "$stack"')));
+        assert.ok(steps(ci).some((s) => s.run?.includes("npm run -s plan:diff -- --base ../base --pr .")));
     });
 
     it("edit PR comments in place instead of adding new ones", () => {
@@ -255,19 +253,22 @@ describe("workflows", () => {
 
     it("run the base branch's policy pack offline on the PR's plans, and hold new mandatory findings", () => {
         const job = workflows["ci.yml"].jobs["plan-diff"];
-        const policy = job.steps.find((s) => s.run?.includes("npm run -s policy:offline"))!;
-        assert.match(policy.run!, /\(cd base && npm run -s policy:offline -- "\.\.\/\$records"\)/);
+        const diff = job.steps.find((s) => s.run?.includes("npm run -s plan:diff"))!;
+        assert.match(diff.run!, /\(cd pr && npm run -s plan:diff -- --base \.\.\/base --pr \. --out \.\.\/plan-diff\)/);
+        assert.equal(diff.env?.PR_NUMBER, "${{ github.event.pull_request.number }}");
+        // What the command runs (tests/plan-diff.test.ts runs it): the base's runner judges both sides.
+        const tool = fs.readFileSync(path.join(ROOT, "tools", "plan-diff.ts"), "utf8");
+        assert.match(tool, /npmRun\(args\.base, "policy:offline", \[records\]\)/);
+        assert.match(tool, /failed or does not exist on \$\{side\}\)/, "a failed plan keeps its output");
         const names = job.steps.map((s) => s.name ?? s.uses ?? "");
         assert.ok(
             names.findIndex((n) => n === "No new mandatory finding") >
                 names.findIndex((n) => n.startsWith("actions/upload-artifact@")),
             "the artifact is uploaded before the check can fail",
         );
-        const plans = job.steps.find((s) => s.run?.includes('npm run -s plan -- "$stack"'))!;
         assert.match(
-            plans.run!,
-            /failed or does not exist on \$side\)" >> "plan-diff/,
-            "a failed plan keeps its output",
+            job.steps.find((s) => s.name === "No new mandatory finding")!.run!,
+            /-s plan-diff\/new-mandatory\.txt/,
         );
     });
 
@@ -317,96 +318,5 @@ describe("workflows", () => {
         );
         assert.ok("schedule" in workflows["reap.yml"].on);
         assert.ok(workflows["reap.yml"].jobs.reap.steps.some((s) => s.run?.includes("npm run -s stack -- reap")));
-    });
-});
-
-describe("workflows: the plan diff script", () => {
-    const script = path.join(ROOT, "tools", "plan-diff.sh");
-
-    function checkout(dir: string, files: Record<string, string>): void {
-        for (const [file, text] of Object.entries(files)) {
-            fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-            fs.writeFileSync(path.join(dir, file), text);
-        }
-    }
-
-    it("reports changes with a diff, no changes plainly, and a missing base plan, under bash -e", () => {
-        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
-        try {
-            checkout(path.join(tmp, "base"), { "out/dev/plan.json": '{"a": 1}\n', "out/prod/plan.json": '{"b": 1}\n' });
-            checkout(path.join(tmp, "pr"), { "out/dev/plan.json": '{"a": 2}\n', "out/prod/plan.json": '{"b": 1}\n' });
-            checkout(path.join(tmp, "plan-diff"), {
-                "pr-dev.txt": 'x\n77 resources for stack "dev"\n',
-                "base-dev.txt": '76 resources for stack "dev"\n',
-                "pr-prod.txt": '87 resources for stack "prod"\n',
-            });
-            execFileSync("bash", ["-e", script, "base", "pr", "plan-diff"], { cwd: tmp });
-            const comment = fs.readFileSync(path.join(tmp, "plan-diff", "comment.md"), "utf8");
-            assert.match(comment, /#### `dev`: changes \(76 resources → 77 resources\)/);
-            assert.match(comment, /-\{"a": 1\}\n\+\{"a": 2\}/);
-            assert.match(comment, /#### `prod`: no changes \(87 resources\)/);
-
-            fs.rmSync(path.join(tmp, "base"), { recursive: true });
-            fs.writeFileSync(
-                path.join(tmp, "plan-diff", "base-dev.txt"),
-                "(no plan: `npm run plan -- dev` failed or does not exist on base)\n",
-            );
-            execFileSync("bash", [script, "base", "pr", "plan-diff"], {
-                cwd: tmp,
-                env: { ...process.env, PLAN_DIFF_LIMIT: "10" },
-            });
-            const first = fs.readFileSync(path.join(tmp, "plan-diff", "comment.md"), "utf8");
-            assert.match(first, /#### `dev`: changes \(no plan → 77 resources\)/);
-            assert.match(first, /\.\.\. \(truncated; the whole diff is in the plan-diff artifact\)/);
-        } finally {
-            fs.rmSync(tmp, { recursive: true, force: true });
-        }
-    });
-
-    it("keeps a failed PR plan's output, reports the base pack's findings and the new mandatory ones", () => {
-        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
-        try {
-            checkout(path.join(tmp, "base"), { "out/dev/plan.json": "{}\n", "out/prod/plan.json": '{"b": 1}\n' });
-            checkout(path.join(tmp, "pr"), { "out/dev/plan.json": "{}\n", "out/prod/plan.json": '{"b": 2}\n' });
-            checkout(path.join(tmp, "plan-diff"), {
-                "pr-dev.txt":
-                    "plan failed: Stack 'dev' refuses scalable-backend:backend: maxReplicas is 0\n(no plan: `npm run plan -- dev` failed or does not exist on pr)\n",
-                "base-dev.txt": '76 resources for stack "dev"\n',
-                "pr-prod.txt": '87 resources for stack "prod"\n',
-                "base-prod.txt": '87 resources for stack "prod"\n',
-                "policy-pr-prod.txt":
-                    "prod: 2 mandatory, 0 advisory finding(s)\n  mandatory no-placeholder-values cluster-eks: 198.51.100.0/24\n  mandatory load-balancer-restricted backend-service: open to 0.0.0.0/0\n",
-                "policy-base-prod.txt":
-                    "prod: 1 mandatory, 0 advisory finding(s)\n  mandatory no-placeholder-values cluster-eks: 198.51.100.0/24\n",
-            });
-            execFileSync("bash", ["-e", script, "base", "pr", "plan-diff"], { cwd: tmp });
-            const comment = fs.readFileSync(path.join(tmp, "plan-diff", "comment.md"), "utf8");
-            assert.match(comment, /Computed by this pull request's own code under mocks/);
-            assert.match(comment, /not a review signal/);
-            assert.match(comment, /the PR's plan of dev failed: its last lines[\s\S]*maxReplicas is 0/);
-            assert.match(comment, /Policy, judged offline by the base branch's pack: prod: 2 mandatory, 0 advisory/);
-            assert.match(
-                comment,
-                /\*\*New mandatory findings against the base's plan:\*\*\n- load-balancer-restricted backend-service\n/,
-            );
-            assert.equal(
-                fs.readFileSync(path.join(tmp, "plan-diff", "new-mandatory.txt"), "utf8"),
-                "prod load-balancer-restricted backend-service\n",
-            );
-            fs.writeFileSync(
-                path.join(tmp, "plan-diff", "policy-pr-prod.txt"),
-                fs.readFileSync(path.join(tmp, "plan-diff", "policy-base-prod.txt")),
-            );
-            execFileSync("bash", ["-e", script, "base", "pr", "plan-diff"], { cwd: tmp });
-            assert.equal(fs.readFileSync(path.join(tmp, "plan-diff", "new-mandatory.txt"), "utf8"), "", "none new");
-        } finally {
-            fs.rmSync(tmp, { recursive: true, force: true });
-        }
-    });
-
-    it("is what ci.yml runs", () => {
-        assert.ok(
-            steps(workflows["ci.yml"]).some((s) => s.run?.includes("bash pr/tools/plan-diff.sh base pr plan-diff")),
-        );
     });
 });
