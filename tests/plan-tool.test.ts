@@ -109,12 +109,11 @@ describe("plan tool: the command line", () => {
         });
 
     it("exits 2 with one line on stderr for every refusal, having written nothing", () => {
+        // Each refusal's text is tested in-process above; these prove the wiring (stderr, exit 2,
+        // nothing written), one process each, so two suffice.
         const cases: [string[], string][] = [
-            [["staging"], UNKNOWN("staging")],
             [["/../../evil"], UNKNOWN("/../../evil")],
-            [["eph-nope"], "Pulumi.eph-nope.yaml does not exist: `npm run stack -- create eph-nope` writes it."],
             [["dev", "extra"], `plan takes one stack name, not 2: dev extra. ${PLAN_USAGE}`],
-            [[], PLAN_USAGE],
         ];
         for (const [args, message] of cases) {
             const result = plan(...args);
