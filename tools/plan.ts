@@ -10,6 +10,7 @@ import { estimate } from "../cost/estimate";
 import { describeEstimate } from "../cost/render";
 import { loadPriceTable } from "../cost/table";
 import { describeColdCreate, modelColdCreate } from "./deploy-time";
+import { exposure } from "./exposure";
 import { checkStackFile, parsePlanArgs, PLAN_HELP, StackFileError } from "./stack-file";
 
 /** The inputs worth a glance in the tree, per resource type. */
@@ -75,6 +76,8 @@ export function renderTree(run: StackRun): string {
             lines.push(
                 `${indent}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join("; ")}]` : ""}${summary(resource)}`,
             );
+            // Marked "!" so a reviewer's eye (or grep) finds who can reach what.
+            for (const line of exposure(resource)) lines.push(`${indent}    ! ${line}`);
             visit(resource.urn, `${indent}  `);
         }
     };
