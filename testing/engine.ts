@@ -12,7 +12,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { specialSecretSig, specialSigKey, specialResourceSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { mockCall, mockOutputs } from "./mock-cloud";
+import { invented, mockCall, mockOutputs } from "./mock-cloud";
 import { projectName, requiredKeys, stackConfig } from "./stack-files";
 
 export { ACCOUNT, mockOutputs } from "./mock-cloud";
@@ -67,6 +67,8 @@ export interface StackRun {
     readonly outputs: Record<string, unknown>;
     /** Stack outputs that were secret. */
     readonly secretOutputs: string[];
+    /** Realistic values the mock invented, each with the placeholder a printout shows instead. */
+    readonly invented: Readonly<Record<string, string>>;
 }
 
 const isSecret = (v: any): boolean => v && typeof v === "object" && v[specialSigKey] === specialSecretSig;
@@ -135,6 +137,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     const region = config["aws:region"] ?? "<region>";
     const disabled: string[] = JSON.parse(config["pulumi:disable-default-providers"] ?? "[]");
 
+    invented.clear();
     const records = new Map<string, Omit<RecordedResource, "options">>();
     const optionsByKey = new Map<string, RecordedOptions>();
     const failures: Error[] = [];
@@ -271,7 +274,14 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
         ...r,
         options: optionsByKey.get(`${r.type}::${r.name}`) ?? { dependsOn: [], protect: false, ignoreChanges: [] },
     }));
-    return { stack, config, resources, outputs: resolved, secretOutputs: secretOutputs.sort() };
+    return {
+        stack,
+        config,
+        resources,
+        outputs: resolved,
+        secretOutputs: secretOutputs.sort(),
+        invented: Object.fromEntries([...invented].sort(([a], [b]) => a.localeCompare(b))),
+    };
 }
 
 /**

@@ -5,6 +5,13 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 export const ACCOUNT = "<account-id>";
 
+/**
+ * Realistic values the mock invents (the image-pinning rule and tests need a real digest's shape),
+ * each with the placeholder a printout shows instead: a reader must never take one for real. The
+ * engine snapshots and clears it per run (StackRun.invented).
+ */
+export const invented = new Map<string, string>();
+
 /** A name only AWS can assign, shown as an obvious placeholder. */
 const placeholder = (what: string, name: string): string => `<${what} of ${name}>`;
 
@@ -138,6 +145,7 @@ export function mockOutputs(
                 .createHash("sha256")
                 .update(JSON.stringify(inputs.tags ?? []))
                 .digest("hex")}`;
+            invented.set(digest, placeholder("digest", name));
             return {
                 id,
                 state: {

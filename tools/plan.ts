@@ -41,6 +41,24 @@ const SUMMARY_KEYS: Record<string, string[]> = {
 
 const SECRET = "[secret]";
 
+/**
+ * The value as a reader should see it: every realistic value the mock invented (an image digest)
+ * replaced by its placeholder, wherever it sits inside a string. The records the policy pack judges
+ * keep the real shape; only what people read is rewritten.
+ */
+export function shown<T>(value: T, invented: Readonly<Record<string, string>>): T {
+    const pairs = Object.entries(invented);
+    if (pairs.length === 0) return value;
+    const visit = (v: unknown): unknown => {
+        if (typeof v === "string") return pairs.reduce((text, [real, label]) => text.split(real).join(label), v);
+        if (Array.isArray(v)) return v.map(visit);
+        if (v !== null && typeof v === "object")
+            return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, visit(inner)]));
+        return v;
+    };
+    return visit(value) as T;
+}
+
 function redacted(resource: RecordedResource): Record<string, unknown> {
     const inputs: Record<string, unknown> = { ...resource.inputs };
     for (const key of resource.secretInputs) inputs[key] = SECRET;
@@ -82,7 +100,7 @@ export function renderTree(run: StackRun): string {
         }
     };
     visit(undefined, "");
-    return lines.join("\n");
+    return shown(lines.join("\n"), run.invented);
 }
 
 function fileName(resource: RecordedResource): string {
@@ -152,14 +170,17 @@ export async function writePlan(
     fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
     fs.mkdirSync(path.join(outDir, "helm"), { recursive: true });
 
-    const plan = {
-        stack,
-        resourceCount: resources.length,
-        outputs: Object.fromEntries(
-            Object.entries(run.outputs).map(([k, v]) => [k, run.secretOutputs.includes(k) ? SECRET : v]),
-        ),
-        resources: resources.map(planEntry),
-    };
+    const plan = shown(
+        {
+            stack,
+            resourceCount: resources.length,
+            outputs: Object.fromEntries(
+                Object.entries(run.outputs).map(([k, v]) => [k, run.secretOutputs.includes(k) ? SECRET : v]),
+            ),
+            resources: resources.map(planEntry),
+        },
+        run.invented,
+    );
     fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
     fs.writeFileSync(`${outDir}.records.json`, `${JSON.stringify(policyRecords(run), null, 2)}\n`);
 
@@ -168,12 +189,12 @@ export async function writePlan(
             const { values, ...release } = resource.inputs;
             fs.writeFileSync(
                 path.join(outDir, "helm", `${fileName(resource)}.yaml`),
-                yaml.dump({ release, values }, { sortKeys: true, lineWidth: 120 }),
+                yaml.dump(shown({ release, values }, run.invented), { sortKeys: true, lineWidth: 120 }),
             );
         } else if (resource.type.startsWith("kubernetes:") && resource.custom && resource.inputs.apiVersion) {
             fs.writeFileSync(
                 path.join(outDir, "k8s", `${fileName(resource)}.yaml`),
-                yaml.dump(redacted(resource), { sortKeys: true, lineWidth: 120 }),
+                yaml.dump(shown(redacted(resource), run.invented), { sortKeys: true, lineWidth: 120 }),
             );
         }
     }
@@ -205,7 +226,9 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log(describeEstimate(estimate(run, loadPriceTable())));
     console.log("Outputs:");
     for (const [key, value] of Object.entries(run.outputs)) {
-        console.log(`  ${key}: ${run.secretOutputs.includes(key) ? SECRET : JSON.stringify(value)}`);
+        console.log(
+            `  ${key}: ${run.secretOutputs.includes(key) ? SECRET : JSON.stringify(shown(value, run.invented))}`,
+        );
     }
 }
 
