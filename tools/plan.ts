@@ -5,13 +5,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { RecordedResource, ROOT, runStack, StackRun } from "../testing/engine";
+import type { RecordedResource, StackRun } from "../testing/engine";
 import { estimate } from "../cost/estimate";
 import { describeEstimate } from "../cost/render";
 import { loadPriceTable } from "../cost/table";
 import { describeColdCreate, modelColdCreate } from "./deploy-time";
 import { exposure } from "./exposure";
 import { checkStackFile, parsePlanArgs, PLAN_HELP, StackFileError } from "./stack-file";
+
+/** The project directory; the mock engine (and the SDKs it loads) only once the arguments are good. */
+const ROOT = path.resolve(__dirname, "..");
 
 /** The inputs worth a glance in the tree, per resource type. */
 const SUMMARY_KEYS: Record<string, string[]> = {
@@ -164,7 +167,7 @@ export async function writePlan(
     outDir = path.join(ROOT, "out", stack),
     evaluated?: StackRun,
 ): Promise<StackRun> {
-    const run = evaluated ?? (await runStack(stack));
+    const run = evaluated ?? (await (await import("../testing/engine")).runStack(stack));
     const resources = [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn));
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
