@@ -1,7 +1,7 @@
 // Pure parts of the ephemeral-stack tool: names, TTLs, expiry, and the config an ephemeral stack
 // gets (dev's, with cost-saving overrides). No Pulumi CLI, no clock: callers pass `now`.
 import * as crypto from "crypto";
-import { classifyStack, EPHEMERAL_PREFIX } from "../config";
+import { classifyStack, EPHEMERAL_PREFIX } from "../config/stack";
 
 export const PREFIX = EPHEMERAL_PREFIX;
 /** classifyStack accepts at most 32 characters after the prefix. */

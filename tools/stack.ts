@@ -10,13 +10,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import type { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { SemVer } from "semver";
-import { OWNER_PATTERN, toCliValues } from "../config";
+import { OWNER_PATTERN } from "../config/stack";
 import { Estimate, estimate } from "../cost/estimate";
 import { usd, usdPerHour } from "../cost/render";
 import { loadPriceTable } from "../cost/table";
-import { ROOT, runStack, StackRun } from "../testing/engine";
+import type { StackRun } from "../testing/engine";
 import {
     assertEphemeral,
     costSinceCreated,
@@ -37,6 +37,16 @@ import {
     TAG_HOURLY,
     TAG_OWNER,
 } from "./ephemeral";
+
+/** The project directory (tests use a scratch copy through Context.workDir). */
+const ROOT = path.resolve(__dirname, "..");
+
+type Automation = typeof import("@pulumi/pulumi/automation");
+let automationModule: Automation | undefined;
+/** The Automation API (and the SDK under it), loaded once a command needs the CLI: --help and refusals answer at once. */
+const automation = (): Automation =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, see above
+    (automationModule ??= require("@pulumi/pulumi/automation") as Automation);
 
 export interface Io {
     /** Progress and results (stdout). */
@@ -69,7 +79,7 @@ const INSTALL_HINT =
     "The Pulumi CLI was not found. Install it (curl -fsSL https://get.pulumi.com | sh, or npm install -g pulumi) and make sure `pulumi` is on PATH, then log in (pulumi login --local, an s3:// backend, or Pulumi Cloud).";
 
 async function workspace(context: Context): Promise<LocalWorkspace> {
-    return LocalWorkspace.create({
+    return automation().LocalWorkspace.create({
         workDir: context.workDir ?? ROOT,
         pulumiCommand: context.pulumiCommand,
         envVars: context.env,
@@ -77,7 +87,7 @@ async function workspace(context: Context): Promise<LocalWorkspace> {
 }
 
 async function select(context: Context, name: string): Promise<Stack> {
-    return LocalWorkspace.selectStack(
+    return automation().LocalWorkspace.selectStack(
         { stackName: name, workDir: context.workDir ?? ROOT },
         { pulumiCommand: context.pulumiCommand, envVars: context.env },
     );
@@ -132,6 +142,10 @@ export async function estimateConfig(
     config: Record<string, unknown>,
 ): Promise<Estimate | undefined> {
     try {
+        const [{ runStack }, { toCliValues }] = await Promise.all([
+            import("../testing/engine"),
+            import("../config/load"),
+        ]);
         const evaluate = context.evaluate ?? ((stack, values) => runStack(stack, { config: values }));
         return estimate(await evaluate(name, toCliValues(config)), loadPriceTable());
     } catch (error) {
@@ -164,7 +178,7 @@ export async function create(context: Context, source: string, options: CreateOp
                 `permissionsBoundaryArn output; PERMISSIONS_BOUNDARY_ARN in CI). The ephemeral role may create ` +
                 `IAM roles only with it, so every role of the stack carries it.`,
         );
-    const stack = await LocalWorkspace.createOrSelectStack(
+    const stack = await automation().LocalWorkspace.createOrSelectStack(
         { stackName: name, workDir: context.workDir ?? ROOT },
         {
             pulumiCommand: context.pulumiCommand,
@@ -403,7 +417,7 @@ export function namingFailures(command: PulumiCommand): PulumiCommand {
     const named = Object.create(command) as PulumiCommand & Runner;
     named.run = (args, ...rest) =>
         inner.run(args, ...rest).catch((error: unknown) => {
-            if (error instanceof CommandError) Object.assign(error, { args: [...args] });
+            if (error instanceof automation().CommandError) Object.assign(error, { args: [...args] });
             throw error;
         });
     return named;
@@ -421,7 +435,7 @@ interface FailedCall {
  */
 export function describeError(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof CommandError)) return message.split("\n")[0];
+    if (!(error instanceof automation().CommandError)) return message.split("\n")[0];
     const { args: given, commandResult } = error as unknown as FailedCall;
     const args = (given ?? []).filter((a) => a !== "--non-interactive");
     const firstFlag = args.findIndex((a) => a.startsWith("-"));
@@ -506,7 +520,7 @@ if (require.main === module) {
     );
     const defaultOwner = process.env.GITHUB_ACTOR ?? process.env.USER ?? "unknown";
     run(process.argv.slice(2), { io, env, defaultOwner }, () =>
-        PulumiCommand.get({ version: new SemVer(MINIMUM_CLI_VERSION) }),
+        automation().PulumiCommand.get({ version: new SemVer(MINIMUM_CLI_VERSION) }),
     )
         .then((code) => process.exit(code))
         .catch((error: Error) => {
