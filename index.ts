@@ -10,6 +10,7 @@ import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { Platform } from "./components/platform";
 import { loadConfig, lookUpAwsFacts } from "./config";
+import { hostContractOutput } from "./lib/host-contract";
 
 export = async () => {
     const config = loadConfig();
@@ -91,5 +92,21 @@ export = async () => {
         backendUrl: backend.url,
         backendImage: image.reference,
         grafanaPortForward: monitoring.grafanaPortForward,
+        // dev hosts the review stacks' namespaces: what they read of it, in one versioned output.
+        ...(config.stack.profile === "dev"
+            ? {
+                  hostContract: hostContractOutput({
+                      clusterName: cluster.name,
+                      region: config.stack.region,
+                      kubeconfig: cluster.kubeconfig,
+                      loadBalancerSubnetCidrs: network.publicCidrs,
+                      monitoring: {
+                          namespace: monitoring.target.namespace,
+                          prometheusPodLabels: monitoring.target.prometheusPodLabels,
+                          podMonitorLabels: {},
+                      },
+                  }),
+              }
+            : {}),
     };
 };

@@ -45,7 +45,9 @@ for (const stack of STACKS) {
             const run = await stackRun(stack);
             const clusterName = `scalable-backend-${stack}`;
             const issuer = `oidc.eks.eu-west-1.amazonaws.com/id/<oidc-id of ${clusterName}>`;
-            const { kubeconfig, ...plainOutputs } = run.outputs;
+            // dev's hostContract is held exactly by tests/host-contract.test.ts.
+            const { kubeconfig, hostContract, ...plainOutputs } = run.outputs;
+            assert.equal(hostContract !== undefined, stack === "dev");
             assert.deepEqual(plainOutputs, {
                 clusterName,
                 region: "eu-west-1",
@@ -65,7 +67,7 @@ for (const stack of STACKS) {
             });
             assert.match(plainOutputs.backendImage as string, /@sha256:[a-f0-9]{64}$/);
             assert.equal(JSON.parse(kubeconfig as string).kind, "Config");
-            assert.deepEqual(run.secretOutputs, ["kubeconfig"]);
+            assert.deepEqual(run.secretOutputs, stack === "dev" ? ["hostContract", "kubeconfig"] : ["kubeconfig"]);
         });
 
         it("creates only Kubernetes objects that validate against the upstream OpenAPI schema", async () => {
