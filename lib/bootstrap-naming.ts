@@ -25,3 +25,39 @@ export const EPHEMERAL_IAM_PATH = "/scalable-backend-eph/";
  * backend would need the ephemeral role (assumable from any pull request) to read prod's state.
  */
 export const EPHEMERAL_STATE_PREFIX = "ephemeral";
+
+/**
+ * The role a shared-placement review stack's app layer (pull-request code) deploys with: no IAM
+ * rights; on the dev cluster, AmazonEKSEditPolicy scoped to REVIEW_NAMESPACE_SCOPE plus
+ * REVIEW_DEPLOYERS_GROUP. The dev stack's access entry names it before the bootstrap creates it.
+ */
+export const REVIEW_APP_ROLE_NAME = "scalable-backend-github-review-app";
+
+/**
+ * The role the tenant layer (trusted code from main, behind the REVIEW_TENANT_ENVIRONMENT
+ * environment) provisions review namespaces with: REVIEW_PROVISIONERS_GROUP on the dev cluster.
+ */
+export const REVIEW_PROVISIONER_ROLE_NAME = "scalable-backend-github-review-tenant";
+
+/** The GitHub environment (deployment branch: main) the tenant layer's job runs in. */
+export const REVIEW_TENANT_ENVIRONMENT = "review-tenant";
+
+/** A role's ARN from its fixed name: the host's access entries exist before the roles do. */
+export function roleArnOf(accountId: string, roleName: string): string {
+    return `arn:aws:iam::${accountId}:role/${roleName}`;
+}
+
+/** The Kubernetes group of the app role: what the EKS policies lack, bound per review namespace by its tenant. */
+export const REVIEW_DEPLOYERS_GROUP = "scalable-backend:review-deployers";
+/** The Kubernetes group of the provisioner role: the host's provisioner ClusterRole is bound to it. */
+export const REVIEW_PROVISIONERS_GROUP = "scalable-backend:review-provisioners";
+/** The host's ClusterRole a tenant binds REVIEW_DEPLOYERS_GROUP to in its namespace (PodMonitors, ServiceMonitors). */
+export const REVIEW_MONITORS_CLUSTER_ROLE = "scalable-backend-review-monitors";
+/** The host's ClusterRole of REVIEW_PROVISIONERS_GROUP: namespaces, quotas, limits, policies, bindings. */
+export const REVIEW_PROVISIONER_CLUSTER_ROLE = "scalable-backend-review-provisioner";
+
+/** Review namespaces are `eph-<slug>`, as their app stacks are named; EKS access scopes take this wildcard. */
+export const REVIEW_NAMESPACE_SCOPE = "eph-*";
+
+/** The tenant layer of `eph-<slug>` is the stack `tenant-<slug>`: outside eph-*, so PR roles cannot write it. */
+export const TENANT_STACK_PREFIX = "tenant-";
