@@ -8,8 +8,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 /** The `created-at` and `expires-at` tags (none outside eph-* stacks). */
 export function parseLifetime(reader: Reader, raw: unknown, profile: Profile): Readonly<Record<string, string>> {
     if (raw === undefined) return {};
-    if (profile !== "ephemeral")
-        reader.fail("ephemeral", "is set on a long-lived stack", "no ephemeral key outside eph-* stacks");
+    if (profile !== "ephemeral" && profile !== "tenant")
+        reader.fail("ephemeral", "is set on a long-lived stack", "no ephemeral key outside eph-* and tenant-* stacks");
     const value = reader.object("ephemeral", raw);
     reader.rejectUnknownKeys("ephemeral", value, ["createdAt", "expiresAt"]);
     const createdAt = reader.string("ephemeral.createdAt", value.createdAt);

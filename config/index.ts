@@ -19,16 +19,27 @@ export {
 } from "./facts";
 export { fromCliValues, loadConfig, toCliValues } from "./load";
 export { MONITORING_NAMESPACE } from "./monitoring";
-export { parseStackConfig, type StackConfig } from "./parse";
+export { type HostLookup, type LayerConfig, parseConfig, parseStackConfig, type StackConfig } from "./parse";
+export { DECLARED_KEYS, DEFAULT_PLACEMENT, type Layer, LAYER_KEYS, type Placement, PLACEMENTS } from "./placement";
+export {
+    checkTrustedCheckout,
+    type CiEnvironment,
+    parseHostStack,
+    type ReviewAppConfig,
+    type TenantConfig,
+} from "./review";
 export { ConfigError, cpuMillis, memoryMiB, PROJECT, type RawConfig } from "./reader";
 export {
     classifyStack,
     CONFIG_KEYS,
     EPHEMERAL_PREFIX,
+    HOST_STACK,
     OPTIONAL_KEYS,
     OWNER_PATTERN,
     PROFILES,
     SECRET_KEYS,
+    slugOf,
+    TENANT_PREFIX,
     type Profile,
     type StackSettings,
 } from "./stack";

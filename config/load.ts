@@ -2,7 +2,7 @@
 // hands a program (scalars as strings, lists and mappings as JSON) and structured values.
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
-import { parseStackConfig, type StackConfig } from "./parse";
+import { type LayerConfig, parseConfig, type StackConfig } from "./parse";
 import { ConfigError, PROJECT, type RawConfig } from "./reader";
 import { CONFIG_KEYS } from "./stack";
 
@@ -65,13 +65,27 @@ function secretKeysOf(values: Readonly<Record<string, string>>): string[] {
  * in the program that touches `pulumi.Config`. The optional secrets, refused unless set with
  * --secret, go to Monitoring as secret Outputs (getSecret keeps them secret end to end).
  */
-export function loadConfig(): StackConfig {
+export function loadConfig(): LayerConfig {
     const stack = pulumi.getStack();
     const values = pulumi.runtime.allConfig();
     const raw: RawConfig = fromCliValues(stack, values);
-    const config = parseStackConfig(stack, raw, new pulumi.Config("aws").get("region"), secretKeysOf(values));
+    const parsed = parseConfig(
+        stack,
+        raw,
+        new pulumi.Config("aws").get("region"),
+        secretKeysOf(values),
+        () => ({ organization: pulumi.getOrganization(), project: pulumi.getProject() }),
+        // Where the program runs, for the tenant layer's refusal of a pull request's checkout.
+        {
+            GITHUB_ACTIONS: process.env.GITHUB_ACTIONS,
+            GITHUB_EVENT_NAME: process.env.GITHUB_EVENT_NAME,
+            GITHUB_REF: process.env.GITHUB_REF,
+        },
+    );
+    if (parsed.layer !== "cluster") return parsed;
+    const config = parsed.cluster;
     const project = new pulumi.Config(PROJECT);
-    return Object.freeze({
+    const cluster: StackConfig = Object.freeze({
         ...config,
         monitoring: Object.freeze({
             ...config.monitoring,
@@ -83,4 +97,5 @@ export function loadConfig(): StackConfig {
                 : {}),
         }),
     });
+    return Object.freeze({ layer: "cluster", cluster });
 }

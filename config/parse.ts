@@ -16,7 +16,17 @@ import { EPHEMERAL_IAM_PATH } from "../lib/bootstrap-naming";
 import { parseLifetime } from "./ephemeral";
 import { checkSecrets, parseMonitoring } from "./monitoring";
 import { parseNetwork } from "./network";
+import { checkLayerKeys, layerOf } from "./placement";
 import { RawConfig, Reader } from "./reader";
+import {
+    checkTrustedCheckout,
+    type CiEnvironment,
+    parseHostStack,
+    parseReviewApp,
+    parseTenant,
+    type ReviewAppConfig,
+    type TenantConfig,
+} from "./review";
 import {
     classifyStack,
     parseOwner,
@@ -40,8 +50,50 @@ export interface StackConfig {
     readonly secretsSet: Readonly<{ grafanaAdminPassword: boolean; alertmanagerSlackWebhookUrl: boolean }>;
 }
 
+/** A stack's config by its layer (config/placement.ts): its own cluster, or one of a shared review's two layers. */
+export type LayerConfig = { readonly layer: "cluster"; readonly cluster: StackConfig } | ReviewAppConfig | TenantConfig;
+
+/** Where the host stack is looked up: the StackReference's default organization and project. */
+export interface HostLookup {
+    /** `pulumi.getOrganization()`: the literal "organization" on self-managed backends. */
+    readonly organization: string;
+    readonly project: string;
+}
+
 /**
- * Validates raw stack config. Pure: no Pulumi calls, so tests exercise every error path.
+ * Validates raw config of any stack: its layer first (by name and `placement`), then that layer's
+ * keys and values. Pure, and run before any resource.
+ */
+export function parseConfig(
+    stackName: string,
+    raw: RawConfig,
+    region: string | undefined,
+    secretKeys: readonly string[],
+    /** Asked only by the layers that have a host. */
+    lookup: () => HostLookup,
+    /** The CI variables a tenant layer checks (process.env). @default {} (not in CI) */
+    ci: CiEnvironment = {},
+): LayerConfig {
+    const profile = classifyStack(stackName);
+    const reader = new Reader(stackName);
+    rejectUnknownKeys(reader, raw);
+    const layer = layerOf(reader, profile, raw.placement);
+    if (layer === "cluster")
+        return Object.freeze({ layer, cluster: parseStackConfig(stackName, raw, region, secretKeys) });
+    checkLayerKeys(reader, layer, raw);
+    const checkedRegion = parseRegion(stackName, region);
+    const owner = parseOwner(reader, raw.owner);
+    const lifetime = parseLifetime(reader, raw.ephemeral, profile);
+    const stack = stackSettings(stackName, profile, owner, checkedRegion, lifetime);
+    const { organization, project } = lookup();
+    const host = parseHostStack(reader, raw.hostStack, organization, project);
+    if (layer === "app") return parseReviewApp(reader, raw, stack, host);
+    checkTrustedCheckout(stackName, ci);
+    return parseTenant(stack, host);
+}
+
+/**
+ * Validates raw config of a cluster-placement stack. Pure: no Pulumi calls, so tests exercise every error path.
  * `raw` holds the project's keys without the "scalable-backend:" prefix; `region` comes from `aws:region`;
  * `secretKeys` are the project's keys (no prefix) the CLI handed over as secrets.
  */
@@ -54,6 +106,10 @@ export function parseStackConfig(
     const profile = classifyStack(stackName);
     const reader = new Reader(stackName);
     rejectUnknownKeys(reader, raw);
+    const layer = layerOf(reader, profile, raw.placement);
+    if (layer !== "cluster")
+        throw new Error(`parseStackConfig: "${stackName}" is a ${layer} layer, not a cluster (use parseConfig)`);
+    checkLayerKeys(reader, layer, raw);
     const checkedRegion = parseRegion(stackName, region);
     const owner = parseOwner(reader, raw.owner);
     const lifetime = parseLifetime(reader, raw.ephemeral, profile);

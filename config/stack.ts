@@ -2,20 +2,36 @@
 // what is per profile (protection, KMS window, controller replicas), the permissions boundary of its
 // IAM roles, and the tags of every AWS resource.
 import { Region } from "@pulumi/aws/types/enums";
+import { TENANT_STACK_PREFIX } from "../lib/bootstrap-naming";
 import { ConfigError, PROJECT, RawConfig, Reader, suggest } from "./reader";
 
-export type Profile = "dev" | "prod" | "ephemeral";
+/** `tenant` is the trusted layer of a shared review stack: `tenant-<slug>` provisions `eph-<slug>`'s namespace. */
+export type Profile = "dev" | "prod" | "ephemeral" | "tenant";
 
 export const EPHEMERAL_PREFIX = "eph-";
+export const TENANT_PREFIX = TENANT_STACK_PREFIX;
+/** The one stack that hosts shared review stacks (lib/host-contract.ts). */
+export const HOST_STACK = "dev";
+
+/** What follows the prefix: the same slug for a review stack and its tenant. */
+const SLUG = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 
 export function classifyStack(stack: string): Profile {
     if (stack === "dev" || stack === "prod") return stack;
-    if (/^eph-[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(stack)) return "ephemeral";
+    if (stack.startsWith(EPHEMERAL_PREFIX) && SLUG.test(stack.slice(EPHEMERAL_PREFIX.length))) return "ephemeral";
+    if (stack.startsWith(TENANT_PREFIX) && SLUG.test(stack.slice(TENANT_PREFIX.length))) return "tenant";
     throw new Error(
-        `Stack "${stack}" is not one this program knows. Use "dev", "prod", or an ephemeral stack named ` +
+        `Stack "${stack}" is not one this program knows. Use "dev", "prod", an ephemeral stack named ` +
             `"${EPHEMERAL_PREFIX}<slug>" (lowercase letters, digits and dashes, at most 36 characters), ` +
-            `e.g. "pulumi stack init ${EPHEMERAL_PREFIX}my-branch".`,
+            `e.g. "pulumi stack init ${EPHEMERAL_PREFIX}my-branch", or its tenant "${TENANT_PREFIX}<slug>".`,
     );
+}
+
+/** The slug a review stack and its tenant share: "eph-pr-42" and "tenant-pr-42" -> "pr-42". */
+export function slugOf(stack: string): string {
+    for (const prefix of [EPHEMERAL_PREFIX, TENANT_PREFIX])
+        if (stack.startsWith(prefix)) return stack.slice(prefix.length);
+    throw new Error(`slugOf: "${stack}" is neither ${EPHEMERAL_PREFIX}<slug> nor ${TENANT_PREFIX}<slug>`);
 }
 
 export type Kind = "string" | "integer" | "boolean" | "array" | "object" | "secret";
@@ -45,15 +61,18 @@ export const CONFIG_KEYS: Readonly<Record<string, Kind>> = {
     ephemeral: "object",
     apiAccess: "object",
     permissionsBoundaryArn: "string",
+    placement: "string",
+    hostStack: "string",
+    exposure: "string",
 };
 
 /** Keys whose values must reach the program encrypted (`pulumi config set --secret`). */
 export const SECRET_KEYS: readonly string[] = Object.keys(CONFIG_KEYS).filter((key) => CONFIG_KEYS[key] === "secret");
 
 /**
- * Keys a stack file may leave out: the optional secrets, what the ephemeral-stack tool sets, how
- * a private-only API endpoint is reached (only then), the IAM roles' permissions boundary
- * (required on eph-* stacks only), and the cluster's read-only principals.
+ * Keys a cluster-placement stack file may leave out: the optional secrets, what the ephemeral-stack
+ * tool sets, how a private-only API endpoint is reached (only then), the IAM roles' permissions
+ * boundary (required on eph-* stacks only), and the cluster's read-only principals.
  */
 export const OPTIONAL_KEYS: readonly string[] = [
     "grafanaAdminPassword",
@@ -63,6 +82,10 @@ export const OPTIONAL_KEYS: readonly string[] = [
     "permissionsBoundaryArn",
     "viewerPrincipalArns",
     "auditorPrincipalArns",
+    "placement",
+    // The app layer's (config/placement.ts refuses them on a cluster).
+    "hostStack",
+    "exposure",
 ];
 
 /** Refuses a key the program does not read, with the closest known one. */
@@ -176,6 +199,8 @@ export const PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     dev: { protect: false, kmsDeletionWindowDays: 7, loadBalancerControllerReplicas: 2 },
     prod: { protect: true, kmsDeletionWindowDays: 30, loadBalancerControllerReplicas: 2 },
     ephemeral: { protect: false, kmsDeletionWindowDays: 7, loadBalancerControllerReplicas: 1 },
+    // A tenant creates no AWS resource and no controller: only Kubernetes objects on its host.
+    tenant: { protect: false, kmsDeletionWindowDays: 7, loadBalancerControllerReplicas: 1 },
 };
 
 /** The EKS cluster's name: deterministic, so the control-plane log group can exist before the cluster. */

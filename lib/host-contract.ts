@@ -103,3 +103,41 @@ export function readHostContract(consumer: string, host: string, value: unknown)
         );
     return hostContract(contract as HostContract);
 }
+
+/** The StackReference's output that holds the contract. */
+export const HOST_CONTRACT_OUTPUT = "hostContract";
+
+/** What the host's StackReference offers: getOutputDetails (pulumi.StackReference has it). */
+export interface HostReference {
+    getOutputDetails(name: string): Promise<{ value?: unknown; secretValue?: unknown }>;
+}
+
+/**
+ * The host's contract, read through its StackReference and checked, before any other resource: a
+ * host that cannot be read (not deployed, another backend, no access) is refused with the fix.
+ */
+export async function readHost(consumer: string, host: string, reference: HostReference): Promise<HostContract> {
+    let details: { value?: unknown; secretValue?: unknown };
+    try {
+        details = await reference.getOutputDetails(HOST_CONTRACT_OUTPUT);
+    } catch (error) {
+        throw new HostContractError(
+            `Stack "${consumer}": cannot read the host stack "${host}" (${String((error as Error).message ?? error).split("\n")[0]}). ` +
+                `Deploy it first (pulumi up on dev), log in to the backend that holds it (review stacks and dev share one), ` +
+                `or set hostStack to the right "<organization>/<project>/dev".`,
+        );
+    }
+    return readHostContract(consumer, host, details.value ?? details.secretValue);
+}
+
+/** The Kubernetes provider of a stack placed on the host: the host's kubeconfig (secret), by the host's cluster name. */
+export function hostProviderArgs(contract: HostContract, namespace?: string) {
+    return {
+        kubeconfig: pulumi.secret(contract.kubeconfig),
+        enableServerSideApply: true,
+        // As the host's own provider: replaced only when the cluster is, never on a kubeconfig change.
+        clusterIdentifier: contract.clusterName,
+        // Objects without a namespace land in the review's own, never in "default".
+        ...(namespace === undefined ? {} : { namespace }),
+    };
+}

@@ -104,6 +104,53 @@ export interface RunOptions {
      * index.ts. Defaults to the repository root, the main program.
      */
     readonly projectDir?: string;
+    /**
+     * What each StackReference the program makes reads, by fully qualified name: the referenced
+     * stack's outputs (e.g. a recorded run's, see `referenceTo`). A name not listed fails as the
+     * engine fails a reference to a stack that does not exist.
+     */
+    readonly stackReferences?: Readonly<Record<string, StackReferenceOutputs>>;
+    /**
+     * The CI variables the program sees (GITHUB_ACTIONS, GITHUB_EVENT_NAME, GITHUB_REF): none unless
+     * given, so an evaluation in a CI job (npm test on a pull request) is not taken for that job's deploy.
+     */
+    readonly ciEnvironment?: Readonly<Record<string, string>>;
+}
+
+const CI_VARIABLES = ["GITHUB_ACTIONS", "GITHUB_EVENT_NAME", "GITHUB_REF"];
+
+/** A referenced stack's outputs as the engine serves them: values, and which of them are secrets. */
+export interface StackReferenceOutputs {
+    readonly outputs: Record<string, unknown>;
+    readonly secretOutputNames: readonly string[];
+}
+
+/** The organization the mock engine runs in: what the CLI sets on self-managed backends. */
+export const ORGANIZATION = "organization";
+
+/** A recorded run's outputs as a StackReference to that stack reads them. */
+export function referenceTo(run: StackRun): StackReferenceOutputs {
+    return { outputs: { ...run.outputs }, secretOutputNames: [...run.secretOutputs] };
+}
+
+/** The fully qualified name the engine knows a stack of this project by. */
+export function qualifiedStackName(stack: string, project: string = PROJECT): string {
+    return `${ORGANIZATION}/${project}/${stack}`;
+}
+
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+
+/** The mock's answer to a StackReference registration, or the engine's error for an unknown stack. */
+function stackReferenceState(
+    name: string,
+    references: Readonly<Record<string, StackReferenceOutputs>>,
+): { id: string; state: Record<string, unknown> } {
+    const referenced = references[name];
+    if (referenced === undefined) throw new Error(`unknown stack "${name}"`);
+    return {
+        id: name,
+        state: { name, outputs: { ...referenced.outputs }, secretOutputNames: [...referenced.secretOutputNames] },
+    };
 }
 
 let running = false;
@@ -115,9 +162,19 @@ let running = false;
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     if (running) throw new Error("runStack: runs must not overlap (the Pulumi runtime is process-global)");
     running = true;
+    const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
+    for (const name of CI_VARIABLES) {
+        const value = options.ciEnvironment?.[name];
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+    }
     try {
         return await evaluate(stack, options);
     } finally {
+        for (const [name, value] of saved) {
+            if (value === undefined) delete process.env[name];
+            else process.env[name] = value;
+        }
         running = false;
     }
 }
@@ -148,12 +205,15 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
     await pulumi.runtime.setMocks(
         {
             newResource: (args: pulumi.runtime.MockResourceArgs) =>
-                mockOutputs(args.type, args.name, args.inputs, region),
+                args.type === STACK_REFERENCE_TYPE
+                    ? stackReferenceState(args.inputs.name, options.stackReferences ?? {})
+                    : mockOutputs(args.type, args.name, args.inputs, region),
             call: (args: pulumi.runtime.MockCallArgs) => mockCall(args.token, args.inputs, region),
         },
         project,
         stack,
         false,
+        ORGANIZATION,
     );
 
     const monitor = settings.getMonitor() as any;

@@ -26,7 +26,7 @@ describe("config: ephemeral lifetime", () => {
             edit: set("ephemeral", lifetime),
             key: "ephemeral",
             says: ["is set on a long-lived stack"],
-            expects: ["no ephemeral key outside eph-* stacks"],
+            expects: ["no ephemeral key outside eph-* and tenant-* stacks"],
         },
     ]);
 

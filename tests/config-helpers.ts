@@ -56,7 +56,11 @@ export const prodRaw = (): MutableRaw => rawFor("prod");
 /** The permissions boundary an eph-* stack must name (the bootstrap program's permissionsBoundaryArn output). */
 export const EPHEMERAL_BOUNDARY = boundaryArnOf("123456789012");
 /** dev's values with the permissions boundary, as an eph-* stack has them. */
-export const ephRaw = (): MutableRaw => ({ ...devRaw(), permissionsBoundaryArn: EPHEMERAL_BOUNDARY });
+export const ephRaw = (): MutableRaw => ({
+    ...devRaw(),
+    placement: "cluster",
+    permissionsBoundaryArn: EPHEMERAL_BOUNDARY,
+});
 
 /**
  * Parses with the stack files' region, the secret keys handed over as secrets (as `--secret` sets

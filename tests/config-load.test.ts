@@ -2,7 +2,7 @@
 // CLI-values pair the mock engine and the tests share.
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { fromCliValues, loadConfig, PROJECT, StackConfig, toCliValues } from "../config";
+import { fromCliValues, type LayerConfig, loadConfig, PROJECT, StackConfig, toCliValues } from "../config";
 import { stackConfig } from "../testing/engine";
 import { EXPECTED } from "./config-expected";
 import { expectConfigError, fixture, parse, rawFor } from "./config-helpers";
@@ -73,6 +73,12 @@ describe("config: loadConfig", () => {
         pulumi.runtime.setAllConfig({});
     });
 
+    /** The cluster layer's config: every stack of this table is one. */
+    const loadCluster = (): StackConfig => {
+        const config = loadConfig();
+        assert.equal(config.layer, "cluster");
+        return (config as Extract<LayerConfig, { layer: "cluster" }>).cluster;
+    };
     const withoutSecrets = (config: StackConfig): StackConfig => {
         assert.ok(!("grafanaAdminPassword" in config.monitoring), "no Grafana password when none is set");
         assert.ok(!("slackWebhookUrl" in config.monitoring), "no Slack webhook when none is set");
@@ -82,8 +88,8 @@ describe("config: loadConfig", () => {
     for (const stack of ["dev", "prod"] as const) {
         it(`reads Pulumi.${stack}.yaml to the expected config, the same as the pure parse, with no secret set`, async () => {
             await useStack(stack, stackConfig(stack));
-            assert.deepEqual(withoutSecrets(loadConfig()), EXPECTED[stack]);
-            assert.deepEqual(loadConfig(), parse(stack, rawFor(stack)));
+            assert.deepEqual(withoutSecrets(loadCluster()), EXPECTED[stack]);
+            assert.deepEqual(loadCluster(), parse(stack, rawFor(stack)));
             assert.equal(fixture(stack).region, "eu-west-1");
         });
     }
@@ -99,7 +105,7 @@ describe("config: loadConfig", () => {
             }),
             ["scalable-backend:grafanaAdminPassword", "scalable-backend:alertmanagerSlackWebhookUrl"],
         );
-        const config = loadConfig();
+        const config = loadCluster();
         assert.deepEqual(config.secretsSet, { grafanaAdminPassword: true, alertmanagerSlackWebhookUrl: true });
         for (const [output, value] of [
             [config.monitoring.grafanaAdminPassword, password],
@@ -168,6 +174,6 @@ describe("config: loadConfig", () => {
 
     it("ignores other namespaces' keys", async () => {
         await useStack("dev", stackConfig("dev", { "aws:profile": "sandbox", "kubernetes:context": "kind" }));
-        assert.deepEqual(withoutSecrets(loadConfig()), EXPECTED.dev);
+        assert.deepEqual(withoutSecrets(loadCluster()), EXPECTED.dev);
     });
 });

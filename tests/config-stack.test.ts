@@ -8,6 +8,8 @@ import * as path from "node:path";
 import * as util from "node:util";
 import * as yaml from "js-yaml";
 import {
+    DECLARED_KEYS,
+    LAYER_KEYS,
     classifyStack,
     CONFIG_KEYS,
     ConfigError,
@@ -23,6 +25,7 @@ import {
     assertDeepFrozen,
     both,
     devRaw,
+    type MutableRaw,
     drop,
     EPHEMERAL_BOUNDARY,
     ephRaw,
@@ -137,13 +140,22 @@ describe("config: drift between config/, Pulumi.yaml and the stack files", () =>
             assert.equal(project().name, PROJECT);
         });
 
-        it("declares exactly the required keys: a declared key without a default is required by the CLI", () => {
-            assert.deepEqual(Object.keys(project().config).sort(), [...FILE_KEYS].sort());
-            for (const key of OPTIONAL_KEYS)
-                assert.equal(project().config[key], undefined, `${key} is optional and must not be declared`);
+        it("declares only the keys every layer requires: a declared key without a default is required by the CLI", () => {
+            assert.deepEqual(Object.keys(project().config), ["owner"]);
+            assert.deepEqual(DECLARED_KEYS, ["owner"]);
         });
 
-        for (const [key, kind] of Object.entries(CONFIG_KEYS).filter(([k]) => !OPTIONAL_KEYS.includes(k))) {
+        it("documents every other key in its comments, the cluster's required ones first", () => {
+            const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+            const documented = [...text.matchAll(/^# {3}(\w+) /gm)].map((m) => m[1]);
+            assert.deepEqual(
+                documented,
+                [...LAYER_KEYS.cluster.required, ...OPTIONAL_KEYS],
+                "Pulumi.yaml's comment lists each key once: the cluster's required keys, then the optional ones",
+            );
+        });
+
+        for (const [key, kind] of Object.entries(CONFIG_KEYS).filter(([k]) => DECLARED_KEYS.includes(k))) {
             it(`declares ${key} (${kind}) with a description${kind === "object" ? " and no type" : ` and type ${kind}`}, and no default`, () => {
                 const declaration = project().config[key];
                 assert.ok(declaration && typeof declaration === "object", `Pulumi.yaml does not declare ${key}`);
@@ -297,8 +309,8 @@ describe("config: owner", () => {
             title: "a missing owner",
             edit: drop("owner"),
             key: "owner",
-            says: ["is missing or empty"],
-            expects: ["a non-empty string"],
+            says: ["is missing", "needs it"],
+            expects: ["it in Pulumi.dev.yaml"],
         },
         {
             title: "an owner that is a number",
@@ -463,22 +475,21 @@ describe("config: values as the CLI passes them", () => {
 });
 
 describe("config: no defaults for top-level keys (the CLI requires every key Pulumi.yaml declares)", () => {
-    /** What each kind of key says it expects. */
-    const EXPECTS: Record<string, string> = {
-        string: "a non-empty string",
-        integer: "an integer from",
-        boolean: "true or false",
-        array: "a YAML list of strings",
-        object: "a YAML mapping",
-    };
     for (const stack of ["dev", "prod", "eph-feature-x"] as const) {
         for (const key of FILE_KEYS) {
             it(`refuses ${stack} without ${key}, naming it and what it takes`, () => {
                 const raw = stack === "prod" ? prodRaw() : stack === "dev" ? devRaw() : ephRaw();
                 delete raw[key];
-                // natGateways is a string read as one of two values.
-                const expects = key === "natGateways" ? 'one of "single", "perAz"' : EXPECTS[CONFIG_KEYS[key]];
-                expectConfigError(() => parse(stack, raw), { stack, key, says: ["is missing"], expects: [expects] });
+                // A cluster needs every one of them: refused before any is parsed, naming the layer.
+                expectConfigError(() => parse(stack, raw), {
+                    stack,
+                    key,
+                    says: ["is missing: a stack with its own cluster", "needs it"],
+                    expects:
+                        stack === "eph-feature-x"
+                            ? [`npm run stack -- create ${stack} --placement cluster writes every key a cluster needs`]
+                            : [`it in Pulumi.${stack}.yaml`],
+                });
             });
         }
     }
@@ -578,7 +589,7 @@ describe("config: permissions boundary (permissionsBoundaryArn)", () => {
         ["blank", "  ", "is empty on an ephemeral stack"],
     ] as const) {
         it(`is required on an eph-* stack: refuses it ${title}, saying why and how to set it`, () => {
-            const raw = devRaw();
+            const raw: MutableRaw = { ...devRaw(), placement: "cluster" };
             if (value !== undefined) raw.permissionsBoundaryArn = value;
             expectConfigError(() => parse("eph-pr-42", raw), {
                 stack: "eph-pr-42",

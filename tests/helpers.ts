@@ -2,9 +2,17 @@
 // and small finders over the mock engine's records.
 import * as assert from "node:assert/strict";
 import { toCliValues } from "../config";
-import { RecordedResource, runStack, RunOptions, stackConfig, StackRun } from "../testing/engine";
+import {
+    qualifiedStackName,
+    RecordedResource,
+    referenceTo,
+    runStack,
+    RunOptions,
+    stackConfig,
+    StackRun,
+} from "../testing/engine";
 import { devStackFileConfig } from "../tools/stack";
-import { ephemeralConfig } from "../tools/ephemeral";
+import { ephemeralConfig, ReviewAppOptions, reviewAppConfig, tenantConfig } from "../tools/ephemeral";
 import { EPHEMERAL_BOUNDARY } from "./config-helpers";
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -92,6 +100,33 @@ export function ephemeralRun(): Promise<StackRun> {
         cache.set(EPHEMERAL_STACK, evaluate(EPHEMERAL_STACK, { config }));
     }
     return cache.get(EPHEMERAL_STACK)!;
+}
+
+/** The host as a StackReference reads it: dev's own recorded outputs, under the default host name. */
+export async function devReference(): Promise<NonNullable<RunOptions["stackReferences"]>> {
+    return { [qualifiedStackName("dev")]: referenceTo(await stackRun("dev")) };
+}
+
+/**
+ * A stack placed on dev with the config tools/stack.ts writes (the app layer for eph-*, the tenant
+ * for tenant-*), its host read from dev's evaluation; evaluated once per name and options.
+ */
+export function hostedRun(stack: string, app: ReviewAppOptions = {}, extra: RunOptions = {}): Promise<StackRun> {
+    const key = `hosted:${stack}:${JSON.stringify(app)}:${JSON.stringify(extra)}`;
+    if (!cache.has(key)) {
+        const config = toCliValues(
+            stack.startsWith("tenant-")
+                ? tenantConfig(devStackFileConfig(), EPHEMERAL_META, app.hostStack)
+                : reviewAppConfig(devStackFileConfig(), EPHEMERAL_META, app),
+        );
+        cache.set(
+            key,
+            devReference().then((stackReferences) =>
+                evaluate(stack, { stackReferences, ...extra, config: { ...config, ...extra.config } }),
+            ),
+        );
+    }
+    return cache.get(key)!;
 }
 
 export function ofType(run: StackRun, type: string): RecordedResource[] {

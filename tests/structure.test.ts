@@ -56,7 +56,7 @@ describe("structure", () => {
     });
 
     it("keeps index.ts and stacks/ to composition: no resource constructors other than the providers and components", () => {
-        const constructedIn = (file: string) => [...read(file).matchAll(/new ([A-Za-z.]+)\(/g)].map((m) => m[1]);
+        const constructedIn = (file: string) => [...read(file).matchAll(/new ([A-Za-z0-9.]+)\(/g)].map((m) => m[1]);
         assert.deepEqual(constructedIn("index.ts"), []);
         const constructed = constructedIn("stacks/cluster.ts");
         assert.deepEqual(constructed, [
@@ -68,7 +68,16 @@ describe("structure", () => {
             "Monitoring",
             "Backend",
         ]);
-        const bootstrap = [...read("bootstrap/index.ts").matchAll(/new ([A-Za-z.]+)\(/g)].map((m) => m[1]);
+        // A placed stack's layers: the host's reference and provider, then components.
+        assert.deepEqual(constructedIn("stacks/review-app.ts"), [
+            "pulumi.StackReference",
+            "k8s.Provider",
+            "BackendImage",
+            "aws.Provider",
+            "ReviewApp",
+        ]);
+        assert.deepEqual(constructedIn("stacks/tenant.ts"), ["pulumi.StackReference", "k8s.Provider", "Tenant"]);
+        const bootstrap = [...read("bootstrap/index.ts").matchAll(/new ([A-Za-z0-9.]+)\(/g)].map((m) => m[1]);
         assert.deepEqual(bootstrap, [
             "aws.Provider",
             "GithubOidc",

@@ -153,7 +153,8 @@ export function ephemeralConfig(
             },
             alertmanager: { ...monitoring.alertmanager, replicas: 1, storageGiB: 0 },
         },
-        ephemeral: { createdAt: meta.createdAt.toISOString(), expiresAt: meta.expiresAt.toISOString() },
+        ephemeral: lifetimeOf(meta),
+        placement: "cluster",
     };
     const config: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(devConfig)) {
@@ -161,6 +162,75 @@ export function ephemeralConfig(
     }
     for (const [key, value] of Object.entries(overrides)) config[KEY(key)] = value;
     return config;
+}
+
+function lifetimeOf(meta: EphemeralMeta): { createdAt: string; expiresAt: string } {
+    return { createdAt: meta.createdAt.toISOString(), expiresAt: meta.expiresAt.toISOString() };
+}
+
+/** The keys every layer on the host shares with dev: its region and the disabled default providers. */
+function hostedBase(devConfig: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const base: Record<string, unknown> = {};
+    for (const key of ["aws:region", "pulumi:disable-default-providers"])
+        if (key in devConfig) base[key] = devConfig[key];
+    return base;
+}
+
+export interface ReviewAppOptions {
+    /** Publish it on an NLB admitting only these CIDRs; undefined: ClusterIP, reached by port-forward. */
+    readonly sourceRanges?: readonly string[];
+    /** A prebuilt image pinned by digest: nothing is built. */
+    readonly image?: string;
+    /** The host's fully qualified stack name. @default the program's: <organization>/<project>/dev */
+    readonly hostStack?: string;
+}
+
+/**
+ * A shared review stack's app layer: dev's backend, sized for the review namespace's quota (two
+ * replicas of 50m/64Mi fit it with a surge pod; lib/review-quota.ts), plain HTTP, private unless
+ * published. No cluster key: the app layer reads none.
+ */
+export function reviewAppConfig(
+    devConfig: Readonly<Record<string, unknown>>,
+    meta: EphemeralMeta,
+    options: ReviewAppOptions = {},
+): Record<string, unknown> {
+    const backend = (devConfig[KEY("backend")] ?? {}) as Record<string, unknown>;
+    const { image: _devImage, ...devBackend } = backend;
+    const config: Record<string, unknown> = {
+        ...hostedBase(devConfig),
+        [KEY("owner")]: meta.owner,
+        [KEY("placement")]: "shared",
+        [KEY("backend")]: {
+            ...devBackend,
+            ...(options.image === undefined ? {} : { image: options.image }),
+            minReplicas: 1,
+            maxReplicas: 2,
+            cpuRequest: "50m",
+            memoryRequest: "64Mi",
+            memoryLimit: "128Mi",
+            loadBalancerSourceRanges: [...(options.sourceRanges ?? [])],
+            tls: { plainHttp: true },
+        },
+        [KEY("ephemeral")]: lifetimeOf(meta),
+    };
+    if (options.sourceRanges !== undefined) config[KEY("exposure")] = "public";
+    if (options.hostStack !== undefined) config[KEY("hostStack")] = options.hostStack;
+    return config;
+}
+
+/** A review stack's tenant layer: who owns it and until when; its limits are the program's, not config. */
+export function tenantConfig(
+    devConfig: Readonly<Record<string, unknown>>,
+    meta: EphemeralMeta,
+    hostStack?: string,
+): Record<string, unknown> {
+    return {
+        ...hostedBase(devConfig),
+        [KEY("owner")]: meta.owner,
+        [KEY("ephemeral")]: lifetimeOf(meta),
+        ...(hostStack === undefined ? {} : { [KEY("hostStack")]: hostStack }),
+    };
 }
 
 export function stackTags(meta: EphemeralMeta): Record<string, string> {

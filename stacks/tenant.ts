@@ -1,0 +1,18 @@
+// A review stack's tenant layer (tenant-<slug>, trusted code run from main): its host read through a
+// StackReference and checked before anything else, then the namespace eph-<slug> with the limits the
+// review's own code can neither write nor lift.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Tenant } from "../components/tenant";
+import type { TenantConfig } from "../config";
+import { hostProviderArgs, readHost } from "../lib/host-contract";
+
+export async function tenantStack(config: TenantConfig): Promise<Record<string, unknown>> {
+    const hostReference = new pulumi.StackReference("host", { name: config.host });
+    const host = await readHost(config.stack.name, config.host, hostReference);
+    const onHost = { providers: { kubernetes: new k8s.Provider("host", hostProviderArgs(host)) } };
+
+    const tenant = new Tenant("tenant", config.tenant, onHost);
+
+    return { placement: "shared", host: config.host, namespace: tenant.namespaceName };
+}
