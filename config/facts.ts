@@ -1,13 +1,15 @@
 // Facts only AWS knows, looked up through the stack's own provider after the config is parsed and
-// before any other resource: a count of zones the region lacks, or a certificate that is missing,
-// not ISSUED or another account's, is refused here, not 15 minutes into `pulumi up`. The checks on
-// what AWS answers are pure, so tests reach every refusal.
+// before any other resource: the account and the zones. A count of zones the region lacks, or a
+// certificate that is missing, not ISSUED or another account's, is refused here, not 15 minutes
+// into `pulumi up`. The checks on what AWS answers are pure, so tests reach every refusal.
 import * as aws from "@pulumi/aws";
 import type { StackConfig } from "./parse";
 import { ConfigError } from "./reader";
 
 /** What the program composes with besides its config. */
 export interface AwsFacts {
+    /** The account the stack deploys into (the caller's): ARNs known before what they name exists. */
+    readonly accountId: string;
     /** The zones the subnets and nodes spread over, in the region's order. */
     readonly availabilityZones: readonly string[];
     /** The NLB's certificate, when backend.tls names one (by domain or by ARN). */
@@ -88,12 +90,13 @@ export function checkCertificateAccount(stack: string, arn: string, account: str
     return arn;
 }
 
-async function lookUpCertificate(config: StackConfig, provider: aws.Provider): Promise<string | undefined> {
+async function lookUpCertificate(
+    config: StackConfig,
+    provider: aws.Provider,
+    accountId: string,
+): Promise<string | undefined> {
     const tls = config.backend.tls;
-    if ("certificateArn" in tls) {
-        const caller = await aws.getCallerIdentity({}, { provider });
-        return checkCertificateAccount(config.stack.name, tls.certificateArn, caller.accountId);
-    }
+    if ("certificateArn" in tls) return checkCertificateAccount(config.stack.name, tls.certificateArn, accountId);
     if (!("certificateDomain" in tls)) return undefined;
     let found: { arn: string; status: string } | undefined;
     try {
@@ -117,6 +120,11 @@ export async function lookUpAwsFacts(config: StackConfig, provider: aws.Provider
         config.network.availabilityZoneCount,
         zones.names,
     );
-    const certificateArn = await lookUpCertificate(config, provider);
-    return Object.freeze({ availabilityZones, ...(certificateArn !== undefined ? { certificateArn } : {}) });
+    const { accountId } = await aws.getCallerIdentity({}, { provider });
+    const certificateArn = await lookUpCertificate(config, provider, accountId);
+    return Object.freeze({
+        accountId,
+        availabilityZones,
+        ...(certificateArn !== undefined ? { certificateArn } : {}),
+    });
 }

@@ -175,6 +175,9 @@ describe("config: certificate facts (config/facts.ts)", () => {
         });
         beforeEach(() => (calls.length = 0));
         const zones = { names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] };
+        const CALLER = "aws:index/getCallerIdentity:getCallerIdentity";
+        const ZONES = "aws:index/getAvailabilityZones:getAvailabilityZones";
+        const caller = { accountId: "210987654321", arn: "arn:aws:iam::210987654321:role/deploy", userId: "u" };
         const config = (tls: unknown): StackConfig => {
             const raw = rawFor("prod");
             raw.backend.tls = tls;
@@ -183,10 +186,14 @@ describe("config: certificate facts (config/facts.ts)", () => {
 
         it("asks ACM for every status of the domain's most recent certificate, and hands the ARN on", async () => {
             answer = (token) =>
-                token.startsWith("aws:acm/") ? { arn: ARN, status: "ISSUED", domain: "api.shop.eu" } : zones;
+                token.startsWith("aws:acm/")
+                    ? { arn: ARN, status: "ISSUED", domain: "api.shop.eu" }
+                    : token === CALLER
+                      ? caller
+                      : zones;
             const provider = new aws.Provider("aws", { region: "eu-west-1" });
             const facts = await lookUpAwsFacts(config({ certificateDomain: "api.shop.eu" }), provider);
-            assert.deepEqual(facts, { availabilityZones: zones.names, certificateArn: ARN });
+            assert.deepEqual(facts, { accountId: "210987654321", availabilityZones: zones.names, certificateArn: ARN });
             const acm = calls.find((c) => c.token === "aws:acm/getCertificate:getCertificate")!;
             assert.deepEqual(acm.inputs, {
                 domain: "api.shop.eu",
@@ -232,21 +239,27 @@ describe("config: certificate facts (config/facts.ts)", () => {
             );
         });
 
-        it("checks a configured ARN against the caller's account, and looks nothing up for other choices", async () => {
+        it("checks a configured ARN against the caller's account, and asks ACM nothing for other choices", async () => {
             const provider = new aws.Provider("aws", { region: "eu-west-1" });
-            answer = (token) =>
-                token === "aws:index/getCallerIdentity:getCallerIdentity"
-                    ? { accountId: "111111111111", arn: "a", userId: "u" }
-                    : zones;
+            answer = (token) => (token === CALLER ? { accountId: "111111111111", arn: "a", userId: "u" } : zones);
             await assert.rejects(
                 lookUpAwsFacts(config({ certificateArn: ARN }), provider),
                 /is a certificate of account 210987654321/,
             );
+            assert.deepEqual(
+                calls.map((c) => c.token),
+                [ZONES, CALLER],
+                "the caller is asked once, for the facts and the check",
+            );
+            calls.length = 0;
+            answer = (token) => (token === CALLER ? caller : zones);
             const facts = await lookUpAwsFacts(config({ terminatedBy: "CloudFront distribution E2EXAMPLE" }), provider);
-            assert.deepEqual(facts, { availabilityZones: zones.names });
-            assert.deepEqual(calls.map((c) => c.token).slice(-1), [
-                "aws:index/getAvailabilityZones:getAvailabilityZones",
-            ]);
+            assert.deepEqual(facts, { accountId: "210987654321", availabilityZones: zones.names });
+            assert.deepEqual(
+                calls.map((c) => c.token),
+                [ZONES, CALLER],
+            );
+            assert.match(calls[1].provider ?? "", /pulumi:providers:aws::aws::/, "through the stack's provider");
         });
     });
 });
