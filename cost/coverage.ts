@@ -61,6 +61,8 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": { free: API_OBJECT },
     "kubernetes:policy/v1:PodDisruptionBudget": { free: API_OBJECT },
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": { free: API_OBJECT },
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": { free: API_OBJECT },
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": { free: API_OBJECT },
     "kubernetes:storage.k8s.io/v1:StorageClass": { free: "an API object; the volumes it makes are priced per claim" },
     "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": { free: API_OBJECT },
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": { free: API_OBJECT },

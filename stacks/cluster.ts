@@ -10,6 +10,7 @@ import { BackendImage } from "../components/image";
 import { Monitoring } from "../components/monitoring";
 import { Network } from "../components/network";
 import { Platform } from "../components/platform";
+import { ReviewHost } from "../components/review-host";
 import { lookUpAwsFacts, type StackConfig } from "../config";
 import { hostContractOutput } from "../lib/host-contract";
 
@@ -78,6 +79,9 @@ export async function clusterStack(config: StackConfig): Promise<Record<string, 
         },
         onCluster,
     );
+
+    // dev hosts the review stacks' namespaces: the RBAC their tenant and app layers need of it.
+    if (config.stack.profile === "dev") new ReviewHost("review-host", { stack: config.stack.name }, onCluster);
 
     return {
         clusterName: cluster.name,

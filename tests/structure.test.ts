@@ -67,6 +67,7 @@ describe("structure", () => {
             "BackendImage",
             "Monitoring",
             "Backend",
+            "ReviewHost",
         ]);
         // A placed stack's layers: the host's reference and provider, then components.
         assert.deepEqual(constructedIn("stacks/review-app.ts"), [

@@ -1,0 +1,112 @@
+// The Kubernetes RBAC the dev cluster grants the review stacks it hosts (the shared placement):
+// what their EKS access policies cannot give. The tenant layer's provisioner group gets namespaces,
+// quotas, limits, NetworkPolicies and RoleBindings; the app layer's deployers get PodMonitors and
+// ServiceMonitors in a review namespace only when its tenant binds them to the monitors role there.
+// Plain RBAC objects: no CRD, node or controller needs to exist first.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    REVIEW_MONITORS_CLUSTER_ROLE,
+    REVIEW_PROVISIONER_CLUSTER_ROLE,
+    REVIEW_PROVISIONERS_GROUP,
+} from "../lib/bootstrap-naming";
+
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+/** Everything a stack's provider does to an object it owns: read, server-side apply, delete. */
+export const MANAGE_VERBS: readonly string[] = ["get", "list", "watch", "create", "update", "patch", "delete"];
+
+/** The labels of every object here: what it is part of, and which stack owns it (cluster-scoped, so no namespace says). */
+export function reviewHostLabels(stack: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/part-of": "scalable-backend",
+        "app.kubernetes.io/component": "review-host",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "scalable-backend/stack": stack,
+    };
+}
+
+const metadata = (name: string, stack: string) => ({ name, labels: reviewHostLabels(stack) });
+
+/** PodMonitors and ServiceMonitors: a tenant binds its deployers to this in its namespace only. */
+export function reviewMonitorsClusterRole(stack: string): k8s.rbac.v1.ClusterRoleArgs {
+    return {
+        metadata: metadata(REVIEW_MONITORS_CLUSTER_ROLE, stack),
+        rules: [
+            {
+                apiGroups: ["monitoring.coreos.com"],
+                resources: ["podmonitors", "servicemonitors"],
+                verbs: [...MANAGE_VERBS],
+            },
+        ],
+    };
+}
+
+/** What a tenant layer writes: the namespace, its quota, limits, default deny and the deployers' binding. */
+export function reviewProvisionerClusterRole(stack: string): k8s.rbac.v1.ClusterRoleArgs {
+    return {
+        metadata: metadata(REVIEW_PROVISIONER_CLUSTER_ROLE, stack),
+        rules: [
+            { apiGroups: [""], resources: ["namespaces"], verbs: [...MANAGE_VERBS] },
+            { apiGroups: [""], resources: ["resourcequotas", "limitranges"], verbs: [...MANAGE_VERBS] },
+            { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: [...MANAGE_VERBS] },
+            { apiGroups: [RBAC_GROUP], resources: ["rolebindings"], verbs: [...MANAGE_VERBS] },
+            // RBAC's escalation check: a RoleBinding to a role is created only by someone who holds
+            // the role's permissions or `bind` on it. `bind` on the monitors role alone lets the
+            // tenant bind the deployers to it without ever creating monitors itself.
+            {
+                apiGroups: [RBAC_GROUP],
+                resources: ["clusterroles"],
+                verbs: ["bind"],
+                resourceNames: [REVIEW_MONITORS_CLUSTER_ROLE],
+            },
+        ],
+    };
+}
+
+/** The provisioner role, cluster-wide, to the group the provisioner role's access entry maps to. */
+export function reviewProvisionersBinding(
+    stack: string,
+    roleName: pulumi.Input<string>,
+): k8s.rbac.v1.ClusterRoleBindingArgs {
+    return {
+        metadata: metadata(REVIEW_PROVISIONER_CLUSTER_ROLE, stack),
+        roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: roleName },
+        subjects: [{ apiGroup: RBAC_GROUP, kind: "Group", name: REVIEW_PROVISIONERS_GROUP }],
+    };
+}
+
+export interface ReviewHostArgs {
+    /** The hosting stack's name, on every object's labels. */
+    readonly stack: string;
+}
+
+export class ReviewHost extends pulumi.ComponentResource {
+    readonly monitorsRole: k8s.rbac.v1.ClusterRole;
+    readonly provisionerRole: k8s.rbac.v1.ClusterRole;
+
+    /** Its Kubernetes provider comes through `opts.providers`, as every workload component's does. */
+    constructor(name: string, args: ReviewHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-backend:review-host:ReviewHost", name, {}, opts);
+        const child = { parent: this };
+        this.monitorsRole = new k8s.rbac.v1.ClusterRole(
+            `${name}-monitors-role`,
+            reviewMonitorsClusterRole(args.stack),
+            child,
+        );
+        this.provisionerRole = new k8s.rbac.v1.ClusterRole(
+            `${name}-provisioner-role`,
+            reviewProvisionerClusterRole(args.stack),
+            child,
+        );
+        // Bound by the role's output name: destroy removes the binding before the role.
+        new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-provisioner-binding`,
+            reviewProvisionersBinding(args.stack, this.provisionerRole.metadata.name),
+            child,
+        );
+        this.registerOutputs({
+            monitorsRole: this.monitorsRole.metadata.name,
+            provisionerRole: this.provisionerRole.metadata.name,
+        });
+    }
+}
