@@ -5,12 +5,22 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    REVIEW_APP_ROLE_NAME,
+    REVIEW_DEPLOYERS_GROUP,
+    REVIEW_NAMESPACE_SCOPE,
+    REVIEW_PROVISIONER_ROLE_NAME,
+    REVIEW_PROVISIONERS_GROUP,
+    roleArnOf,
+} from "../lib/bootstrap-naming";
 import { attachPolicies, IrsaRole, serviceTrustPolicy } from "./iam";
 
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 export const CLUSTER_VIEW_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 /** Reads every resource, Secrets included, and writes nothing: what a refresh needs (drift detection). */
 export const CLUSTER_ADMIN_VIEW_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy";
+/** Kubernetes' `edit`, about: workloads, Services, ConfigMaps, Secrets; no Roles, RoleBindings, quotas or limits. */
+export const CLUSTER_EDIT_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy";
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
 const AWS_POLICY = "arn:aws:iam::aws:policy";
 export const NODE_ROLE_POLICY_ARNS: readonly string[] = [
@@ -78,6 +88,56 @@ export function auditorAccessEntries(
     principalArns: readonly string[],
 ): Record<string, eks.types.input.AccessEntryArgs> {
     return accessEntries("auditor", CLUSTER_ADMIN_VIEW_POLICY_ARN, principalArns);
+}
+
+/**
+ * The review stacks' two roles on their host's cluster, by ARN from the account and the roles' fixed
+ * names. The app layer edits review namespaces only (a trailing-wildcard namespace scope) and is in
+ * the deployers' group, which each tenant binds to the monitors role in its namespace; the
+ * provisioner has no access policy, only its group, which the host's provisioner ClusterRole is
+ * bound to. The bootstrap must have created both roles: EKS refuses an entry for a principal that
+ * does not exist, and keeps the role's unique ID, so a role re-created later needs its entry re-created.
+ */
+export function reviewAccessEntries(accountId: string): Record<string, eks.types.input.AccessEntryArgs> {
+    return {
+        "review-app": {
+            principalArn: roleArnOf(accountId, REVIEW_APP_ROLE_NAME),
+            kubernetesGroups: [REVIEW_DEPLOYERS_GROUP],
+            accessPolicies: {
+                edit: {
+                    policyArn: CLUSTER_EDIT_POLICY_ARN,
+                    accessScope: { type: "namespace", namespaces: [REVIEW_NAMESPACE_SCOPE] },
+                },
+            },
+        },
+        "review-provisioner": {
+            principalArn: roleArnOf(accountId, REVIEW_PROVISIONER_ROLE_NAME),
+            kubernetesGroups: [REVIEW_PROVISIONERS_GROUP],
+        },
+    };
+}
+
+/**
+ * The access entries of a cluster, refused when one principal has two: EKS allows one entry per
+ * principal (config keeps the configured lists apart; this also covers the review roles).
+ */
+export function clusterAccessEntries(
+    ...groups: Record<string, eks.types.input.AccessEntryArgs>[]
+): Record<string, eks.types.input.AccessEntryArgs> {
+    const entries: Record<string, eks.types.input.AccessEntryArgs> = {};
+    const keyOf = new Map<string, string>();
+    for (const [key, entry] of groups.flatMap((group) => Object.entries(group))) {
+        const principal = entry.principalArn;
+        const earlier = typeof principal === "string" ? keyOf.get(principal) : undefined;
+        if (earlier !== undefined)
+            throw new Error(
+                `Cluster access entries: ${String(principal)} has two (${earlier} and ${key}); EKS allows one per principal: list it once`,
+            );
+        if (key in entries) throw new Error(`Cluster access entries: two entries keyed ${key}`);
+        if (typeof principal === "string") keyOf.set(principal, key);
+        entries[key] = entry;
+    }
+    return entries;
 }
 
 /**
@@ -187,6 +247,11 @@ export interface ClusterSettings {
 }
 
 export interface ClusterArgs extends ClusterSettings {
+    /**
+     * Set on the host of review stacks (dev) only: the account whose review roles get access entries
+     * (reviewAccessEntries).
+     */
+    readonly reviewAccountId?: string;
     readonly vpcId: pulumi.Input<string>;
     readonly publicSubnetIds: pulumi.Input<string>[];
     readonly privateSubnetIds: pulumi.Input<string>[];
@@ -277,11 +342,12 @@ export class Cluster extends pulumi.ComponentResource {
                 // a launch template without security groups get the EKS-created cluster security group.
                 skipDefaultSecurityGroups: true,
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: {
-                    ...adminAccessEntries(args.adminPrincipalArns),
-                    ...viewerAccessEntries(args.viewerPrincipalArns),
-                    ...auditorAccessEntries(args.auditorPrincipalArns),
-                },
+                accessEntries: clusterAccessEntries(
+                    adminAccessEntries(args.adminPrincipalArns),
+                    viewerAccessEntries(args.viewerPrincipalArns),
+                    auditorAccessEntries(args.auditorPrincipalArns),
+                    args.reviewAccountId !== undefined ? reviewAccessEntries(args.reviewAccountId) : {},
+                ),
                 createOidcProvider: true,
                 endpointPrivateAccess: true,
                 endpointPublicAccess: args.endpointPublicAccess,

@@ -33,6 +33,8 @@ export async function clusterStack(config: StackConfig): Promise<Record<string, 
             publicSubnetIds: network.publicSubnetIds,
             privateSubnetIds: network.privateSubnetIds,
             privateEgressRoutes: network.privateEgressRoutes,
+            // dev hosts the review stacks: their two roles get access entries on its cluster.
+            ...(config.stack.profile === "dev" ? { reviewAccountId: facts.accountId } : {}),
         },
         onAws,
     );

@@ -9,10 +9,13 @@ import {
     viewerAccessEntries,
     auditorAccessEntries,
     CLUSTER_ADMIN_VIEW_POLICY_ARN,
+    CLUSTER_EDIT_POLICY_ARN,
+    clusterAccessEntries,
+    reviewAccessEntries,
 } from "../components/cluster";
 import * as pulumi from "@pulumi/pulumi";
 import { attachPolicies, irsaTrustPolicy, policyKey, POSITION_NAMED_ATTACHMENTS } from "../components/iam";
-import { configuredRun, evaluate, ofType, one, stackRun, STACKS, waitsFor } from "./helpers";
+import { configuredRun, ephemeralRun, evaluate, ofType, one, stackRun, STACKS, waitsFor } from "./helpers";
 
 describe("cluster: pure helpers", () => {
     it("names the control-plane log group where EKS writes", () => {
@@ -79,6 +82,41 @@ describe("cluster: pure helpers", () => {
             },
         });
         assert.deepEqual(auditorAccessEntries([]), {});
+    });
+
+    it("gives the review app role AmazonEKSEditPolicy on eph-* and the deployers' group, the provisioner only its group", () => {
+        assert.equal(CLUSTER_EDIT_POLICY_ARN, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy");
+        assert.deepEqual(reviewAccessEntries("123456789012"), {
+            "review-app": {
+                principalArn: "arn:aws:iam::123456789012:role/scalable-backend-github-review-app",
+                kubernetesGroups: ["scalable-backend:review-deployers"],
+                accessPolicies: {
+                    edit: {
+                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+                        accessScope: { type: "namespace", namespaces: ["eph-*"] },
+                    },
+                },
+            },
+            "review-provisioner": {
+                principalArn: "arn:aws:iam::123456789012:role/scalable-backend-github-review-tenant",
+                kubernetesGroups: ["scalable-backend:review-provisioners"],
+            },
+        });
+    });
+
+    it("merges the access entry lists, refusing a principal listed twice (EKS allows one entry per principal)", () => {
+        const review = reviewAccessEntries("123456789012");
+        const viewers = viewerAccessEntries(["arn:aws:iam::123456789012:role/preview"]);
+        assert.deepEqual(clusterAccessEntries(viewers, review, {}), { ...viewers, ...review });
+        assert.throws(
+            () =>
+                clusterAccessEntries(
+                    viewerAccessEntries(["arn:aws:iam::123456789012:role/scalable-backend-github-review-app"]),
+                    review,
+                ),
+            /arn:aws:iam::123456789012:role\/scalable-backend-github-review-app has two \(viewer-123456789012-role-scalable-backend-github-review-app and review-app\); EKS allows one per principal/,
+        );
+        assert.throws(() => clusterAccessEntries(review, review), /has two \(review-app and review-app\)/);
     });
 
     it("requires IMDSv2 with hop limit 1 and an encrypted gp3 root volume", () => {
@@ -183,6 +221,23 @@ const EXPECTED = {
             disk: 30,
         },
         privateSubnets: 2,
+        // The host of the review stacks: their roles in the stack's own account (the mock's).
+        accessEntries: {
+            "review-app": {
+                principalArn: "arn:aws:iam::<account-id>:role/scalable-backend-github-review-app",
+                kubernetesGroups: ["scalable-backend:review-deployers"],
+                accessPolicies: {
+                    edit: {
+                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+                        accessScope: { type: "namespace", namespaces: ["eph-*"] },
+                    },
+                },
+            },
+            "review-provisioner": {
+                principalArn: "arn:aws:iam::<account-id>:role/scalable-backend-github-review-tenant",
+                kubernetesGroups: ["scalable-backend:review-provisioners"],
+            },
+        },
     },
     prod: {
         logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
@@ -198,6 +253,7 @@ const EXPECTED = {
             disk: 50,
         },
         privateSubnets: 3,
+        accessEntries: {},
     },
 } as const;
 
@@ -216,7 +272,7 @@ for (const stack of STACKS) {
             assert.equal(inputs.version, "1.35");
             assert.deepEqual(inputs.upgradePolicy, { supportType: "STANDARD" });
             assert.equal(inputs.authenticationMode, "API");
-            assert.deepEqual(inputs.accessEntries, {});
+            assert.deepEqual(inputs.accessEntries, expected.accessEntries);
             assert.equal(inputs.skipDefaultNodeGroup, true);
             // No pulumi-eks node or cluster security group: nothing here would use them. The nodes' launch
             // template names no security group, so EKS gives them its own cluster security group.
@@ -529,6 +585,10 @@ describe("cluster: configured access", () => {
             one(run, "aws:ec2/securityGroupRule:SecurityGroupRule", "cluster-private-endpoint").inputs.cidrBlocks,
             ["10.20.0.0/16", "172.16.8.0/22"],
         );
+    });
+
+    it("gives a cluster-placement eph-* stack no review access entries: only dev hosts review stacks", async () => {
+        assert.deepEqual(one(await ephemeralRun(), "eks:index:Cluster", "cluster-eks").inputs.accessEntries, {});
     });
 
     it("turns the public endpoint off once the API is reached through a connected network", async () => {

@@ -10,14 +10,21 @@ const linesOf = async (stack: "dev" | "prod", type: string, name: string) =>
 
 describe("plan printout: exposure", () => {
     it("says dev's API endpoint is public to everyone, and prod's only to its list", async () => {
-        assert.deepEqual(await linesOf("dev", "eks:index:Cluster", "cluster-eks"), [
+        assert.equal(
+            (await linesOf("dev", "eks:index:Cluster", "cluster-eks"))[0],
             "API endpoint: public to 0.0.0.0/0 (no list: everyone), and private",
+        );
+        assert.deepEqual(await linesOf("prod", "eks:index:Cluster", "cluster-eks"), [
+            "API endpoint: public to 198.51.100.0/24, and private",
             "access entries: none but the identity that creates the cluster (admin)",
         ]);
-        assert.deepEqual(
-            (await linesOf("prod", "eks:index:Cluster", "cluster-eks"))[0],
-            ["API endpoint: public to 198.51.100.0/24, and private"][0],
-        );
+    });
+
+    it("lists dev's access entries for the review roles", async () => {
+        assert.deepEqual((await linesOf("dev", "eks:index:Cluster", "cluster-eks")).slice(1), [
+            "access entry: arn:aws:iam::<account-id>:role/scalable-backend-github-review-app -> AmazonEKSEditPolicy (namespace)",
+            "access entry: arn:aws:iam::<account-id>:role/scalable-backend-github-review-tenant -> no access policy",
+        ]);
     });
 
     it("lists each access entry with its policy and scope, and a private-only endpoint as such", async () => {
