@@ -20,10 +20,10 @@ describe("plan printout: exposure", () => {
         ]);
     });
 
-    it("lists dev's access entries for the review roles", async () => {
+    it("names a namespace scope's namespaces and an entry's Kubernetes groups (dev's review roles)", async () => {
         assert.deepEqual((await linesOf("dev", "eks:index:Cluster", "cluster-eks")).slice(1), [
-            "access entry: arn:aws:iam::<account-id>:role/scalable-backend-github-review-app -> AmazonEKSEditPolicy (namespace)",
-            "access entry: arn:aws:iam::<account-id>:role/scalable-backend-github-review-tenant -> no access policy",
+            "access entry: arn:aws:iam::<account-id>:role/scalable-backend-github-review-app -> AmazonEKSEditPolicy (namespaces eph-*); Kubernetes groups scalable-backend:review-deployers",
+            "access entry: arn:aws:iam::<account-id>:role/scalable-backend-github-review-tenant -> no access policy; Kubernetes groups scalable-backend:review-provisioners",
         ]);
     });
 

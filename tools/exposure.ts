@@ -26,9 +26,19 @@ function cluster(inputs: Record<string, any>): string[] {
     if (entries.length === 0) lines.push("access entries: none but the identity that creates the cluster (admin)");
     for (const entry of entries) {
         const policies = Object.values<Record<string, any>>(entry.accessPolicies ?? {}).map(
-            (p) => `${policyName(p.policyArn)} (${p.accessScope?.type ?? "cluster"})`,
+            (p) =>
+                `${policyName(p.policyArn)} (${
+                    p.accessScope?.type === "namespace"
+                        ? `namespaces ${list(p.accessScope.namespaces).join(", ")}`
+                        : (p.accessScope?.type ?? "cluster")
+                })`,
         );
-        lines.push(`access entry: ${entry.principalArn} -> ${policies.join(", ") || "no access policy"}`);
+        // What RBAC grants the groups is on the ClusterRoles and bindings that name them.
+        const groups = list(entry.kubernetesGroups);
+        lines.push(
+            `access entry: ${entry.principalArn} -> ${policies.join(", ") || "no access policy"}` +
+                (groups.length > 0 ? `; Kubernetes groups ${groups.join(", ")}` : ""),
+        );
     }
     return lines;
 }
