@@ -68,11 +68,39 @@ interface Panel {
     targets: { expr: string; legendFormat: string }[];
 }
 
-/** The backend's Grafana dashboard, as the JSON Grafana stores. */
+/** The request metric the app exports in every namespace it runs in: the namespace variable's source. */
+const REQUEST_METRIC = "http_requests_total";
+const DATASOURCE = { type: "prometheus", uid: "prometheus" };
+
+/**
+ * The dashboard's `namespace` variable: every namespace the backend's request metric comes from (on
+ * dev, the review stacks' eph-* namespaces too), the backend's own by default.
+ */
+export function namespaceVariable(backend: BackendIdentity): Record<string, unknown> {
+    const query = `label_values(${REQUEST_METRIC}, namespace)`;
+    return {
+        name: "namespace",
+        label: "Namespace",
+        type: "query",
+        datasource: DATASOURCE,
+        query,
+        definition: query,
+        // On dashboard load and time range change: a review namespace appears without a reload.
+        refresh: 2,
+        sort: 1,
+        multi: false,
+        includeAll: false,
+        current: { selected: true, text: backend.namespace, value: backend.namespace },
+        options: [],
+    };
+}
+
+/** The backend's Grafana dashboard, as the JSON Grafana stores; every query is of the chosen namespace. */
 export function backendDashboard(backend: BackendIdentity): Record<string, unknown> {
-    const app = `namespace="${backend.namespace}", route!~"${PROBE_ROUTES}"`;
-    const hpa = `namespace="${backend.namespace}", horizontalpodautoscaler="${backend.name}"`;
-    const container = `namespace="${backend.namespace}", container="${backend.name}"`;
+    const namespace = `namespace="$namespace"`;
+    const app = `${namespace}, route!~"${PROBE_ROUTES}"`;
+    const hpa = `${namespace}, horizontalpodautoscaler="${backend.name}"`;
+    const container = `${namespace}, container="${backend.name}"`;
     const quantile = (q: number) => ({
         expr: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[5m])))`,
         legendFormat: `p${Math.round(q * 100)}`,
@@ -121,7 +149,7 @@ export function backendDashboard(backend: BackendIdentity): Record<string, unkno
             ],
         },
     ];
-    const datasource = { type: "prometheus", uid: "prometheus" };
+    const datasource = DATASOURCE;
     return {
         uid: `${backend.name}-overview`,
         title: "Backend overview",
@@ -131,6 +159,7 @@ export function backendDashboard(backend: BackendIdentity): Record<string, unkno
         version: 1,
         refresh: "30s",
         time: { from: "now-3h", to: "now" },
+        templating: { list: [namespaceVariable(backend)] },
         panels: panels.map((panel, i) => ({
             id: i + 1,
             type: "timeseries",

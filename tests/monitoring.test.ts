@@ -6,7 +6,7 @@ import {
     kubePrometheusStackValues,
     monitoringNamespaceLabels,
 } from "../components/monitoring";
-import { backendAlertRules, backendDashboard, PROBE_ROUTES } from "../components/observability";
+import { backendAlertRules, backendDashboard, namespaceVariable, PROBE_ROUTES } from "../components/observability";
 import type { MonitoringSettings } from "../components/monitoring";
 import { QUIET_ROUTES } from "../app/src/routes";
 import type { StackRun } from "../testing/engine";
@@ -131,9 +131,63 @@ describe("monitoring: pure builders", () => {
             assert.doesNotMatch(rule.expr, /"backend"/);
         }
         assert.match(rules[2].expr, /horizontalpodautoscaler="api"/);
-        const dashboard = JSON.stringify(backendDashboard({ namespace: "shop", name: "api" }));
-        assert.match(dashboard, /namespace=\\"shop\\"/);
-        assert.doesNotMatch(dashboard, /\\"backend\\"/);
+        const dashboard = backendDashboard({ namespace: "shop", name: "api" });
+        assert.deepEqual(dashboard.templating, { list: [namespaceVariable({ namespace: "shop", name: "api" })] });
+        assert.deepEqual((namespaceVariable({ namespace: "shop", name: "api" }) as { current: unknown }).current, {
+            selected: true,
+            text: "shop",
+            value: "shop",
+        });
+        assert.match(JSON.stringify(dashboard), /horizontalpodautoscaler=\\"api\\"/);
+        assert.doesNotMatch(JSON.stringify(dashboard), /\\?"backend\\?"/);
+    });
+
+    it("gives the dashboard a namespace variable over the request metric's namespaces, the backend's own by default", () => {
+        const dashboard = backendDashboard(BACKEND) as { templating: unknown };
+        assert.deepEqual(dashboard.templating, {
+            list: [
+                {
+                    name: "namespace",
+                    label: "Namespace",
+                    type: "query",
+                    datasource: { type: "prometheus", uid: "prometheus" },
+                    query: "label_values(http_requests_total, namespace)",
+                    definition: "label_values(http_requests_total, namespace)",
+                    refresh: 2,
+                    sort: 1,
+                    multi: false,
+                    includeAll: false,
+                    current: { selected: true, text: "backend", value: "backend" },
+                    options: [],
+                },
+            ],
+        });
+    });
+
+    it("filters every panel's query by the chosen namespace, and by nothing the identity's namespace fixes", () => {
+        const dashboard = backendDashboard(BACKEND) as { panels: { targets: { expr: string }[] }[] };
+        const app = 'namespace="$namespace", route!~"/healthz|/readyz|/metrics"';
+        const hpa = 'namespace="$namespace", horizontalpodautoscaler="backend"';
+        const container = 'namespace="$namespace", container="backend"';
+        const quantile = (q: string) =>
+            `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[5m])))`;
+        assert.deepEqual(
+            dashboard.panels.map((panel) => panel.targets.map((target) => target.expr)),
+            [
+                [`sum by (route) (rate(http_requests_total{${app}}[5m]))`],
+                [
+                    `sum(rate(http_requests_total{${app}, status=~"5.."}[5m])) / sum(rate(http_requests_total{${app}}[5m]))`,
+                ],
+                [quantile("0.5"), quantile("0.95"), quantile("0.99")],
+                [
+                    `kube_horizontalpodautoscaler_status_current_replicas{${hpa}}`,
+                    `kube_horizontalpodautoscaler_status_desired_replicas{${hpa}}`,
+                    `kube_horizontalpodautoscaler_spec_max_replicas{${hpa}}`,
+                ],
+                [`sum by (pod) (rate(container_cpu_usage_seconds_total{${container}}[5m]))`],
+                [`sum by (pod) (container_memory_working_set_bytes{${container}})`],
+            ],
+        );
     });
 
     it("leaves out exactly the app's probe and scrape routes", () => {
