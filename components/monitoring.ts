@@ -36,9 +36,14 @@ export function grafanaPortForwardCommand(namespace: string): string {
 
 export interface AlertmanagerConfigArgs {
     readonly slack: boolean;
+    /** The review stacks' namespaces on their host (dev), an anchored regex: their alerts never notify. */
+    readonly reviewNamespaces?: string;
 }
 
-/** Routes everything to Slack when a webhook is configured, else to a receiver that drops it. */
+/**
+ * Routes everything to Slack when a webhook is configured, else to a receiver that drops it; on a
+ * host of review stacks, their namespaces' alerts first, to the null receiver.
+ */
 export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string, unknown> {
     const receiver = args.slack ? "slack" : "null";
     return {
@@ -51,6 +56,10 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
             repeat_interval: "4h",
             // Watchdog fires forever by design (a dead-man's switch): never page on it.
             routes: [
+                // A review stack's pods crash-looping or its quota full is its author's business: never page.
+                ...(args.reviewNamespaces !== undefined
+                    ? [{ receiver: "null", matchers: [`namespace =~ "${args.reviewNamespaces}"`], continue: false }]
+                    : []),
                 { receiver: "null", matchers: ['alertname = "Watchdog"'] },
                 // The chart's InfoInhibitor fires whenever info alerts exist, to mute them: never notify it.
                 { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
@@ -140,6 +149,7 @@ export interface StackValuesArgs {
     readonly settings: MonitoringSizes;
     readonly storageClassName: string;
     readonly slack: boolean;
+    readonly reviewNamespaces?: string;
 }
 
 /**
@@ -209,7 +219,10 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
         },
         alertmanager: {
             service: clusterIp,
-            config: alertmanagerConfig({ slack: args.slack }),
+            config: alertmanagerConfig({
+                slack: args.slack,
+                ...(args.reviewNamespaces !== undefined ? { reviewNamespaces: args.reviewNamespaces } : {}),
+            }),
             alertmanagerSpec: {
                 replicas: alertmanager.replicas,
                 resources: resourceRequirements(alertmanager),
@@ -232,6 +245,8 @@ export interface MonitoringArgs extends MonitoringSettings {
     readonly storageClassName: string;
     /** Pods need nodes and cluster DNS; volumes need the EBS CSI add-on. */
     readonly after: pulumi.Resource[];
+    /** Set on the host of review stacks (dev) only: their namespaces, an anchored regex; their alerts never notify. */
+    readonly reviewNamespaces?: string;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -312,6 +327,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     settings: args,
                     storageClassName: args.storageClassName,
                     slack: args.slackWebhookUrl !== undefined,
+                    reviewNamespaces: args.reviewNamespaces,
                 }),
                 atomic: true,
                 timeout: args.installTimeoutSeconds,

@@ -7,9 +7,23 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     REVIEW_MONITORS_CLUSTER_ROLE,
+    REVIEW_NAMESPACE_SCOPE,
     REVIEW_PROVISIONER_CLUSTER_ROLE,
     REVIEW_PROVISIONERS_GROUP,
 } from "../lib/bootstrap-naming";
+
+/**
+ * An EKS namespace scope ("eph-*": a name, or a prefix and a trailing wildcard) as the anchored RE2
+ * regex Prometheus and Alertmanager matchers take ("eph-.+"). Namespace names are DNS labels and end
+ * in a letter or digit, so the wildcard stands for at least one character.
+ */
+export function namespaceRegex(scope: string): string {
+    const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return scope.endsWith("*") ? `${literal(scope.slice(0, -1))}.+` : literal(scope);
+}
+
+/** The review stacks' namespaces as a matcher regex. */
+export const REVIEW_NAMESPACE_REGEX = namespaceRegex(REVIEW_NAMESPACE_SCOPE);
 
 const RBAC_GROUP = "rbac.authorization.k8s.io";
 /** Everything a stack's provider does to an object it owns: read, server-side apply, delete. */

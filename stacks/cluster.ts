@@ -10,7 +10,7 @@ import { BackendImage } from "../components/image";
 import { Monitoring } from "../components/monitoring";
 import { Network } from "../components/network";
 import { Platform } from "../components/platform";
-import { ReviewHost } from "../components/review-host";
+import { REVIEW_NAMESPACE_REGEX, ReviewHost } from "../components/review-host";
 import { lookUpAwsFacts, type StackConfig } from "../config";
 import { hostContractOutput } from "../lib/host-contract";
 
@@ -64,6 +64,8 @@ export async function clusterStack(config: StackConfig): Promise<Record<string, 
             storageClass: cluster.storageClass,
             storageClassName: cluster.storageClassName,
             after: [...cluster.nodeGroups, ...cluster.addons],
+            // dev hosts the review stacks: alerts from their namespaces never page.
+            ...(config.stack.profile === "dev" ? { reviewNamespaces: REVIEW_NAMESPACE_REGEX } : {}),
         },
         onCluster,
     );

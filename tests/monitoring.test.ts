@@ -10,7 +10,7 @@ import { backendAlertRules, backendDashboard, namespaceVariable, PROBE_ROUTES } 
 import type { MonitoringSettings } from "../components/monitoring";
 import { QUIET_ROUTES } from "../app/src/routes";
 import type { StackRun } from "../testing/engine";
-import { CONFIGURED, configuredRun, ofType, one, stackRun, STACKS } from "./helpers";
+import { CONFIGURED, configuredRun, ephemeralRun, ofType, one, stackRun, STACKS } from "./helpers";
 
 /** Metrics the app exports (prom-client), kube-state-metrics and cAdvisor provide. */
 const KNOWN_METRICS = new Set([
@@ -45,6 +45,19 @@ function promql(expr: string): string[] {
     });
     if (error !== undefined || expr.trim() === "") throw new Error(`PromQL syntax error at ${error}: ${expr}`);
     return names;
+}
+
+/** Each vector selector's label matchers, as written ('namespace="backend"'). */
+function matchersOfSelectors(expr: string): string[][] {
+    const selectors: string[][] = [];
+    parser.parse(expr).iterate({
+        enter: (node) => {
+            if (node.name !== "VectorSelector") return;
+            const matchers = node.node.getChild("LabelMatchers")?.getChildren("UnquotedLabelMatcher") ?? [];
+            selectors.push(matchers.map((m) => expr.slice(m.from, m.to)));
+        },
+    });
+    return selectors;
 }
 
 const SETTINGS: Omit<MonitoringSettings, "namespace" | "charts"> = {
@@ -263,6 +276,40 @@ describe("monitoring: pure builders", () => {
             inhibit.map((r) => r.source_matchers[0]),
             ['severity = "critical"', 'severity = "warning"', 'alertname = "InfoInhibitor"'],
         );
+    });
+
+    it("on a host of review stacks, sends their namespaces' alerts to the null receiver first, before any other route", () => {
+        for (const slack of [true, false]) {
+            const config = alertmanagerConfig({ slack, reviewNamespaces: "eph-.+" }) as {
+                route: { receiver: string; routes: unknown[] };
+            };
+            assert.equal(config.route.receiver, slack ? "slack" : "null");
+            assert.deepEqual(config.route.routes, [
+                { receiver: "null", matchers: ['namespace =~ "eph-.+"'], continue: false },
+                { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+                { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+            ]);
+        }
+        const values = kubePrometheusStackValues({
+            settings: SETTINGS,
+            storageClassName: "gp3",
+            slack: true,
+            reviewNamespaces: "eph-.+",
+        }) as Record<string, any>;
+        assert.deepEqual(values.alertmanager.config, alertmanagerConfig({ slack: true, reviewNamespaces: "eph-.+" }));
+    });
+
+    it("pins every selector of every backend rule to the backend's namespace: a review namespace's series never fire them", () => {
+        for (const rule of backendAlertRules(BACKEND, SETTINGS.alerts)) {
+            const selectors = matchersOfSelectors(rule.expr);
+            assert.ok(selectors.length > 0, rule.alert);
+            for (const matchers of selectors) assert.ok(matchers.includes('namespace="backend"'), rule.alert);
+        }
+        // The check itself sees a selector without the pin.
+        assert.deepEqual(matchersOfSelectors('sum(x{namespace="backend"}) / sum(y{a="b"})'), [
+            ['namespace="backend"'],
+            ['a="b"'],
+        ]);
     });
 
     it("keeps every UI private, never sets a Grafana password in values, and turns off EKS's unreachable control-plane targets", () => {
@@ -503,6 +550,26 @@ for (const stack of STACKS) {
             );
         });
 
+        it(
+            stack === "dev"
+                ? "never pages on the review stacks' namespaces (eph-*): dev hosts them"
+                : "routes alerts as a stack that hosts no review stacks",
+            () => {
+                const values = one(run, "kubernetes:helm.sh/v3:Release", "monitoring-stack").inputs.values;
+                assert.deepEqual(values.alertmanager.config.route.routes, [
+                    ...(stack === "dev"
+                        ? [{ receiver: "null", matchers: ['namespace =~ "eph-.+"'], continue: false }]
+                        : []),
+                    { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+                    { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+                ]);
+                assert.deepEqual(
+                    values.alertmanager.config,
+                    alertmanagerConfig({ slack: false, ...(stack === "dev" ? { reviewNamespaces: "eph-.+" } : {}) }),
+                );
+            },
+        );
+
         it(`ships the backend's alert rules with the ${stack} thresholds`, () => {
             const rule = one(run, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring-backend-rules");
             const rules = rule.inputs.spec.groups[0].rules as { alert: string; expr: string }[];
@@ -515,6 +582,16 @@ for (const stack of STACKS) {
         });
     });
 }
+
+describe("monitoring: a cluster-placement eph-* stack", () => {
+    it("hosts no review stacks: no review namespaces' route", async () => {
+        const values = one(await ephemeralRun(), "kubernetes:helm.sh/v3:Release", "monitoring-stack").inputs.values;
+        assert.deepEqual(values.alertmanager.config.route.routes, [
+            { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+            { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+        ]);
+    });
+});
 
 describe("monitoring: configured secrets", () => {
     it("uses the configured Grafana password and Slack webhook, both secret, without a generated password", async () => {

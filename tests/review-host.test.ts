@@ -2,6 +2,8 @@
 // cluster's provider, and no needless wait.
 import * as assert from "node:assert/strict";
 import {
+    namespaceRegex,
+    REVIEW_NAMESPACE_REGEX,
     reviewHostLabels,
     reviewMonitorsClusterRole,
     reviewProvisionerClusterRole,
@@ -20,6 +22,12 @@ const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
 const CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
 
 describe("review host: pure builders", () => {
+    it("turns an EKS namespace scope into the anchored regex Prometheus and Alertmanager match with", () => {
+        assert.equal(REVIEW_NAMESPACE_REGEX, "eph-.+");
+        assert.equal(namespaceRegex("backend"), "backend");
+        assert.equal(namespaceRegex("a.b-*"), "a\\.b-.+");
+    });
+
     it("labels what it makes with its part, component and owning stack", () => {
         assert.deepEqual(reviewHostLabels("dev"), LABELS);
     });
