@@ -32,7 +32,7 @@ import {
     run,
 } from "../tools/stack";
 import type { Estimate } from "../cost/estimate";
-import { evaluate } from "./helpers";
+import { devReference, evaluate } from "./helpers";
 import { EPHEMERAL_BOUNDARY } from "./config-helpers";
 
 const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
@@ -171,7 +171,18 @@ describe("stack tool: configuration of an ephemeral stack", () => {
     });
 
     it("parses the command line strictly", () => {
-        const none = { secretsProvider: undefined, policyPack: undefined, permissionsBoundary: undefined };
+        const none = {
+            all: false,
+            secretsProvider: undefined,
+            policyPack: undefined,
+            permissionsBoundary: undefined,
+            placement: undefined,
+            layer: undefined,
+            sourceRanges: undefined,
+            image: undefined,
+            host: undefined,
+            summaryFile: undefined,
+        };
         assert.deepEqual(parseArgs(["create", "pr-42", "--ttl", "2h", "--owner", "bob"]), {
             command: "create",
             name: "pr-42",
@@ -206,6 +217,7 @@ describe("stack tool: configuration of an ephemeral stack", () => {
                 ttl: "8h",
                 owner: undefined,
                 dryRun: false,
+                ...none,
                 secretsProvider: "awskms://alias/other?region=us-east-1",
                 policyPack: ".base/policy",
                 permissionsBoundary: boundary,
@@ -234,9 +246,14 @@ interface Harness {
     readonly workDir: string;
     readonly state: string;
     calls(): string[][];
-    setStacks(stacks: Record<string, { tags: Record<string, string> }>): void;
-    /** stdout as `output`, stderr as `errors`. */
-    run(argv: string[], fail?: string): Promise<{ code: number; output: string; errors: string }>;
+    /** Stacks with their tags (and outputs, {} unless given), in this order. */
+    setStacks(stacks: Record<string, { tags: Record<string, string> }>, outputs?: Record<string, object>): void;
+    /** stdout as `output`, stderr as `errors`; `sleep` is how the tool waits (a tenant's namespace). */
+    run(
+        argv: string[],
+        fail?: string,
+        sleep?: Context["sleep"],
+    ): Promise<{ code: number; output: string; errors: string }>;
     cleanup(): void;
 }
 
@@ -267,12 +284,12 @@ function harness(
                 .filter((line) => line !== "")
                 .map((line) => line.split("\x1f"));
         },
-        setStacks: (stacks) => {
+        setStacks: (stacks, outputs = {}) => {
             for (const [name, stack] of Object.entries(stacks)) {
                 fs.mkdirSync(path.join(state, "stacks", name, "tags"), { recursive: true });
                 for (const [key, value] of Object.entries(stack.tags))
                     fs.writeFileSync(path.join(state, "stacks", name, "tags", key), value);
-                fs.writeFileSync(path.join(state, "stacks", name, "outputs"), "{}");
+                fs.writeFileSync(path.join(state, "stacks", name, "outputs"), JSON.stringify(outputs[name] ?? {}));
             }
             fs.writeFileSync(
                 path.join(state, "order"),
@@ -281,7 +298,7 @@ function harness(
                     .join(""),
             );
         },
-        run: async (argv, fail) => {
+        run: async (argv, fail, sleep) => {
             let output = "";
             let errors = "";
             const env: Record<string, string> = { FAKE_PULUMI_STATE: state, PULUMI_CONFIG_PASSPHRASE: "test" };
@@ -294,6 +311,7 @@ function harness(
                     defaultOwner: "ci-bot",
                     workDir,
                     evaluate: evaluateStack,
+                    sleep,
                 },
                 getCommand,
             );
@@ -315,6 +333,8 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         const { code, output } = await h.run([
             "create",
             "feature/Login",
+            "--placement",
+            "cluster",
             "--ttl",
             "2h",
             "--owner",
@@ -337,6 +357,7 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
                 "stack tag set created-at 2026-11-25T08:00:00.000Z --stack eph-feature-login",
                 "stack tag set expires-at 2026-11-25T10:00:00.000Z --stack eph-feature-login",
                 "stack tag set scalable-backend:ephemeral true --stack eph-feature-login",
+                "stack tag set scalable-backend:placement cluster --stack eph-feature-login",
                 // The expected hourly cost of the config it wrote, estimated offline before up.
                 "stack tag set scalable-backend:hourly-usd 0.2527 --stack eph-feature-login",
             ],
@@ -391,6 +412,8 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
             const { code } = await spy.run([
                 "create",
                 "pr-5",
+                "--placement",
+                "cluster",
                 "--owner",
                 "carol",
                 "--permissions-boundary",
@@ -409,6 +432,8 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
             const { code, output } = await failing.run([
                 "create",
                 "pr-6",
+                "--placement",
+                "cluster",
                 "--permissions-boundary",
                 EPHEMERAL_BOUNDARY,
             ]);
@@ -440,7 +465,14 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
                 },
             },
         });
-        const { code, output } = await h.run(["create", "eph-pr-7", "--permissions-boundary", EPHEMERAL_BOUNDARY]);
+        const { code, output } = await h.run([
+            "create",
+            "eph-pr-7",
+            "--placement",
+            "cluster",
+            "--permissions-boundary",
+            EPHEMERAL_BOUNDARY,
+        ]);
         assert.equal(code, 0, output);
         const seq = commands(h.calls());
         assert.equal(seq.filter((c) => c.startsWith("stack init")).length, 0);
@@ -462,13 +494,15 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         const { code, output } = await h.run([
             "create",
             "eph-pr-8",
+            "--placement",
+            "cluster",
             "--ttl",
             "1h",
             "--permissions-boundary",
             EPHEMERAL_BOUNDARY,
         ]);
         assert.equal(code, 0, output);
-        assert.match(output, /^Stack eph-pr-8: owner alice, expires 2026-11-27T08:00:00\.000Z$/m);
+        assert.match(output, /^Stack eph-pr-8: placement cluster, owner alice, expires 2026-11-27T08:00:00\.000Z$/m);
         assert.ok(commands(h.calls()).includes("stack tag set expires-at 2026-11-27T08:00:00.000Z --stack eph-pr-8"));
     });
 
@@ -506,8 +540,11 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
             assert.equal(errors, "");
             assert.equal(output, HELP[argv[0] === "--help" || argv[0] === "-h" ? "tool" : (argv[0] as "create")]);
         }
-        assert.match(HELP.tool, /^ {2}npm run stack -- reap \[--dry-run\] {17}destroy every stack past its expiry$/m);
-        assert.match(HELP.create, /--permissions-boundary ARN {3}boundary of every IAM role/);
+        assert.match(
+            HELP.tool,
+            /^ {2}npm run stack -- reap \[--dry-run\] {17}destroy every review stack past its expiry$/m,
+        );
+        assert.match(HELP.create, /--permissions-boundary ARN {3}cluster only: boundary of every IAM role/);
         assert.deepEqual(h.calls(), []);
     });
 
@@ -517,6 +554,8 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         const first = await h.run([
             "create",
             "pr-9",
+            "--placement",
+            "cluster",
             "--permissions-boundary",
             boundary,
             "--policy-pack",
@@ -542,7 +581,7 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
     });
 
     it("refuses a create without a permissions boundary, given or stored, before any CLI call", async () => {
-        const { code, errors: output } = await h.run(["create", "pr-11"]);
+        const { code, errors: output } = await h.run(["create", "pr-11", "--placement", "cluster"]);
         assert.notEqual(code, 0);
         assert.match(output, /eph-pr-11 needs a permissions boundary: pass --permissions-boundary <arn>/);
         assert.deepEqual(h.calls(), []);
@@ -571,7 +610,7 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
 
     it("fails a create whose up fails, with the CLI's error", async () => {
         const { code, output, errors } = await h.run(
-            ["create", "pr-9", "--permissions-boundary", EPHEMERAL_BOUNDARY],
+            ["create", "pr-9", "--placement", "cluster", "--permissions-boundary", EPHEMERAL_BOUNDARY],
             "up",
         );
         assert.equal(code, 1);
@@ -616,9 +655,9 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         assert.equal(
             output,
             [
-                "eph-a\towner=alice\texpires=2026-11-25T07:00:00.000Z\thourly=$0.2527/h\tsince-created=$2.27\tEXPIRED",
-                "eph-b\towner=bob\texpires=2026-11-26T07:00:00.000Z\thourly=?\tsince-created=?",
-                "eph-c\towner=?\texpires=never (no tag)\thourly=?\tsince-created=?",
+                "eph-a\tplacement=cluster\towner=alice\texpires=2026-11-25T07:00:00.000Z\thourly=$0.2527/h\tsince-created=$2.27\tEXPIRED",
+                "eph-b\tplacement=cluster\towner=bob\texpires=2026-11-26T07:00:00.000Z\thourly=?\tsince-created=?",
+                "eph-c\tplacement=cluster\towner=?\texpires=never (no tag)\thourly=?\tsince-created=?",
                 "",
             ].join("\n"),
         );
@@ -686,7 +725,14 @@ describe("stack tool: on a fresh CI runner", () => {
                 },
             });
             assert.equal(fs.existsSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml")), false);
-            const { code, output } = await h.run(["create", "eph-pr-3", "--permissions-boundary", EPHEMERAL_BOUNDARY]);
+            const { code, output } = await h.run([
+                "create",
+                "eph-pr-3",
+                "--placement",
+                "cluster",
+                "--permissions-boundary",
+                EPHEMERAL_BOUNDARY,
+            ]);
             assert.equal(code, 0, output);
             const file = yaml.load(fs.readFileSync(path.join(h.workDir, "Pulumi.eph-pr-3.yaml"), "utf8")) as {
                 config: Record<string, unknown>;
@@ -747,4 +793,216 @@ describe("stack tool: without the Pulumi CLI", () => {
             h.cleanup();
         }
     });
+});
+
+describe("stack tool: the shared placement (tenant, then app) against a fake pulumi", () => {
+    // One offline evaluation of the app layer, its host fed dev's outputs, serves every create here.
+    let app: Promise<StackRun> | undefined;
+    const hosted: NonNullable<Context["evaluate"]> = (stack, config) =>
+        (app ??= devReference().then((stackReferences) => evaluate(stack, { config, stackReferences })));
+    let h: Harness;
+    beforeEach(() => (h = harness(undefined, hosted)));
+    afterEach(() => h.cleanup());
+
+    const shared = { "scalable-backend:placement": "shared", "expires-at": "2026-11-25T07:00:00.000Z", owner: "alice" };
+
+    it("creates the tenant (namespace) first, then the app into it, and writes the reviewer's summary", async () => {
+        const summaryFile = path.join(h.workDir, "summary.json");
+        const { code, output } = await h.run(["create", "pr-12", "--owner", "alice", "--summary", summaryFile]);
+        assert.equal(code, 0, output);
+        const seq = commands(h.calls()).filter((c) => !c.startsWith("stack ls") && !c.startsWith("stack tag ls"));
+        const at = (prefix: string) => seq.findIndex((c) => c.startsWith(prefix));
+        assert.deepEqual(seq.slice(0, 2), [
+            "stack select --stack tenant-pr-12",
+            "stack init tenant-pr-12 --secrets-provider awskms://alias/scalable-backend-eph?region=eu-west-1",
+        ]);
+        assert.deepEqual(
+            seq.filter((c) => c.startsWith("stack tag set") && c.endsWith("tenant-pr-12")),
+            [
+                "stack tag set owner alice --stack tenant-pr-12",
+                "stack tag set created-at 2026-11-25T08:00:00.000Z --stack tenant-pr-12",
+                "stack tag set expires-at 2026-11-25T16:00:00.000Z --stack tenant-pr-12",
+                "stack tag set scalable-backend:ephemeral true --stack tenant-pr-12",
+                "stack tag set scalable-backend:placement shared --stack tenant-pr-12",
+                "stack tag set scalable-backend:tenant-of eph-pr-12 --stack tenant-pr-12",
+                // A quota caps; it does not spend.
+                "stack tag set scalable-backend:hourly-usd unknown --stack tenant-pr-12",
+            ],
+        );
+        const tenantUp = seq.findIndex((c) => c.startsWith("up ") && c.includes("--stack tenant-pr-12"));
+        const appInit = at("stack init eph-pr-12");
+        const appUp = seq.findIndex((c) => c.startsWith("up ") && c.includes("--stack eph-pr-12"));
+        assert.ok(tenantUp > 0 && appInit > tenantUp && appUp > appInit, seq.join("\n"));
+        assert.ok(seq[appUp].includes(`--policy-pack ${path.join(h.workDir, "policy")}`));
+        const hourly = seq.find(
+            (c) => c.startsWith("stack tag set scalable-backend:hourly-usd") && c.endsWith("eph-pr-12"),
+        );
+        assert.match(hourly ?? "", /^stack tag set scalable-backend:hourly-usd 0\.00\d\d --stack eph-pr-12$/);
+
+        const file = (name: string) =>
+            (
+                yaml.load(fs.readFileSync(path.join(h.workDir, `Pulumi.${name}.yaml`), "utf8")) as {
+                    config: Record<string, any>;
+                }
+            ).config;
+        assert.deepEqual(Object.keys(file("tenant-pr-12")).sort(), [
+            "aws:region",
+            "pulumi:disable-default-providers",
+            "scalable-backend:ephemeral",
+            "scalable-backend:owner",
+        ]);
+        const appConfig = file("eph-pr-12");
+        assert.equal(appConfig["scalable-backend:placement"], "shared");
+        assert.equal(appConfig[BOUNDARY_KEY], undefined, "the app layer creates no IAM role");
+        assert.equal(appConfig["scalable-backend:vpcCidr"], undefined, "no cluster key");
+        assert.match(output, /^Reach it with: kubectl -n eph-pr-12 port-forward svc\/backend 8080:80$/m);
+        const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8"));
+        assert.deepEqual(
+            { ...summary, hourlyUsd: typeof summary.hourlyUsd },
+            {
+                stack: "eph-pr-12",
+                placement: "shared",
+                namespace: "eph-pr-12",
+                portForward: "kubectl -n eph-pr-12 port-forward svc/backend 8080:80",
+                expiresAt: "2026-11-25T16:00:00.000Z",
+                hourlyUsd: "number",
+            },
+        );
+    });
+
+    it("--layer app waits for its tenant's namespace (another job makes it), then deploys", async () => {
+        let polls = 0;
+        const waiting = harness(undefined, hosted);
+        try {
+            const run = waiting.run(["create", "pr-13", "--layer", "app"], undefined, async () => {
+                // The tenant job finishes while the app job waits.
+                if (++polls === 2)
+                    waiting.setStacks(
+                        { "tenant-pr-13": { tags: { "scalable-backend:placement": "shared" } } },
+                        {
+                            "tenant-pr-13": { namespace: "eph-pr-13" },
+                        },
+                    );
+            });
+            const { code, output } = await run;
+            assert.equal(code, 0, output);
+            assert.equal(polls, 2);
+            assert.match(output, /Waiting for tenant-pr-13's namespace\.\.\./);
+            const seq = commands(waiting.calls());
+            assert.ok(
+                !seq.some((c) => c.startsWith("up ") && c.includes("tenant-pr-13")),
+                "the app job never runs the tenant",
+            );
+            assert.ok(seq.some((c) => c.startsWith("up ") && c.includes("--stack eph-pr-13")));
+        } finally {
+            waiting.cleanup();
+        }
+    });
+
+    it("--layer app gives up after 10 minutes without a tenant, before creating anything", async () => {
+        let slept = 0;
+        const { code, errors } = await h.run(
+            ["create", "pr-14", "--layer", "app"],
+            undefined,
+            async () => void slept++,
+        );
+        assert.equal(code, 2);
+        assert.match(errors, /tenant-pr-14 has no namespace after 10 minutes: the tenant layer runs first/);
+        assert.equal(slept, 40);
+        assert.ok(!commands(h.calls()).some((c) => c.startsWith("stack init")));
+    });
+
+    it("destroys the app layer first, then the tenant (namespace last), removing each after its destroy", async () => {
+        h.setStacks({ "tenant-pr-15": { tags: shared }, "eph-pr-15": { tags: shared } });
+        const { code, output } = await h.run(["destroy", "eph-pr-15"]);
+        assert.equal(code, 0, output);
+        assert.deepEqual(
+            commands(h.calls())
+                .filter((c) => c.startsWith("destroy ") || c.startsWith("stack rm"))
+                .map((c) => c.replace(/ --.*--stack/, " --stack")),
+            [
+                "destroy --stack eph-pr-15",
+                "stack rm --yes eph-pr-15",
+                "destroy --stack tenant-pr-15",
+                "stack rm --yes tenant-pr-15",
+            ],
+        );
+    });
+
+    it("refuses to destroy a tenant whose app stack still exists, and destroys nothing", async () => {
+        h.setStacks({ "tenant-pr-16": { tags: shared }, "eph-pr-16": { tags: shared } });
+        const { code, errors } = await h.run(["destroy", "eph-pr-16", "--layer", "tenant"]);
+        assert.equal(code, 2);
+        assert.match(errors, /eph-pr-16 still exists: destroy the app layer first/);
+        assert.ok(!commands(h.calls()).some((c) => c.startsWith("destroy ")));
+    });
+
+    it("lists placement and layer; reaps a shared stack app first, and tenants alone only once their app is gone", async () => {
+        h.setStacks({
+            "eph-old": { tags: { owner: "x", "expires-at": "2026-11-25T07:00:00.000Z" } },
+            "tenant-pr-17": { tags: shared },
+            "eph-pr-17": { tags: shared },
+            "tenant-pr-18": { tags: shared },
+            "eph-pr-18": { tags: shared },
+        });
+        const listed = await h.run(["list"]);
+        assert.deepEqual(
+            listed.output.split("\n").map((l) => l.split("\t").slice(0, 3).join(" ")),
+            [
+                "eph-old placement=cluster owner=x",
+                "tenant-pr-17 placement=shared layer=tenant",
+                "eph-pr-17 placement=shared layer=app",
+                "tenant-pr-18 placement=shared layer=tenant",
+                "eph-pr-18 placement=shared layer=app",
+                "",
+            ],
+        );
+        const tenantsFirst = await h.run(["reap", "--layer", "tenant"]);
+        assert.equal(tenantsFirst.code, 0, tenantsFirst.errors);
+        assert.match(tenantsFirst.output, /Keeping tenant-pr-17: its app stack eph-pr-17 still exists/);
+        assert.ok(!commands(h.calls()).some((c) => c.startsWith("destroy ")));
+        const { code, output } = await h.run(["reap", "--placement", "shared"]);
+        assert.equal(code, 0, output);
+        assert.deepEqual(
+            commands(h.calls())
+                .filter((c) => c.startsWith("destroy "))
+                .map((c) => c.split("--stack ")[1]),
+            ["eph-pr-17", "tenant-pr-17", "eph-pr-18", "tenant-pr-18"],
+        );
+        assert.match(output, /Reaped 2 stack\(s\)/);
+    });
+
+    it("reap --all removes every review stack, expired or not (dev's destroy path removes its guests first)", async () => {
+        h.setStacks({
+            "tenant-pr-19": { tags: { ...shared, "expires-at": "2027-01-01T00:00:00.000Z" } },
+            "eph-pr-19": { tags: { ...shared, "expires-at": "2027-01-01T00:00:00.000Z" } },
+        });
+        const { code, output } = await h.run(["reap", "--all"]);
+        assert.equal(code, 0, output);
+        assert.deepEqual(
+            commands(h.calls())
+                .filter((c) => c.startsWith("destroy "))
+                .map((c) => c.split("--stack ")[1]),
+            ["eph-pr-19", "tenant-pr-19"],
+        );
+    });
+
+    for (const [argv, says] of [
+        [
+            ["create", "pr-1", "--permissions-boundary", EPHEMERAL_BOUNDARY],
+            "--permissions-boundary is for --placement cluster",
+        ],
+        [["create", "pr-1", "--public"], "--public and --source-ranges go together"],
+        [["create", "pr-1", "--public", "--source-ranges", "0.0.0.0/0"], "not a CIDR this tool publishes to"],
+        [["create", "pr-1", "--placement", "cluster", "--layer", "app"], "--layer is for the shared placement"],
+        [["create", "pr-1", "--placement", "namespace"], '--placement "namespace" is not one of shared, cluster'],
+        [["reap", "--public"], "--public is for create only"],
+    ] as const) {
+        it(`refuses ${argv.slice(2).join(" ")}, before creating anything`, async () => {
+            const { code, errors } = await h.run([...argv]);
+            assert.equal(code, 2, errors);
+            assert.ok(errors.includes(says), errors);
+            assert.ok(!commands(h.calls()).some((c) => c.startsWith("stack init") || c.startsWith("up ")));
+        });
+    }
 });

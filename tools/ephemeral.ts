@@ -16,6 +16,26 @@ export const TAG_EXPIRES = "expires-at";
 export const TAG_EPHEMERAL = "scalable-backend:ephemeral";
 /** The expected hourly cost `create` estimated, in USD ("0.2527"), or "unknown" when it could not. */
 export const TAG_HOURLY = "scalable-backend:hourly-usd";
+/** "shared" or "cluster"; a stack without it predates the shared placement and is a cluster. */
+export const TAG_PLACEMENT = "scalable-backend:placement";
+/** On tenant-* stacks: the app stack whose namespace it provisions. */
+export const TAG_TENANT_OF = "scalable-backend:tenant-of";
+
+export const TENANT_PREFIX = "tenant-";
+
+/** The tenant stack of a shared review stack: `eph-pr-42` -> `tenant-pr-42`. */
+export function tenantStackOf(name: string): string {
+    return `${TENANT_PREFIX}${assertEphemeral(name).slice(PREFIX.length)}`;
+}
+
+/** The app stack a tenant stack provisions for: `tenant-pr-42` -> `eph-pr-42`. */
+export function appStackOf(tenant: string): string {
+    if (!tenant.startsWith(TENANT_PREFIX)) throw new RefusedError(`"${tenant}" is not a tenant stack (tenant-<slug>).`);
+    return assertEphemeral(`${PREFIX}${tenant.slice(TENANT_PREFIX.length)}`);
+}
+
+export type Placement = "shared" | "cluster";
+export type Layer = "app" | "tenant";
 
 export class RefusedError extends Error {
     constructor(message: string) {
