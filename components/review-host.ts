@@ -89,6 +89,94 @@ export function reviewProvisionersBinding(
     };
 }
 
+/** The review namespaces' prefix, for CEL (`eph-*` without its wildcard). */
+const REVIEW_PREFIX = REVIEW_NAMESPACE_SCOPE.replace(/\*$/, "");
+
+export const PROVISIONER_SCOPE_POLICY = "scalable-backend-review-provisioner-scope";
+export const REVIEW_MONITORS_POLICY = "scalable-backend-review-monitors";
+
+/**
+ * RBAC cannot scope the provisioner's grant to some namespaces, so admission does: every write of
+ * the provisioners' group names an eph-* namespace (the Namespace itself, or an object in one).
+ */
+export function provisionerScopePolicy(stack: string): k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs {
+    return {
+        metadata: metadata(PROVISIONER_SCOPE_POLICY, stack),
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [
+                    {
+                        apiGroups: ["", "networking.k8s.io", RBAC_GROUP],
+                        apiVersions: ["*"],
+                        operations: ["CREATE", "UPDATE", "DELETE"],
+                        resources: ["namespaces", "resourcequotas", "limitranges", "networkpolicies", "rolebindings"],
+                    },
+                ],
+            },
+            matchConditions: [
+                {
+                    name: "review-provisioners",
+                    expression: `'${REVIEW_PROVISIONERS_GROUP}' in request.userInfo.groups`,
+                },
+            ],
+            validations: [
+                {
+                    expression: `(request.resource.resource == 'namespaces' ? request.name : request.namespace).startsWith('${REVIEW_PREFIX}')`,
+                    message: `the review provisioners may write only ${REVIEW_NAMESPACE_SCOPE} namespaces and objects in them`,
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * A review namespace's monitors cannot pass for the host's: a PodMonitor or ServiceMonitor there may
+ * neither honor the target's labels nor relabel `namespace`, which would fire the host's alerts and
+ * fill its dashboard under the host's namespace.
+ */
+export function reviewMonitorsPolicy(stack: string): k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs {
+    const safe = (endpoints: string) =>
+        `!has(object.spec.${endpoints}) || object.spec.${endpoints}.all(e, ` +
+        `!(has(e.honorLabels) && e.honorLabels) && ` +
+        `!(has(e.relabelings) && e.relabelings.exists(r, has(r.targetLabel) && r.targetLabel == 'namespace')) && ` +
+        `!(has(e.metricRelabelings) && e.metricRelabelings.exists(r, has(r.targetLabel) && r.targetLabel == 'namespace')))`;
+    return {
+        metadata: metadata(REVIEW_MONITORS_POLICY, stack),
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [
+                    {
+                        apiGroups: ["monitoring.coreos.com"],
+                        apiVersions: ["*"],
+                        operations: ["CREATE", "UPDATE"],
+                        resources: ["podmonitors", "servicemonitors"],
+                    },
+                ],
+            },
+            matchConditions: [
+                { name: "review-namespace", expression: `request.namespace.startsWith('${REVIEW_PREFIX}')` },
+            ],
+            validations: [
+                {
+                    expression: `request.resource.resource == 'podmonitors' ? (${safe("podMetricsEndpoints")}) : (${safe("endpoints")})`,
+                    message: "a review namespace's monitors may not honor target labels or relabel namespace",
+                },
+            ],
+        },
+    };
+}
+
+/** Denies what a policy refuses (audit alone would let it through). */
+export function denyBinding(
+    stack: string,
+    policyName: pulumi.Input<string>,
+    name: string,
+): k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs {
+    return { metadata: metadata(name, stack), spec: { policyName, validationActions: ["Deny"] } };
+}
+
 export interface ReviewHostArgs {
     /** The hosting stack's name, on every object's labels. */
     readonly stack: string;
@@ -118,6 +206,25 @@ export class ReviewHost extends pulumi.ComponentResource {
             reviewProvisionersBinding(args.stack, this.provisionerRole.metadata.name),
             child,
         );
+        for (const [suffix, policyArgs] of [
+            ["provisioner-scope", provisionerScopePolicy(args.stack)],
+            ["monitors-policy", reviewMonitorsPolicy(args.stack)],
+        ] as const) {
+            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+                `${name}-${suffix}`,
+                policyArgs,
+                child,
+            );
+            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+                `${name}-${suffix}-binding`,
+                denyBinding(
+                    args.stack,
+                    policy.metadata.name,
+                    String(policyArgs.metadata && (policyArgs.metadata as { name: string }).name),
+                ),
+                child,
+            );
+        }
         this.registerOutputs({
             monitorsRole: this.monitorsRole.metadata.name,
             provisionerRole: this.provisionerRole.metadata.name,

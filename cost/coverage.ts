@@ -63,6 +63,8 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": { free: API_OBJECT },
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": { free: API_OBJECT },
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": { free: API_OBJECT },
+    "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": { free: API_OBJECT },
+    "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": { free: API_OBJECT },
     "kubernetes:storage.k8s.io/v1:StorageClass": { free: "an API object; the volumes it makes are priced per claim" },
     "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": { free: API_OBJECT },
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": { free: API_OBJECT },

@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import {
     namespaceRegex,
     REVIEW_NAMESPACE_REGEX,
+    reviewMonitorsPolicy,
     reviewHostLabels,
     reviewMonitorsClusterRole,
     reviewProvisionerClusterRole,
@@ -130,5 +131,94 @@ describe("review host: only dev hosts review stacks", () => {
             assert.deepEqual(ofType(run, CLUSTER_ROLE), [], run.stack);
             assert.deepEqual(ofType(run, CLUSTER_ROLE_BINDING), [], run.stack);
         }
+    });
+});
+
+describe("review host: admission confines what RBAC cannot", () => {
+    const VAP = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
+    const VAPB = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
+
+    it("keeps the provisioners' group to eph-* namespaces and the objects in them", async () => {
+        const dev = await stackRun("dev");
+        assert.deepEqual(one(dev, VAP, "review-host-provisioner-scope").inputs, {
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicy",
+            metadata: { name: "scalable-backend-review-provisioner-scope", labels: LABELS },
+            spec: {
+                failurePolicy: "Fail",
+                matchConstraints: {
+                    resourceRules: [
+                        {
+                            apiGroups: ["", "networking.k8s.io", "rbac.authorization.k8s.io"],
+                            apiVersions: ["*"],
+                            operations: ["CREATE", "UPDATE", "DELETE"],
+                            resources: [
+                                "namespaces",
+                                "resourcequotas",
+                                "limitranges",
+                                "networkpolicies",
+                                "rolebindings",
+                            ],
+                        },
+                    ],
+                },
+                matchConditions: [
+                    {
+                        name: "review-provisioners",
+                        expression: "'scalable-backend:review-provisioners' in request.userInfo.groups",
+                    },
+                ],
+                validations: [
+                    {
+                        expression:
+                            "(request.resource.resource == 'namespaces' ? request.name : request.namespace).startsWith('eph-')",
+                        message: "the review provisioners may write only eph-* namespaces and objects in them",
+                    },
+                ],
+            },
+        });
+    });
+
+    it("refuses review monitors that honor target labels or relabel namespace", async () => {
+        const dev = await stackRun("dev");
+        const policy = one(dev, VAP, "review-host-monitors-policy").inputs;
+        assert.deepEqual(policy.spec.matchConditions, [
+            { name: "review-namespace", expression: "request.namespace.startsWith('eph-')" },
+        ]);
+        const safe = (field: string) =>
+            `!has(object.spec.${field}) || object.spec.${field}.all(e, !(has(e.honorLabels) && e.honorLabels) && ` +
+            `!(has(e.relabelings) && e.relabelings.exists(r, has(r.targetLabel) && r.targetLabel == 'namespace')) && ` +
+            `!(has(e.metricRelabelings) && e.metricRelabelings.exists(r, has(r.targetLabel) && r.targetLabel == 'namespace')))`;
+        assert.deepEqual(policy.spec.validations, [
+            {
+                expression: `request.resource.resource == 'podmonitors' ? (${safe("podMetricsEndpoints")}) : (${safe("endpoints")})`,
+                message: "a review namespace's monitors may not honor target labels or relabel namespace",
+            },
+        ]);
+        assert.deepEqual(policy.spec.matchConstraints.resourceRules[0].resources, ["podmonitors", "servicemonitors"]);
+        assert.deepEqual(
+            policy,
+            JSON.parse(
+                JSON.stringify({
+                    apiVersion: "admissionregistration.k8s.io/v1",
+                    kind: "ValidatingAdmissionPolicy",
+                    ...reviewMonitorsPolicy("dev"),
+                }),
+            ),
+        );
+    });
+
+    it("binds both with Deny, each to its policy by the policy's own name; prod has neither", async () => {
+        const [dev, prod] = await Promise.all([stackRun("dev"), stackRun("prod")]);
+        for (const [suffix, name] of [
+            ["provisioner-scope", "scalable-backend-review-provisioner-scope"],
+            ["monitors-policy", "scalable-backend-review-monitors"],
+        ]) {
+            const binding = one(dev, VAPB, `review-host-${suffix}-binding`);
+            assert.deepEqual(binding.inputs.spec, { policyName: name, validationActions: ["Deny"] });
+            assert.equal(binding.inputs.metadata.name, name);
+            assert.ok(binding.dependencies.includes(one(dev, VAP, `review-host-${suffix}`).urn));
+        }
+        assert.deepEqual([...ofType(prod, VAP), ...ofType(prod, VAPB)], []);
     });
 });

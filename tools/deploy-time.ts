@@ -65,6 +65,8 @@ export const CREATION_MINUTES: Readonly<Record<string, Duration>> = {
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": K8S_OBJECT,
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": K8S_OBJECT,
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": K8S_OBJECT,
+    "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": K8S_OBJECT,
+    "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": K8S_OBJECT,
     "kubernetes:storage.k8s.io/v1:StorageClass": K8S_OBJECT,
     "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": {
         minutes: 0.05,

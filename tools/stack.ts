@@ -439,7 +439,8 @@ export async function destroy(context: Context, name: string, layer?: Layer): Pr
     assertEphemeral(name);
     const tenantName = tenantStackOf(name);
     const [appTags, tenantTags] = [await existingTags(context, name), await existingTags(context, tenantName)];
-    const shared = appTags?.[TAG_PLACEMENT] === "shared" || tenantTags !== undefined;
+    // The app stack's own tag decides; only once it is gone does a remaining tenant say "shared".
+    const shared = appTags !== undefined ? appTags[TAG_PLACEMENT] === "shared" : tenantTags !== undefined;
     if (!shared) {
         if (layer !== undefined)
             throw new RefusedError(`${name} is not a shared review stack: --layer does not apply.`);
