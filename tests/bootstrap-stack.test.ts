@@ -98,6 +98,36 @@ describe("bootstrap: the stack", () => {
         );
     });
 
+    it("creates exactly these: 73 resources, the stack, its provider, 10 components and 61 AWS resources", async () => {
+        const run = await bootstrapRun();
+        const byType: Record<string, number> = {};
+        for (const r of run.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
+        assert.deepEqual(byType, {
+            "pulumi:pulumi:Stack": 1,
+            "pulumi:providers:aws": 1,
+            "scalable-backend-bootstrap:boundary:PermissionsBoundary": 1,
+            "scalable-backend-bootstrap:github:GithubOidc": 1,
+            "scalable-backend-bootstrap:keys:StateKeys": 1,
+            "scalable-backend-bootstrap:roles:GithubRole": 5,
+            "scalable-backend-bootstrap:roles:GithubRoles": 1,
+            "scalable-backend-bootstrap:state:StateBucket": 1,
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+            "aws:iam/policy:Policy": 22,
+            "aws:iam/role:Role": 5,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 21,
+            "aws:kms/alias:Alias": 3,
+            "aws:kms/key:Key": 3,
+            "aws:s3/bucket:Bucket": 1,
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
+            "aws:s3/bucketPolicy:BucketPolicy": 1,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+            "aws:s3/bucketVersioning:BucketVersioning": 1,
+        });
+        assert.equal(run.resources.length, 73);
+        assert.equal(run.resources.filter((r) => r.custom && r.type.startsWith("aws:")).length, 61);
+    });
+
     it("creates the keys after the roles their policies name, and hands out role ARNs once their policies are attached", async () => {
         const run = await bootstrapRun();
         const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
