@@ -45,8 +45,8 @@ export = async () => {
         githubVariables: pulumi.all([roleArns, state.name, boundary.arn]).apply(([arns, , boundaryArn]) =>
             githubVariables({
                 region: config.region,
-                backendUrl: urls.main,
-                ephemeralBackendUrl: urls.ephemeral,
+                devBackendUrl: urls.dev,
+                prodBackendUrl: urls.prod,
                 roleArns: arns,
                 permissionsBoundaryArn: boundaryArn,
             }),
@@ -54,8 +54,8 @@ export = async () => {
         PERMISSIONS_BOUNDARY_ARN: boundary.arn,
         ...Object.fromEntries(JOB_KINDS.map((kind) => [JOBS[kind].variable, roles.arns[kind]])),
         AWS_REGION: config.region,
-        PULUMI_BACKEND_URL: state.name.apply(() => urls.main),
-        PULUMI_BACKEND_URL_EPHEMERAL: state.name.apply(() => urls.ephemeral),
+        PULUMI_BACKEND_URL_DEV: state.name.apply(() => urls.dev),
+        PULUMI_BACKEND_URL_PROD: state.name.apply(() => urls.prod),
         /** Each stack kind's `--secrets-provider`, once its key and alias exist. */
         secretsProviders: pulumi
             .all(keys.keyArns)

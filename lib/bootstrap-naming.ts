@@ -1,5 +1,6 @@
 // Names the bootstrap (bootstrap/) and the main program agree on: the permissions boundary, the IAM
-// path of the ephemeral stacks' roles and policies, and where their state lives in the bucket.
+// path of the ephemeral stacks' roles and policies, the review roles, and where each stack's state
+// lives in the bucket.
 
 /** The managed policy every role of an eph-* stack, and the ephemeral role itself, carries as its boundary. */
 export const BOUNDARY_NAME = "scalable-backend-boundary";
@@ -20,11 +21,12 @@ export const BOUNDARY_CONDITION_KEY = "iam:PermissionsBoundary";
 export const EPHEMERAL_IAM_PATH = "/scalable-backend-eph/";
 
 /**
- * The ephemeral stacks' backend lives under this prefix (`s3://<bucket>/ephemeral`), apart from
- * dev's and prod's: `pulumi stack ls` reads every stack file of the backend it lists, so a shared
- * backend would need the ephemeral role (assumable from any pull request) to read prod's state.
+ * The dev backend, `s3://<bucket>/dev`: dev and every stack placed on or beside it (eph-* of both
+ * placements, tenant-*), since a StackReference resolves only inside its own backend. prod keeps
+ * the bucket's root, `s3://<bucket>`, apart: `pulumi stack ls` reads every stack file of its
+ * backend, and the roles a pull request can assume list and read the dev backend's.
  */
-export const EPHEMERAL_STATE_PREFIX = "ephemeral";
+export const DEV_STATE_PREFIX = "dev";
 
 /**
  * The role a shared-placement review stack's app layer (pull-request code) deploys with: no IAM

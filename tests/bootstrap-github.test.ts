@@ -160,6 +160,10 @@ describe("bootstrap: GitHub OIDC and trust", () => {
                 for (const file of JOBS[kind].workflows) assert.ok(files.includes(file), file);
         });
 
+        // The workflows' side of issue 14 (its workflow engineer's) moves them to PULUMI_BACKEND_URL_DEV
+        // and _PROD and the review roles' variables; until it lands this fails, naming each variable
+        // read but not output (the retired PULUMI_BACKEND_URL, PULUMI_BACKEND_URL_EPHEMERAL) and each
+        // output but not read. The expectation is the bootstrap's outputs: adapt the workflows, not this.
         it("reads exactly the role, backend and boundary variables the bootstrap outputs", async () => {
             const read = new Set<string>();
             for (const file of fs.readdirSync(path.join(ROOT, ".github", "workflows")))
@@ -168,7 +172,13 @@ describe("bootstrap: GitHub OIDC and trust", () => {
                     .matchAll(/vars\.((?:AWS|PULUMI|PERMISSIONS)_\w+)/g))
                     read.add(match[1]);
             const provided = Object.keys((await bootstrapRun()).outputs.githubVariables as object);
-            assert.deepEqual([...read].sort(), provided);
+            assert.deepEqual(
+                {
+                    readButNotOutput: [...read].filter((name) => !provided.includes(name)).sort(),
+                    outputButNotRead: provided.filter((name) => !read.has(name)),
+                },
+                { readButNotOutput: [], outputButNotRead: [] },
+            );
         });
     });
 });

@@ -18,8 +18,8 @@ describe("bootstrap: the stack", () => {
             AWS_PREVIEW_ROLE_ARN_DEV: role("dev-preview"),
             AWS_REGION: "eu-west-1",
             PERMISSIONS_BOUNDARY_ARN: `arn:aws:iam::${ACCOUNT}:policy/scalable-backend-boundary`,
-            PULUMI_BACKEND_URL: `s3://${BUCKET}`,
-            PULUMI_BACKEND_URL_EPHEMERAL: `s3://${BUCKET}/ephemeral`,
+            PULUMI_BACKEND_URL_DEV: `s3://${BUCKET}/dev`,
+            PULUMI_BACKEND_URL_PROD: `s3://${BUCKET}`,
         };
         const run = await bootstrapRun();
         assert.deepEqual(run.outputs, {
@@ -94,11 +94,13 @@ describe("bootstrap: the stack", () => {
                 "aws:kms/key:Key secrets-ephemeral",
                 "aws:kms/key:Key secrets-prod",
                 "aws:s3/bucket:Bucket state-bucket",
+                "aws:s3/bucketObjectv2:BucketObjectv2 state-meta-dev",
+                "aws:s3/bucketObjectv2:BucketObjectv2 state-meta-prod",
             ],
         );
     });
 
-    it("creates exactly these: 73 resources, the stack, its provider, 10 components and 61 AWS resources", async () => {
+    it("creates exactly these: 75 resources, the stack, its provider, 10 components and 63 AWS resources", async () => {
         const run = await bootstrapRun();
         const byType: Record<string, number> = {};
         for (const r of run.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
@@ -118,14 +120,15 @@ describe("bootstrap: the stack", () => {
             "aws:kms/alias:Alias": 3,
             "aws:kms/key:Key": 3,
             "aws:s3/bucket:Bucket": 1,
+            "aws:s3/bucketObjectv2:BucketObjectv2": 2,
             "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
             "aws:s3/bucketPolicy:BucketPolicy": 1,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
             "aws:s3/bucketVersioning:BucketVersioning": 1,
         });
-        assert.equal(run.resources.length, 73);
-        assert.equal(run.resources.filter((r) => r.custom && r.type.startsWith("aws:")).length, 61);
+        assert.equal(run.resources.length, 75);
+        assert.equal(run.resources.filter((r) => r.custom && r.type.startsWith("aws:")).length, 63);
     });
 
     it("creates the keys after the roles their policies name, and hands out role ARNs once their policies are attached", async () => {

@@ -2,7 +2,15 @@
 // backend's layout: bootstrap/components/state.ts).
 import * as assert from "node:assert/strict";
 import { JOB_KINDS, type JobKind } from "../bootstrap/components/github";
-import { backendUrls, stackStatePatterns, stateBucketPolicy } from "../bootstrap/components/state";
+import * as yaml from "js-yaml";
+import {
+    BACKENDS,
+    backendOf,
+    backendUrls,
+    META_CONTENT,
+    stackStatePatterns,
+    stateBucketPolicy,
+} from "../bootstrap/components/state";
 import { decide, type Decision } from "../testing/iam-policy";
 import { bootstrapRun, policiesOf } from "./bootstrap-helpers";
 import { one } from "./helpers";
@@ -11,19 +19,27 @@ const BUCKET = "scalable-backend-state-example";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const object = (key: string): string => `${BUCKET_ARN}/${key}`;
 const project = "scalable-backend";
+/** The key prefix of a stack's backend: prod at the root, every other stack in the dev backend. */
+const prefixOf = (stack: string): string => (stack === "prod" ? "" : "dev/");
 
-/** Objects of one main stack, one of each kind the diy backend writes. */
-const stackObjects = (stack: string): string[] => [
-    object(`.pulumi/stacks/${project}/${stack}.json`),
-    object(`.pulumi/stacks/${project}/${stack}.json.bak`),
-    object(`.pulumi/stacks/${project}/${stack}.json.gz`),
-    object(`.pulumi/stacks/${project}/${stack}.pulumi-tags`),
-    object(`.pulumi/history/${project}/${stack}/${stack}-1700000000000000000.history.json`),
-    object(`.pulumi/backups/${project}/${stack}/${stack}.1700000000000000000.json`),
-    object(`.pulumi/journal/${project}/${stack}/0001.json`),
-    object(`.pulumi/locks/organization/${project}/${stack}/2f0c1a7e-lock.json`),
-];
-const EPHEMERAL_OBJECTS = [
+/** Objects of one main stack, one of each kind the diy backend writes, in its backend. */
+const stackObjects = (stack: string): string[] =>
+    [
+        `.pulumi/stacks/${project}/${stack}.json`,
+        `.pulumi/stacks/${project}/${stack}.json.bak`,
+        `.pulumi/stacks/${project}/${stack}.json.gz`,
+        `.pulumi/stacks/${project}/${stack}.pulumi-tags`,
+        `.pulumi/history/${project}/${stack}/${stack}-1700000000000000000.history.json`,
+        `.pulumi/backups/${project}/${stack}/${stack}.1700000000000000000.json`,
+        `.pulumi/journal/${project}/${stack}/0001.json`,
+        `.pulumi/locks/organization/${project}/${stack}/2f0c1a7e-lock.json`,
+    ].map((key) => object(`${prefixOf(stack)}${key}`));
+const DEV_META = object("dev/.pulumi/meta.yaml");
+const PROD_META = object(".pulumi/meta.yaml");
+/** Where dev and prod lived before the dev backend: the root. */
+const OLD_DEV_OBJECTS = stackObjects("dev").map((arn) => arn.replace("/dev/.pulumi/", "/.pulumi/"));
+/** The ephemeral backend before the dev backend took its stacks in. */
+const OLD_EPHEMERAL_OBJECTS = [
     object("ephemeral/.pulumi/meta.yaml"),
     object(`ephemeral/.pulumi/stacks/${project}/eph-pr-7.json`),
     object(`ephemeral/.pulumi/locks/organization/${project}/eph-pr-7/x.json`),
@@ -94,15 +110,39 @@ describe("bootstrap: state bucket", () => {
         assert.equal(get("true"), "ImplicitDeny");
     });
 
-    it("lays out a stack's objects as the diy backend does, and serves dev and prod apart from the ephemeral stacks", () => {
-        assert.deepEqual(stackStatePatterns(BUCKET, project, "dev"), {
-            stack: [object(`.pulumi/stacks/${project}/dev.*`)],
-            history: [object(`.pulumi/history/${project}/dev/*`)],
-            backups: [object(`.pulumi/backups/${project}/dev/*`)],
-            journal: [object(`.pulumi/journal/${project}/dev/*`)],
-            locks: [object(`.pulumi/locks/organization/${project}/dev/*`)],
+    it("lays out a stack's objects as the diy backend does, in the backend its name puts it in", () => {
+        const patterns = (prefix: string, stack: string) => ({
+            stack: [object(`${prefix}.pulumi/stacks/${project}/${stack}.*`)],
+            history: [object(`${prefix}.pulumi/history/${project}/${stack}/*`)],
+            backups: [object(`${prefix}.pulumi/backups/${project}/${stack}/*`)],
+            journal: [object(`${prefix}.pulumi/journal/${project}/${stack}/*`)],
+            locks: [object(`${prefix}.pulumi/locks/organization/${project}/${stack}/*`)],
         });
-        assert.deepEqual(backendUrls(BUCKET), { main: `s3://${BUCKET}`, ephemeral: `s3://${BUCKET}/ephemeral` });
+        assert.deepEqual(stackStatePatterns(BUCKET, project, "dev"), patterns("dev/", "dev"));
+        assert.deepEqual(stackStatePatterns(BUCKET, project, "eph-*"), patterns("dev/", "eph-*"));
+        assert.deepEqual(stackStatePatterns(BUCKET, project, "tenant-*"), patterns("dev/", "tenant-*"));
+        assert.deepEqual(stackStatePatterns(BUCKET, project, "prod"), patterns("", "prod"));
+        assert.deepEqual(
+            ["dev", "eph-pr-7", "tenant-pr-7", "prod"].map((stack) => backendOf(stack)),
+            ["dev", "dev", "dev", "prod"],
+        );
+        assert.deepEqual(backendUrls(BUCKET), { dev: `s3://${BUCKET}/dev`, prod: `s3://${BUCKET}` });
+        assert.deepEqual(BACKENDS, ["dev", "prod"]);
+    });
+
+    it("writes each backend's metadata file (project mode), protected, so no role's first login has to", async () => {
+        const run = await bootstrapRun();
+        const bucket = one(run, "aws:s3/bucket:Bucket", "state-bucket");
+        for (const [backend, key] of [
+            ["dev", "dev/.pulumi/meta.yaml"],
+            ["prod", ".pulumi/meta.yaml"],
+        ]) {
+            const meta = one(run, "aws:s3/bucketObjectv2:BucketObjectv2", `state-meta-${backend}`);
+            assert.deepEqual(meta.inputs, { bucket: bucket.outputs.bucket, key, content: "version: 1\n" });
+            assert.equal(meta.protect, true, backend);
+        }
+        // What diy's meta.go marshals for version 1, and reads back as project mode.
+        assert.deepEqual(yaml.load(META_CONTENT), { version: 1 });
     });
 
     describe("each role's objects", () => {
@@ -120,9 +160,9 @@ describe("bootstrap: state bucket", () => {
             }
         });
 
-        it("lets the dev preview read dev's state and metadata, write nothing (a preview takes no lock)", async () => {
+        it("lets the dev preview read dev's state and the dev backend's metadata, write nothing (a preview takes no lock)", async () => {
             assert.deepEqual(
-                await decisions("devPreview", "s3:GetObject", [object(".pulumi/meta.yaml"), ...read("dev")]),
+                await decisions("devPreview", "s3:GetObject", [DEV_META, ...read("dev")]),
                 all("Allow", 4),
             );
             for (const action of ["s3:PutObject", "s3:DeleteObject"])
@@ -131,14 +171,20 @@ describe("bootstrap: state bucket", () => {
                     all("ImplicitDeny", 8),
                     action,
                 );
-            assert.deepEqual(await decisions("devPreview", "s3:GetObject", read("prod")), all("ImplicitDeny", 3));
-            assert.deepEqual(await decisions("devPreview", "s3:GetObject", EPHEMERAL_OBJECTS), all("ImplicitDeny", 3));
+            assert.deepEqual(
+                await decisions("devPreview", "s3:GetObject", [PROD_META, ...read("prod"), ...OLD_DEV_OBJECTS]),
+                all("ImplicitDeny", 12),
+            );
+            assert.deepEqual(
+                await decisions("devPreview", "s3:GetObject", [...read("eph-pr-7"), ...OLD_EPHEMERAL_OBJECTS]),
+                all("ImplicitDeny", 6),
+            );
         });
 
-        it("lets the drift check read dev's and prod's state, write nothing", async () => {
+        it("lets the drift check read dev's and prod's state and both backends' metadata, write nothing", async () => {
             assert.deepEqual(
-                await decisions("drift", "s3:GetObject", [...read("dev"), ...read("prod")]),
-                all("Allow", 6),
+                await decisions("drift", "s3:GetObject", [DEV_META, PROD_META, ...read("dev"), ...read("prod")]),
+                all("Allow", 8),
             );
             for (const action of ["s3:PutObject", "s3:DeleteObject"])
                 assert.deepEqual(
@@ -148,10 +194,10 @@ describe("bootstrap: state bucket", () => {
                 );
         });
 
-        it("lets each deploy role read and write its own stack's objects only", async () => {
-            for (const [kind, own, other] of [
-                ["devDeploy", "dev", "prod"],
-                ["prodDeploy", "prod", "dev"],
+        it("lets each deploy role read and write its own stack's objects, in its backend, only", async () => {
+            for (const [kind, own, other, meta] of [
+                ["devDeploy", "dev", "prod", DEV_META],
+                ["prodDeploy", "prod", "dev", PROD_META],
             ] as const) {
                 for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
                     assert.deepEqual(
@@ -164,33 +210,64 @@ describe("bootstrap: state bucket", () => {
                         all("ImplicitDeny", 8),
                         `${kind} ${action}`,
                     );
-                    assert.deepEqual(await decisions(kind, action, EPHEMERAL_OBJECTS), all("ImplicitDeny", 3), kind);
+                    for (const stack of ["eph-pr-7", "tenant-pr-7"])
+                        assert.deepEqual(await decisions(kind, action, stackObjects(stack)), all("ImplicitDeny", 8));
+                    assert.deepEqual(
+                        await decisions(kind, action, OLD_EPHEMERAL_OBJECTS),
+                        all("ImplicitDeny", 3),
+                        kind,
+                    );
                     // A stack whose name starts like this one's is another stack.
                     assert.deepEqual(
-                        await decisions(kind, action, [object(`.pulumi/stacks/${project}/${own}2.json`)]),
+                        await decisions(kind, action, [
+                            object(`${prefixOf(own)}.pulumi/stacks/${project}/${own}2.json`),
+                        ]),
                         ["ImplicitDeny"],
                     );
                 }
-                assert.deepEqual(await decisions(kind, "s3:GetObject", [object(".pulumi/meta.yaml")]), ["Allow"]);
-                assert.deepEqual(await decisions(kind, "s3:PutObject", [object(".pulumi/meta.yaml")]), [
-                    "ImplicitDeny",
-                ]);
+                assert.deepEqual(await decisions(kind, "s3:GetObject", [meta]), ["Allow"]);
+                assert.deepEqual(await decisions(kind, "s3:PutObject", [DEV_META, PROD_META]), all("ImplicitDeny", 2));
             }
+            // dev's objects where dev lived before the dev backend: no longer dev's deploy role's.
+            assert.deepEqual(await decisions("devDeploy", "s3:PutObject", OLD_DEV_OBJECTS), all("ImplicitDeny", 8));
         });
 
-        it("lets the ephemeral role use the ephemeral backend's prefix and nothing of dev's or prod's", async () => {
-            for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
-                assert.deepEqual(await decisions("ephemeral", action, EPHEMERAL_OBJECTS), all("Allow", 3), action);
+        it("lets the ephemeral role read the dev backend's stack files (stack ls) and write eph-* stacks' objects only", async () => {
+            for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+                assert.deepEqual(
+                    await decisions("ephemeral", action, stackObjects("eph-pr-7")),
+                    all("Allow", 8),
+                    action,
+                );
+            assert.deepEqual(
+                await decisions("ephemeral", "s3:GetObject", [DEV_META, ...read("dev"), ...read("tenant-pr-7")]),
+                all("Allow", 7),
+            );
+            for (const action of ["s3:PutObject", "s3:DeleteObject"])
                 assert.deepEqual(
                     await decisions("ephemeral", action, [
                         ...stackObjects("dev"),
+                        ...stackObjects("tenant-pr-7"),
                         ...stackObjects("prod"),
-                        object(".pulumi/meta.yaml"),
+                        DEV_META,
+                        PROD_META,
                     ]),
-                    all("ImplicitDeny", 17),
+                    all("ImplicitDeny", 26),
                     action,
                 );
-            }
+            assert.deepEqual(
+                await decisions("ephemeral", "s3:GetObject", [
+                    ...stackObjects("prod"),
+                    PROD_META,
+                    ...OLD_EPHEMERAL_OBJECTS,
+                ]),
+                all("ImplicitDeny", 12),
+            );
+            // dev's history, backups, journal and locks are not stack files.
+            assert.deepEqual(
+                await decisions("ephemeral", "s3:GetObject", stackObjects("dev").slice(4)),
+                all("ImplicitDeny", 4),
+            );
         });
 
         it("gives no role the bucket's configuration or old object versions", async () => {

@@ -15,7 +15,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { controlPlaneLogGroupName, EBS_VOLUME_TAG_STACK } from "../../components/cluster";
 import type { PolicyDocument, PolicyStatement } from "../../components/iam";
 import { clusterNameOf } from "../../config/stack";
-import { BOUNDARY_NAME, boundaryArnOf, EPHEMERAL_IAM_PATH, EPHEMERAL_STATE_PREFIX } from "../../lib/bootstrap-naming";
+import { PROJECT as MAIN_PROJECT } from "../../config/reader";
+import { BOUNDARY_NAME, boundaryArnOf, EPHEMERAL_IAM_PATH } from "../../lib/bootstrap-naming";
 import {
     boundaryGuards,
     clusterNamePattern,
@@ -23,6 +24,7 @@ import {
     OIDC_PROVIDER_ACTIONS,
     SERVICE_LINKED_ROLE_SERVICES,
 } from "./permissions";
+import { backendKeyPrefix, metaArn, stackFilesPattern } from "./state";
 
 export interface BoundaryScope {
     readonly accountId: string;
@@ -187,10 +189,19 @@ export function boundaryPolicy(scope: BoundaryScope): PolicyDocument {
                 Resource: bucket,
             },
             {
+                // The dev backend's stack files (`pulumi stack ls`, the StackReference to dev).
+                Sid: "DevBackendReads",
+                Effect: "Allow",
+                Action: "s3:GetObject",
+                Resource: [metaArn(scope.bucketName, "dev"), stackFilesPattern(scope.bucketName, "dev", MAIN_PROJECT)],
+            },
+            {
+                // The eph-* stacks' objects of every kind (stacks, history, backups, journal, locks) in
+                // one pattern, for the policy's size; the role's own policy names each kind exactly.
                 Sid: "EphemeralState",
                 Effect: "Allow",
                 Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-                Resource: `${bucket}/${EPHEMERAL_STATE_PREFIX}/*`,
+                Resource: `${bucket}/${backendKeyPrefix("dev")}.pulumi/*/${MAIN_PROJECT}/eph-*`,
             },
             ...boundaryGuards({
                 accountId: account,

@@ -164,8 +164,10 @@ export class GithubOidc extends pulumi.ComponentResource {
 /** What the GitHub repository needs: its variables by name. */
 export interface GithubVariablesArgs {
     readonly region: string;
-    readonly backendUrl: string;
-    readonly ephemeralBackendUrl: string;
+    /** `s3://<bucket>/dev`: dev, eph-* and tenant-* stacks. */
+    readonly devBackendUrl: string;
+    /** `s3://<bucket>`: prod. */
+    readonly prodBackendUrl: string;
     readonly roleArns: Readonly<Record<JobKind, string>>;
     /** review-stack.yml passes it to `npm run stack -- create --permissions-boundary`. */
     readonly permissionsBoundaryArn: string;
@@ -174,8 +176,8 @@ export interface GithubVariablesArgs {
 export function githubVariables(args: GithubVariablesArgs): Record<string, string> {
     const variables: Record<string, string> = {
         AWS_REGION: args.region,
-        PULUMI_BACKEND_URL: args.backendUrl,
-        PULUMI_BACKEND_URL_EPHEMERAL: args.ephemeralBackendUrl,
+        PULUMI_BACKEND_URL_DEV: args.devBackendUrl,
+        PULUMI_BACKEND_URL_PROD: args.prodBackendUrl,
         PERMISSIONS_BOUNDARY_ARN: args.permissionsBoundaryArn,
     };
     for (const kind of JOB_KINDS) variables[JOBS[kind].variable] = args.roleArns[kind];

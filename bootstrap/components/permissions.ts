@@ -8,8 +8,8 @@ import { clusterNameOf } from "../../config/stack";
 import { PROJECT as MAIN_PROJECT } from "../../config/reader";
 import { controlPlaneLogGroupName } from "../../components/cluster";
 import type { JobKind } from "./github";
-import { BOUNDARY_CONDITION_KEY, EPHEMERAL_IAM_PATH, EPHEMERAL_STATE_PREFIX } from "../../lib/bootstrap-naming";
-import { META_KEY, stackStatePatterns } from "./state";
+import { BOUNDARY_CONDITION_KEY, EPHEMERAL_IAM_PATH } from "../../lib/bootstrap-naming";
+import { allStatePatterns, backendOf, metaArn, stackFilesPattern, stackStatePatterns } from "./state";
 
 /** Where the grants point: the account, its region, the state bucket and the boundary. */
 export interface Scope {
@@ -141,6 +141,7 @@ function bucketStatement(scope: Scope): PolicyStatement {
 
 /** Read one or more long-lived stacks' state (a preview takes no lock: diy Preview goes straight to apply). */
 function stateReadStatements(scope: Scope, stacks: readonly LongLivedStack[]): PolicyStatement[] {
+    const backends = [...new Set(stacks.map(backendOf))];
     return [
         bucketStatement(scope),
         {
@@ -148,7 +149,7 @@ function stateReadStatements(scope: Scope, stacks: readonly LongLivedStack[]): P
             Effect: "Allow",
             Action: "s3:GetObject",
             Resource: [
-                `${bucketArn(scope)}/${META_KEY}`,
+                ...backends.map((backend) => metaArn(scope.bucketName, backend)),
                 ...stacks.flatMap((stack) => stackStatePatterns(scope.bucketName, MAIN_PROJECT, stack).stack),
             ],
         },
@@ -157,40 +158,44 @@ function stateReadStatements(scope: Scope, stacks: readonly LongLivedStack[]): P
 
 /** Read and write one long-lived stack's state: its file, history, backups, journal and locks. */
 function stateWriteStatements(scope: Scope, stack: LongLivedStack): PolicyStatement[] {
-    const patterns = stackStatePatterns(scope.bucketName, MAIN_PROJECT, stack);
     return [
         bucketStatement(scope),
         {
             Sid: "ReadStateMetadata",
             Effect: "Allow",
             Action: "s3:GetObject",
-            Resource: `${bucketArn(scope)}/${META_KEY}`,
+            Resource: metaArn(scope.bucketName, backendOf(stack)),
         },
         {
             Sid: "ReadAndWriteTheStacksState",
             Effect: "Allow",
             // Delete: unlocking removes the lock object; versioning keeps every earlier state.
             Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-            Resource: [
-                ...patterns.stack,
-                ...patterns.history,
-                ...patterns.backups,
-                ...patterns.journal,
-                ...patterns.locks,
-            ],
+            Resource: allStatePatterns(stackStatePatterns(scope.bucketName, MAIN_PROJECT, stack)),
         },
     ];
 }
 
-/** The ephemeral stacks' backend (`s3://<bucket>/ephemeral`): everything under that prefix, nothing else. */
-function ephemeralStateStatements(scope: Scope): PolicyStatement[] {
+/**
+ * A review layer's state in the dev backend: read its metadata and every stack file of the project
+ * (`pulumi stack ls`, which the stack tool's list and reap run, reads each checkpoint and fails on
+ * the first it may not read; a StackReference to dev reads dev's), and read and write only the
+ * objects of the stacks named `<pattern>`: never dev's, never the other layer's, nothing of prod's.
+ */
+export function reviewStateStatements(scope: Scope, stacks: "eph-*" | "tenant-*"): PolicyStatement[] {
     return [
         bucketStatement(scope),
         {
-            Sid: "ReadAndWriteEphemeralState",
+            Sid: "ReadTheDevBackendsStacks",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: [metaArn(scope.bucketName, "dev"), stackFilesPattern(scope.bucketName, "dev", MAIN_PROJECT)],
+        },
+        {
+            Sid: "ReadAndWriteTheLayersState",
             Effect: "Allow",
             Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-            Resource: `${bucketArn(scope)}/${EPHEMERAL_STATE_PREFIX}/*`,
+            Resource: allStatePatterns(stackStatePatterns(scope.bucketName, MAIN_PROJECT, stacks)),
         },
     ];
 }
@@ -577,7 +582,7 @@ export function rolePolicies(kind: JobKind, scope: Scope): Record<string, Policy
         }
         case "ephemeral":
             return {
-                state: document(...ephemeralStateStatements(scope)),
+                state: document(...reviewStateStatements(scope, "eph-*")),
                 read: document(...readStatements(scope, "ephemeral")),
                 // The boundary it carries adds the Denies that keep it off dev's and prod's resources.
                 network: document(...networkStatements()),

@@ -2,9 +2,17 @@
 // private, TLS only, owned by the bucket owner. And where in it each stack's objects live, so each
 // role is granted exactly its stacks' prefixes.
 //
+// Two backends share the bucket (a StackReference resolves only inside one backend, and
+// `pulumi stack ls` reads every stack file of its backend):
+//   s3://<bucket>/dev   the dev backend: dev, every eph-* (both placements), every tenant-*
+//   s3://<bucket>       the prod backend: prod (and the bootstrap's own state, once moved in)
+// The diy backend opens a URL with a path as a bucket prefixed by `<path>/` (pkg/backend/diy
+// backend.go), so every key below sits under `dev/` in the dev backend and at the root in prod's.
+//
 // The diy backend's layout (pulumi/pulumi pkg/backend/diy: store.go, lock.go, state.go, meta.go,
-// stack_tags.go), in project mode (`.pulumi/meta.yaml` version 1, what a new bucket gets):
-//   .pulumi/meta.yaml                                   read by every login, written once if absent
+// stack_tags.go), in project mode (`.pulumi/meta.yaml` version 1, what a new backend gets):
+//   .pulumi/meta.yaml                                   read by every login; written by a login that
+//                                                       finds it absent (here: created by this stack)
 //   .pulumi/stacks/<project>/<stack>.json[.gz|.zst]     the checkpoint; `.bak` beside it on each save
 //   .pulumi/stacks/<project>/<stack>.pulumi-tags        stack tags
 //   .pulumi/history/<project>/<stack>/...               one entry per update (not for previews)
@@ -12,13 +20,45 @@
 //   .pulumi/journal/<project>/<stack>/...               incremental journal during an update
 //   .pulumi/locks/organization/<project>/<stack>/<id>.json   taken by up, refresh, destroy, import,
 //                                                       stack init/rm/rename; never by preview
-// A stack's file is found by listing the prefix `.pulumi/stacks/<project>/<stack>.json`.
+//                                                       (`organization/<project>/<stack>` is the
+//                                                       reference's fully qualified name)
+// e.g. dev's lock: `dev/.pulumi/locks/organization/scalable-backend/dev/<id>.json`; prod's:
+// `.pulumi/locks/organization/scalable-backend/prod/<id>.json`. A stack's file is found by listing
+// the prefix `.pulumi/stacks/<project>/<stack>.json`; `pulumi stack ls` lists
+// `.pulumi/stacks/<project>/` and reads every checkpoint there.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../../components/iam";
-import { EPHEMERAL_STATE_PREFIX } from "../../lib/bootstrap-naming";
+import { DEV_STATE_PREFIX } from "../../lib/bootstrap-naming";
 
-export const META_KEY = ".pulumi/meta.yaml";
+/** The two backends in the bucket: dev's (with every review stack) and prod's. */
+export type Backend = "dev" | "prod";
+export const BACKENDS: readonly Backend[] = ["dev", "prod"];
+
+/** Each backend's `pulumi login` URL: PULUMI_BACKEND_URL_DEV and PULUMI_BACKEND_URL_PROD. */
+export function backendUrls(bucketName: string): Readonly<Record<Backend, string>> {
+    return { dev: `s3://${bucketName}/${DEV_STATE_PREFIX}`, prod: `s3://${bucketName}` };
+}
+
+/** Where a stack of the main program lives: prod alone at the root, every other stack in dev's. */
+export function backendOf(stack: string): Backend {
+    return stack === "prod" ? "prod" : "dev";
+}
+
+/** The key prefix of a backend's objects: `dev/`, or none for prod's. */
+export function backendKeyPrefix(backend: Backend): string {
+    return backend === "dev" ? `${DEV_STATE_PREFIX}/` : "";
+}
+
+/** A backend's metadata file (its layout version). */
+export function metaKey(backend: Backend): string {
+    return `${backendKeyPrefix(backend)}.pulumi/meta.yaml`;
+}
+
+/** What `pulumi login` writes into a new backend's metadata file (meta.go): project mode. */
+export const META_CONTENT = "version: 1\n";
+
+const objectArn = (bucketName: string, key: string): string => `arn:aws:s3:::${bucketName}/${key}`;
 
 /** Object ARN patterns of one stack's state, by kind. */
 export interface StackStatePatterns {
@@ -29,10 +69,14 @@ export interface StackStatePatterns {
     readonly locks: readonly string[];
 }
 
+/**
+ * One stack's objects (or a pattern's, `eph-*`, `tenant-*`), in the backend its name puts it in:
+ * `<stack>.*` is the .json, its .bak and compressed variants, and .pulumi-tags; never another stack's.
+ */
 export function stackStatePatterns(bucketName: string, project: string, stack: string): StackStatePatterns {
-    const object = (key: string): string => `arn:aws:s3:::${bucketName}/${key}`;
+    const prefix = backendKeyPrefix(backendOf(stack));
+    const object = (key: string): string => objectArn(bucketName, `${prefix}${key}`);
     return {
-        // `<stack>.*`: the .json, its .bak and compressed variants, and .pulumi-tags; never another stack's.
         stack: [object(`.pulumi/stacks/${project}/${stack}.*`)],
         history: [object(`.pulumi/history/${project}/${stack}/*`)],
         backups: [object(`.pulumi/backups/${project}/${stack}/*`)],
@@ -41,9 +85,19 @@ export function stackStatePatterns(bucketName: string, project: string, stack: s
     };
 }
 
-/** PULUMI_BACKEND_URL for dev and prod, and for the ephemeral stacks. */
-export function backendUrls(bucketName: string): { readonly main: string; readonly ephemeral: string } {
-    return { main: `s3://${bucketName}`, ephemeral: `s3://${bucketName}/${EPHEMERAL_STATE_PREFIX}` };
+/** Every pattern of one stack's state, in one list. */
+export function allStatePatterns(patterns: StackStatePatterns): string[] {
+    return [...patterns.stack, ...patterns.history, ...patterns.backups, ...patterns.journal, ...patterns.locks];
+}
+
+/** Every stack file of a project in a backend: what `pulumi stack ls` reads. */
+export function stackFilesPattern(bucketName: string, backend: Backend, project: string): string {
+    return objectArn(bucketName, `${backendKeyPrefix(backend)}.pulumi/stacks/${project}/*`);
+}
+
+/** A backend's metadata file, as an object ARN. */
+export function metaArn(bucketName: string, backend: Backend): string {
+    return objectArn(bucketName, metaKey(backend));
 }
 
 /** Refuses every request not made over TLS, whoever makes it. */
@@ -112,6 +166,15 @@ export class StateBucket extends pulumi.ComponentResource {
             { bucket, policy: this.bucket.arn.apply((arn) => JSON.stringify(stateBucketPolicy(arn))) },
             { parent: this },
         );
+        // Each backend's metadata file, so no role's first `pulumi login` has to write it: a login
+        // that finds it absent writes it, and the roles only read it (a pull request's roles may write
+        // nothing outside their own stacks). Protected: every stack of its backend needs it.
+        for (const backend of BACKENDS)
+            new aws.s3.BucketObjectv2(
+                `${name}-meta-${backend}`,
+                { bucket, key: metaKey(backend), content: META_CONTENT },
+                { parent: this, protect: true },
+            );
         this.name = this.bucket.bucket;
         this.arn = this.bucket.arn;
         this.registerOutputs({ name: this.name, arn: this.arn });
