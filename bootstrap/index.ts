@@ -4,12 +4,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type BoundaryScope, PermissionsBoundary } from "./components/boundary";
-import { GithubOidc, githubVariables, JOB_KINDS, type JobKind, JOBS } from "./components/github";
+import {
+    GithubOidc,
+    githubVariables,
+    JOB_KINDS,
+    type JobKind,
+    JOBS,
+    pullRequestPrincipalArns,
+} from "./components/github";
 import { KEY_ALIASES, KEY_KINDS, secretsProviderUrl, StateKeys } from "./components/keys";
 import { boundaryArnOf, EPHEMERAL_IAM_PATH } from "../lib/bootstrap-naming";
 import { GithubRoles } from "./components/roles";
 import { backendUrls, StateBucket } from "./components/state";
 import { loadConfig } from "./config";
+import { PROJECT as MAIN_PROJECT } from "../config/reader";
 
 export = async () => {
     const config = loadConfig();
@@ -24,7 +32,15 @@ export = async () => {
     const scope: BoundaryScope = { accountId, region: config.region, bucketName: config.stateBucketName };
 
     const oidc = new GithubOidc("github", { existingProviderArn: config.existingOidcProviderArn }, onAws);
-    const state = new StateBucket("state", { bucketName: config.stateBucketName }, onAws);
+    const state = new StateBucket(
+        "state",
+        {
+            bucketName: config.stateBucketName,
+            project: MAIN_PROJECT,
+            pullRequestPrincipals: pullRequestPrincipalArns(accountId),
+        },
+        onAws,
+    );
     const boundary = new PermissionsBoundary("boundary", scope, onAws);
     const roles = new GithubRoles(
         "github",

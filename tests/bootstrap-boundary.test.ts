@@ -211,6 +211,38 @@ describe("bootstrap: permissions boundary", () => {
             );
         });
 
+        it("writing dev's or a tenant's state: its one eph-* pattern admits no such key the backend reads, and the bucket's policy refuses the rest", async () => {
+            const object = (key: string) => `arn:aws:s3:::${SCOPE.bucketName}/${key}`;
+            const stacks = `dev/.pulumi/stacks/scalable-backend`;
+            const locks = `dev/.pulumi/locks/organization/scalable-backend`;
+            assert.equal(under("s3:PutObject", object(`${stacks}/eph-pr-7.json`)), "Allow");
+            assert.equal(under("s3:PutObject", object(`${locks}/eph-pr-7/x.json`)), "Allow");
+            for (const key of [
+                `${stacks}/dev.json`,
+                `${stacks}/tenant-pr-7.json`,
+                `${locks}/dev/x.json`,
+                `${locks}/tenant-pr-7/x.json`,
+                "dev/.pulumi/meta.yaml",
+                ".pulumi/stacks/scalable-backend/prod.json",
+            ])
+                assert.equal(under("s3:PutObject", object(key)), "ImplicitDeny", key);
+            // A key inside dev's lock directory that still ends in the pattern: a lock dev's next
+            // `pulumi up` would wait on. The bucket's policy refuses it to every eph-* stack's role.
+            const junk = object(`${locks}/dev/scalable-backend/eph-x`);
+            assert.equal(under("s3:PutObject", junk), "Allow");
+            const bucketPolicy = JSON.parse(
+                one(await bootstrapRun(), "aws:s3/bucketPolicy:BucketPolicy", "state-policy").inputs.policy,
+            ) as PolicyDocument;
+            assert.equal(
+                decide([BOUNDARY, bucketPolicy], {
+                    action: "s3:PutObject",
+                    resource: junk,
+                    context: { "aws:PrincipalArn": EPH_ROLE, "aws:SecureTransport": "true" },
+                }),
+                "ExplicitDeny",
+            );
+        });
+
         it("only with the Denies it names: every conditional Deny is one of these", () => {
             assert.deepEqual(
                 BOUNDARY.Statement.filter((s) => s.Effect === "Deny").map((s) => s.Sid),

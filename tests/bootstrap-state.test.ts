@@ -1,7 +1,9 @@
 // The state bucket's settings, and which role may touch which stack's objects in it (the diy
 // backend's layout: bootstrap/components/state.ts).
 import * as assert from "node:assert/strict";
-import { JOB_KINDS, type JobKind } from "../bootstrap/components/github";
+import { JOB_KINDS, type JobKind, pullRequestPrincipalArns } from "../bootstrap/components/github";
+import type { PolicyDocument } from "../components/iam";
+import { ACCOUNT } from "../testing/engine";
 import * as yaml from "js-yaml";
 import {
     BACKENDS,
@@ -35,6 +37,10 @@ const stackObjects = (stack: string): string[] =>
         `.pulumi/locks/organization/${project}/${stack}/2f0c1a7e-lock.json`,
     ].map((key) => object(`${prefixOf(stack)}${key}`));
 const DEV_META = object("dev/.pulumi/meta.yaml");
+const role = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+/** The roles any pull request's workflow can assume. */
+const PULL_REQUEST_ROLES = [role("scalable-backend-github-dev-preview"), role("scalable-backend-github-ephemeral")];
+const PULL_REQUEST_PRINCIPALS = [...PULL_REQUEST_ROLES, role("scalable-backend-eph/*")];
 const PROD_META = object(".pulumi/meta.yaml");
 /** Where dev and prod lived before the dev backend: the root. */
 const OLD_DEV_OBJECTS = stackObjects("dev").map((arn) => arn.replace("/dev/.pulumi/", "/.pulumi/"));
@@ -44,6 +50,8 @@ const OLD_EPHEMERAL_OBJECTS = [
     object(`ephemeral/.pulumi/stacks/${project}/eph-pr-7.json`),
     object(`ephemeral/.pulumi/locks/organization/${project}/eph-pr-7/x.json`),
 ];
+
+const all = (decision: Decision, n: number): Decision[] => Array<Decision>(n).fill(decision);
 
 describe("bootstrap: state bucket", () => {
     it("is versioned, SSE-S3 encrypted, private, owner-enforced, TLS-only and protected", async () => {
@@ -80,26 +88,21 @@ describe("bootstrap: state bucket", () => {
             rule: { objectOwnership: "BucketOwnerEnforced" },
         });
         const policy = one(run, "aws:s3/bucketPolicy:BucketPolicy", "state-policy");
-        assert.deepEqual(JSON.parse(policy.inputs.policy), stateBucketPolicy(BUCKET_ARN));
+        assert.deepEqual(JSON.parse(policy.inputs.policy), stateBucketPolicy(BUCKET, project, PULL_REQUEST_PRINCIPALS));
         for (const r of run.resources.filter((r) => r.type.startsWith("aws:s3/")))
             assert.equal(r.parent?.split("::").pop(), "state", r.name);
     });
 
     it("refuses every request without TLS, on the bucket and its objects", () => {
-        assert.deepEqual(stateBucketPolicy(BUCKET_ARN), {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: { AWS: "*" },
-                    Action: "s3:*",
-                    Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
-            ],
+        assert.deepEqual(stateBucketPolicy(BUCKET, project, PULL_REQUEST_PRINCIPALS).Statement[0], {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "s3:*",
+            Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
         });
-        const policy = [stateBucketPolicy(BUCKET_ARN)];
+        const policy = [stateBucketPolicy(BUCKET, project, PULL_REQUEST_PRINCIPALS)];
         const get = (secure: string) =>
             decide(policy, {
                 action: "s3:GetObject",
@@ -108,6 +111,90 @@ describe("bootstrap: state bucket", () => {
             });
         assert.equal(get("false"), "ExplicitDeny");
         assert.equal(get("true"), "ImplicitDeny");
+    });
+
+    describe("to the principals a pull request controls, whatever their own policies allow", () => {
+        // Their identity policies as wide as can be: only the bucket policy's Denies stand.
+        const ALLOW_ALL: PolicyDocument = {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
+        };
+        const asPrincipal = async (principal: string, action: string, resources: string[]): Promise<Decision[]> => {
+            const policy = JSON.parse(
+                one(await bootstrapRun(), "aws:s3/bucketPolicy:BucketPolicy", "state-policy").inputs.policy,
+            ) as PolicyDocument;
+            return resources.map((resource) =>
+                decide([ALLOW_ALL, policy], {
+                    action,
+                    resource,
+                    context: { "aws:PrincipalArn": principal, "aws:SecureTransport": "true" },
+                }),
+            );
+        };
+        const EPH_STACK_ROLE = role("scalable-backend-eph/cluster-node-0a1b2c3");
+
+        it("names the roles trusting pull requests and every role an eph-* stack creates", () => {
+            assert.deepEqual(PULL_REQUEST_PRINCIPALS, pullRequestPrincipalArns(ACCOUNT));
+        });
+
+        it("denies every write of the prod backend, the dev backend's metadata, dev's and tenant-* stacks' objects", async () => {
+            for (const principal of [...PULL_REQUEST_ROLES, EPH_STACK_ROLE])
+                for (const action of [
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                    "s3:PutObjectTagging",
+                ])
+                    assert.deepEqual(
+                        await asPrincipal(principal, action, [
+                            ...stackObjects("dev"),
+                            ...stackObjects("tenant-pr-7"),
+                            ...stackObjects("prod"),
+                            ...OLD_DEV_OBJECTS,
+                            DEV_META,
+                            PROD_META,
+                            object(".pulumi/stacks/scalable-backend-bootstrap/bootstrap.json"),
+                        ]),
+                        all("ExplicitDeny", 35),
+                        `${principal} ${action}`,
+                    );
+        });
+
+        it("denies every read of the prod backend; leaves eph-* stacks' objects and dev's reads to their own policies", async () => {
+            for (const principal of [...PULL_REQUEST_ROLES, EPH_STACK_ROLE]) {
+                assert.deepEqual(
+                    await asPrincipal(principal, "s3:GetObject", [
+                        ...stackObjects("prod"),
+                        PROD_META,
+                        object(".pulumi/stacks/scalable-backend-bootstrap/bootstrap.json"),
+                    ]),
+                    all("ExplicitDeny", 10),
+                    principal,
+                );
+                for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+                    assert.deepEqual(await asPrincipal(principal, action, stackObjects("eph-pr-7")), all("Allow", 8));
+                assert.deepEqual(
+                    await asPrincipal(principal, "s3:GetObject", [
+                        DEV_META,
+                        ...stackObjects("dev"),
+                        ...stackObjects("tenant-pr-7"),
+                    ]),
+                    all("Allow", 17),
+                );
+            }
+        });
+
+        it("denies nothing to the roles of trusted jobs", async () => {
+            for (const trusted of ["dev-deploy", "prod-deploy", "drift"])
+                for (const action of ["s3:GetObject", "s3:PutObject"])
+                    assert.deepEqual(
+                        await asPrincipal(role(`scalable-backend-github-${trusted}`), action, [
+                            ...stackObjects("dev"),
+                            ...stackObjects("prod"),
+                        ]),
+                        all("Allow", 16),
+                    );
+        });
     });
 
     it("lays out a stack's objects as the diy backend does, in the backend its name puts it in", () => {
@@ -150,7 +237,6 @@ describe("bootstrap: state bucket", () => {
             const policies = Object.values(policiesOf(await bootstrapRun(), kind));
             return resources.map((resource) => decide(policies, { action, resource }));
         };
-        const all = (decision: Decision, n: number): Decision[] => Array<Decision>(n).fill(decision);
         const read = (stack: string) => [stackObjects(stack)[0], stackObjects(stack)[1], stackObjects(stack)[3]];
 
         it("lets every role list the bucket (S3 answers 404 for a missing object only then) and read its region", async () => {

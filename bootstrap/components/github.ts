@@ -12,6 +12,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../../components/iam";
+import { EPHEMERAL_IAM_PATH, roleArnOf } from "../../lib/bootstrap-naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
@@ -98,6 +99,22 @@ export const JOBS: Readonly<Record<JobKind, Job>> = {
         maxSessionSeconds: 7200,
     },
 };
+
+/** The job kinds whose role any pull request's workflow can assume (the pull_request subject). */
+export function pullRequestJobKinds(): JobKind[] {
+    return JOB_KINDS.filter((kind) => JOBS[kind].subjects.some((subject) => subject.kind === "pull_request"));
+}
+
+/**
+ * ARN patterns of every principal whose actions a pull request's code decides: the roles trusting
+ * the pull_request subject, and every role an eph-* stack creates (its path: EPHEMERAL_IAM_PATH).
+ */
+export function pullRequestPrincipalArns(accountId: string): string[] {
+    return [
+        ...pullRequestJobKinds().map((kind) => roleArnOf(accountId, JOBS[kind].roleName)),
+        `arn:aws:iam::${accountId}:role${EPHEMERAL_IAM_PATH}*`,
+    ];
+}
 
 /** The `sub` claims a job kind's role trusts. */
 export function jobSubjects(repository: string, kind: JobKind): string[] {

@@ -100,8 +100,35 @@ export function metaArn(bucketName: string, backend: Backend): string {
     return objectArn(bucketName, metaKey(backend));
 }
 
-/** Refuses every request not made over TLS, whoever makes it. */
-export function stateBucketPolicy(bucketArn: string): PolicyDocument {
+/**
+ * The state objects a pull request's principals must never write: the prod backend (prod's state,
+ * the bootstrap's own), the dev backend's metadata, dev's objects and every tenant-* stack's. Named
+ * one by one (S3 ARNs take no negation here), with the project's every kind of object, so a
+ * principal whose allows are wider than meant (a boundary's pattern, a policy attached by mistake)
+ * still cannot touch them.
+ */
+export function protectedStateObjects(bucketName: string, project: string): string[] {
+    return [
+        objectArn(bucketName, `${backendKeyPrefix("prod")}.pulumi/*`),
+        metaArn(bucketName, "dev"),
+        ...allStatePatterns(stackStatePatterns(bucketName, project, "dev")),
+        ...allStatePatterns(stackStatePatterns(bucketName, project, "tenant-*")),
+    ];
+}
+
+/**
+ * Refuses every request not made over TLS, whoever makes it; and to the principals whose actions a
+ * pull request's code decides (`pullRequestPrincipals`: ARN patterns), any write of a protected
+ * state object and any read of the prod backend. Explicit Denies in the bucket's own policy apply
+ * whatever the principal's identity policies or boundary allow.
+ */
+export function stateBucketPolicy(
+    bucketName: string,
+    project: string,
+    pullRequestPrincipals: readonly string[],
+): PolicyDocument {
+    const bucketArn = `arn:aws:s3:::${bucketName}`;
+    const fromPullRequests = { ArnLike: { "aws:PrincipalArn": [...pullRequestPrincipals] } };
     return {
         Version: "2012-10-17",
         Statement: [
@@ -113,12 +140,32 @@ export function stateBucketPolicy(bucketArn: string): PolicyDocument {
                 Resource: [bucketArn, `${bucketArn}/*`],
                 Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
+            {
+                Sid: "PullRequestsWriteNoOtherStacksState",
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: ["s3:DeleteObject*", "s3:PutObject*"],
+                Resource: protectedStateObjects(bucketName, project),
+                Condition: fromPullRequests,
+            },
+            {
+                Sid: "PullRequestsReadNothingOfProds",
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: "s3:GetObject*",
+                Resource: objectArn(bucketName, `${backendKeyPrefix("prod")}.pulumi/*`),
+                Condition: fromPullRequests,
+            },
         ],
     };
 }
 
 export interface StateBucketArgs {
     readonly bucketName: string;
+    /** The main program's project: its stacks' objects are the ones protected. */
+    readonly project: string;
+    /** ARN patterns of every principal a pull request's code acts as (github.ts pullRequestPrincipalArns). */
+    readonly pullRequestPrincipals: readonly string[];
 }
 
 export class StateBucket extends pulumi.ComponentResource {
@@ -163,7 +210,12 @@ export class StateBucket extends pulumi.ComponentResource {
         );
         new aws.s3.BucketPolicy(
             `${name}-policy`,
-            { bucket, policy: this.bucket.arn.apply((arn) => JSON.stringify(stateBucketPolicy(arn))) },
+            {
+                bucket,
+                policy: this.bucket.bucket.apply((bucketName) =>
+                    JSON.stringify(stateBucketPolicy(bucketName, args.project, args.pullRequestPrincipals)),
+                ),
+            },
             { parent: this },
         );
         // Each backend's metadata file, so no role's first `pulumi login` has to write it: a login
