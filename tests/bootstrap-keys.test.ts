@@ -26,8 +26,9 @@ const ADMINISTRATION = {
     Condition: {
         ArnNotLike: {
             "aws:PrincipalArn": [
-                `arn:aws:iam::${ACCOUNT}:role/scalable-backend-eph/*`,
+                `arn:aws:iam::${ACCOUNT}:role/scalable-backend-github-dev-preview`,
                 `arn:aws:iam::${ACCOUNT}:role/scalable-backend-github-ephemeral`,
+                `arn:aws:iam::${ACCOUNT}:role/scalable-backend-eph/*`,
             ],
         },
     },
@@ -121,6 +122,7 @@ describe("bootstrap: secrets-provider keys", () => {
             });
         assert.equal(put(`arn:aws:iam::${ACCOUNT}:role/platform-admins`), "Allow");
         assert.equal(put(role("ephemeral")), "ImplicitDeny");
+        assert.equal(put(role("devPreview")), "ImplicitDeny");
         assert.equal(put(`arn:aws:iam::${ACCOUNT}:role/scalable-backend-eph/cluster-node-abc`), "ImplicitDeny");
     });
 

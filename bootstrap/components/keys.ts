@@ -8,8 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument, PolicyStatement } from "../../components/iam";
-import { JOBS, type JobKind } from "./github";
-import { EPHEMERAL_IAM_PATH } from "../../lib/bootstrap-naming";
+import { type JobKind, pullRequestPrincipalArns } from "./github";
 
 export type KeyKind = "dev" | "prod" | "ephemeral";
 export const KEY_KINDS: readonly KeyKind[] = ["dev", "prod", "ephemeral"];
@@ -72,9 +71,9 @@ const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1
 
 /**
  * The key policy: administration by the account's IAM principals (so an admin with IAM rights can
- * manage the key, and the creator passes KMS's lockout check) except the ephemeral role and
- * everything under the ephemeral IAM path, which a pull request controls; use by exactly the roles
- * KEY_USERS names, each with its own statement.
+ * manage the key, and the creator passes KMS's lockout check) except every principal a pull
+ * request's code acts as (the roles trusting pull_request, everything under the ephemeral IAM
+ * path); use by exactly the roles KEY_USERS names, each with its own statement.
  */
 export function keyPolicy(accountId: string, kind: KeyKind, users: readonly KeyUser[]): PolicyDocument {
     const wanted = Object.keys(KEY_USERS[kind]).sort();
@@ -99,14 +98,7 @@ export function keyPolicy(accountId: string, kind: KeyKind, users: readonly KeyU
                 Principal: { AWS: `arn:aws:iam::${accountId}:root` },
                 Action: [...KEY_ADMINISTRATION],
                 Resource: "*",
-                Condition: {
-                    ArnNotLike: {
-                        "aws:PrincipalArn": [
-                            `arn:aws:iam::${accountId}:role${EPHEMERAL_IAM_PATH}*`,
-                            `arn:aws:iam::${accountId}:role/${JOBS.ephemeral.roleName}`,
-                        ],
-                    },
-                },
+                Condition: { ArnNotLike: { "aws:PrincipalArn": pullRequestPrincipalArns(accountId) } },
             },
             ...usage,
         ],
