@@ -11,6 +11,7 @@ import {
     JOB_KINDS,
     JOBS,
     type JobKind,
+    pullRequestJobKinds,
 } from "../bootstrap/components/github";
 import { KEY_USERS } from "../bootstrap/components/keys";
 import { ACCOUNT, ROOT } from "../testing/engine";
@@ -21,6 +22,7 @@ import { ofType } from "./helpers";
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB_OIDC_HOST}`;
 const PULL_REQUEST = `repo:${REPOSITORY}:pull_request`;
 const MAIN = `repo:${REPOSITORY}:ref:refs/heads/main`;
+const STATE = "arn:aws:s3:::scalable-backend-state-example";
 
 /** The trust policy a role must have: the provider, STS as audience, exactly these subjects. */
 const trust = (subjects: string[], providerArn = PROVIDER_ARN) => ({
@@ -47,6 +49,7 @@ const EXPECTED_SUBJECTS: Record<JobKind, string[]> = {
     prodDeploy: [`repo:${REPOSITORY}:environment:prod`],
     drift: [`repo:${REPOSITORY}:environment:drift`],
     ephemeral: [PULL_REQUEST, MAIN],
+    reviewApp: [PULL_REQUEST, MAIN],
 };
 
 describe("bootstrap: GitHub OIDC and trust", () => {
@@ -85,13 +88,16 @@ describe("bootstrap: GitHub OIDC and trust", () => {
     it("gives no pull request's token a prod role, the prod key, prod's state or prod's resources", async () => {
         const run = await bootstrapRun();
         const prodObjects = [
-            `arn:aws:s3:::scalable-backend-state-example/.pulumi/stacks/scalable-backend/prod.json`,
-            `arn:aws:s3:::scalable-backend-state-example/.pulumi/locks/organization/scalable-backend/prod/x.json`,
+            `${STATE}/.pulumi/meta.yaml`,
+            `${STATE}/.pulumi/stacks/scalable-backend/prod.json`,
+            `${STATE}/.pulumi/history/scalable-backend/prod/prod-1.history.json`,
+            `${STATE}/.pulumi/locks/organization/scalable-backend/prod/x.json`,
         ];
         const fromPullRequests = JOB_KINDS.filter((kind) =>
             JSON.stringify(trustOf(run, kind)).includes(`:pull_request"`),
         );
-        assert.deepEqual(fromPullRequests, ["devPreview", "ephemeral"]);
+        assert.deepEqual(fromPullRequests, ["devPreview", "ephemeral", "reviewApp"]);
+        assert.deepEqual(pullRequestJobKinds(), fromPullRequests);
         for (const kind of fromPullRequests) {
             assert.ok(!kind.startsWith("prod"), kind);
             assert.ok(!(kind in KEY_USERS.prod), `${kind} uses the prod key`);
@@ -100,14 +106,40 @@ describe("bootstrap: GitHub OIDC and trust", () => {
                 for (const action of ["s3:GetObject", "s3:PutObject"])
                     assert.notEqual(decide(policies, { action, resource }), "Allow", `${kind} ${action} ${resource}`);
             const prodCluster = `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/scalable-backend-prod`;
-            assert.notEqual(decide(policies, { action: "eks:DeleteCluster", resource: prodCluster }), "Allow", kind);
+            for (const action of ["eks:DeleteCluster", "eks:UpdateClusterConfig", "eks:CreateAccessEntry"])
+                assert.notEqual(decide(policies, { action, resource: prodCluster }), "Allow", `${kind} ${action}`);
             const prodRole = roleOf(run, "prodDeploy").outputs.arn;
             for (const action of ["iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PassRole"])
                 assert.notEqual(decide(policies, { action, resource: prodRole }), "Allow", `${kind} ${action}`);
+            const prodKey = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0000`;
+            for (const action of ["kms:Decrypt", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"])
+                assert.notEqual(
+                    decide(policies, { action, resource: prodKey, context: { "aws:ResourceTag/environment": "prod" } }),
+                    "Allow",
+                    `${kind} ${action}`,
+                );
         }
         // The prod key's users: no pull request among their subjects.
         for (const kind of Object.keys(KEY_USERS.prod) as JobKind[])
             assert.ok(!EXPECTED_SUBJECTS[kind].includes(PULL_REQUEST), kind);
+    });
+
+    it("gives no pull request's token a write of dev's or a tenant-* stack's state, nor of any backend's metadata", async () => {
+        const run = await bootstrapRun();
+        const objects = [
+            `${STATE}/dev/.pulumi/meta.yaml`,
+            `${STATE}/dev/.pulumi/stacks/scalable-backend/dev.json`,
+            `${STATE}/dev/.pulumi/locks/organization/scalable-backend/dev/x.json`,
+            `${STATE}/dev/.pulumi/stacks/scalable-backend/tenant-pr-7.json`,
+            `${STATE}/dev/.pulumi/locks/organization/scalable-backend/tenant-pr-7/x.json`,
+            `${STATE}/.pulumi/stacks/scalable-backend/dev.json`,
+        ];
+        for (const kind of pullRequestJobKinds()) {
+            const policies = Object.values(policiesOf(run, kind));
+            for (const resource of objects)
+                for (const action of ["s3:PutObject", "s3:DeleteObject"])
+                    assert.notEqual(decide(policies, { action, resource }), "Allow", `${kind} ${action} ${resource}`);
+        }
     });
 
     it("references an existing provider instead of creating one, and every role trusts it", async () => {

@@ -7,6 +7,7 @@ import {
     KEY_ADMINISTRATION,
     KEY_ALIASES,
     KEY_KINDS,
+    type KeyKind,
     KEY_USERS,
     keyPolicy,
     secretsProviderUrl,
@@ -28,6 +29,7 @@ const ADMINISTRATION = {
             "aws:PrincipalArn": [
                 `arn:aws:iam::${ACCOUNT}:role/scalable-backend-github-dev-preview`,
                 `arn:aws:iam::${ACCOUNT}:role/scalable-backend-github-ephemeral`,
+                `arn:aws:iam::${ACCOUNT}:role/scalable-backend-github-review-app`,
                 `arn:aws:iam::${ACCOUNT}:role/scalable-backend-eph/*`,
             ],
         },
@@ -49,6 +51,7 @@ const EXPECTED: Record<string, unknown> = {
             use("UseDevDeploy", "devDeploy", ["kms:Decrypt", "kms:Encrypt"]),
             use("UseDevPreview", "devPreview", ["kms:Decrypt"]),
             use("UseDrift", "drift", ["kms:Decrypt"]),
+            use("UseReviewApp", "reviewApp", ["kms:Decrypt"]),
         ],
     },
     prod: {
@@ -61,7 +64,11 @@ const EXPECTED: Record<string, unknown> = {
     },
     ephemeral: {
         Version: "2012-10-17",
-        Statement: [ADMINISTRATION, use("UseEphemeral", "ephemeral", ["kms:Decrypt", "kms:Encrypt"])],
+        Statement: [
+            ADMINISTRATION,
+            use("UseEphemeral", "ephemeral", ["kms:Decrypt", "kms:Encrypt"]),
+            use("UseReviewApp", "reviewApp", ["kms:Decrypt", "kms:Encrypt"]),
+        ],
     },
 };
 
@@ -123,17 +130,48 @@ describe("bootstrap: secrets-provider keys", () => {
         assert.equal(put(`arn:aws:iam::${ACCOUNT}:role/platform-admins`), "Allow");
         assert.equal(put(role("ephemeral")), "ImplicitDeny");
         assert.equal(put(role("devPreview")), "ImplicitDeny");
+        assert.equal(put(role("reviewApp")), "ImplicitDeny");
         assert.equal(put(`arn:aws:iam::${ACCOUNT}:role/scalable-backend-eph/cluster-node-abc`), "ImplicitDeny");
     });
 
-    it("lets only the deploy roles (stack init) and the ephemeral role encrypt; previews and drift decrypt", () => {
+    it("lets only the deploy roles (stack init) and the review stacks' roles encrypt, these with the eph key only; previews and drift decrypt", () => {
         for (const kind of KEY_KINDS)
             for (const [job, actions] of Object.entries(KEY_USERS[kind]))
                 assert.deepEqual(
                     actions,
-                    job.endsWith("Deploy") || job === "ephemeral" ? ["kms:Decrypt", "kms:Encrypt"] : ["kms:Decrypt"],
+                    job.endsWith("Deploy") || (kind === "ephemeral" && ["ephemeral", "reviewApp"].includes(job))
+                        ? ["kms:Decrypt", "kms:Encrypt"]
+                        : ["kms:Decrypt"],
                     `${kind} ${job}`,
                 );
+    });
+
+    it("lets the review app role decrypt with the dev key (its StackReference to dev) but not encrypt; nothing with prod's", async () => {
+        const run = await bootstrapRun();
+        const can = (kind: KeyKind, action: string) => {
+            const policy = JSON.parse(one(run, "aws:kms/key:Key", `secrets-${kind}`).inputs.policy) as PolicyDocument;
+            // The statements naming the role, and the account's (IAM-delegated, filtered by principal).
+            const statements = policy.Statement.filter(
+                (s) => s.Principal?.AWS === role("reviewApp") || s.Sid === "AccountAdministers",
+            );
+            return decide([{ Version: "2012-10-17", Statement: statements }], {
+                action,
+                resource: "*",
+                context: { "aws:PrincipalArn": role("reviewApp") },
+            });
+        };
+        assert.equal(can("dev", "kms:Decrypt"), "Allow");
+        for (const action of [
+            "kms:Encrypt",
+            "kms:GenerateDataKey",
+            "kms:ReEncryptFrom",
+            "kms:CreateGrant",
+            "kms:PutKeyPolicy",
+        ])
+            assert.equal(can("dev", action), "ImplicitDeny", action);
+        for (const action of ["kms:Decrypt", "kms:Encrypt"]) assert.equal(can("ephemeral", action), "Allow", action);
+        for (const action of ["kms:Decrypt", "kms:Encrypt", "kms:DescribeKey"])
+            assert.equal(can("prod", action), "ImplicitDeny", action);
     });
 
     it("refuses a key policy for other users than its kind's", () => {

@@ -4,12 +4,12 @@
 import * as assert from "node:assert/strict";
 import { JOB_KINDS, JOBS, type JobKind } from "../bootstrap/components/github";
 import { EPHEMERAL_IAM_PATH } from "../lib/bootstrap-naming";
-import { clusterNamePattern, PROGRAM_IAM_PREFIXES } from "../bootstrap/components/permissions";
+import { clusterNamePattern, PROGRAM_IAM_PREFIXES, reviewRepositoryArn } from "../bootstrap/components/permissions";
 import type { PolicyDocument } from "../components/iam";
 import { ACCOUNT } from "../testing/engine";
 import { decide, type Decision, globMatch } from "../testing/iam-policy";
 import { bootstrapRun, policiesOf, roleOf } from "./bootstrap-helpers";
-import { ofType, stackRun } from "./helpers";
+import { ephemeralRun, ofType, stackRun } from "./helpers";
 
 const R = "eu-west-1";
 const iam = (resource: string) => `arn:aws:iam::${ACCOUNT}:${resource}`;
@@ -266,6 +266,93 @@ describe("bootstrap: the roles' permissions", () => {
         });
     });
 
+    describe("the review app role (a shared review stack's app layer: the pull request's code)", () => {
+        const repo = (name: string) => `arn:aws:ecr:${R}:${ACCOUNT}:repository/${name}`;
+        const eks = (cluster: string) => `arn:aws:eks:${R}:${ACCOUNT}:cluster/${cluster}`;
+
+        it("has no IAM at all: no Allow names an iam: action or a wildcard that covers one, and a Deny refuses every one", async () => {
+            const documents = Object.values(policiesOf(await bootstrapRun(), "reviewApp"));
+            for (const statement of documents.flatMap((d) => d.Statement).filter((s) => s.Effect === "Allow"))
+                for (const action of [statement.Action].flat())
+                    assert.ok(!globMatch(action, "iam:GetRole", true) && !/^iam:/i.test(action), action);
+            for (const action of [
+                "iam:GetRole",
+                "iam:ListRoles",
+                "iam:PassRole",
+                "iam:CreateRole",
+                "iam:AttachRolePolicy",
+            ])
+                assert.equal(await can("reviewApp", action, iam("role/x")), "ExplicitDeny", action);
+            assert.equal(roleOf(await bootstrapRun(), "reviewApp").inputs.permissionsBoundary, undefined);
+        });
+
+        it("creates, pushes to and deletes the repositories scalable-backend-eph-*/backend, and no other", async () => {
+            for (const action of [
+                "ecr:CreateRepository",
+                "ecr:DeleteRepository",
+                "ecr:DescribeRepositories",
+                "ecr:PutLifecyclePolicy",
+                "ecr:TagResource",
+                "ecr:InitiateLayerUpload",
+                "ecr:UploadLayerPart",
+                "ecr:CompleteLayerUpload",
+                "ecr:PutImage",
+                "ecr:BatchGetImage",
+                "ecr:BatchDeleteImage",
+            ]) {
+                assert.equal(
+                    await can("reviewApp", action, repo("scalable-backend-eph-pr-7/backend")),
+                    "Allow",
+                    action,
+                );
+                for (const other of [
+                    "scalable-backend-dev/backend",
+                    "scalable-backend-prod/backend",
+                    "scalable-backend-eph-pr-7/other",
+                    "other/backend",
+                    "scalable-backend-ephemeral",
+                ])
+                    assert.equal(await can("reviewApp", action, repo(other)), "ImplicitDeny", `${action} ${other}`);
+            }
+            assert.equal(await can("reviewApp", "ecr:GetAuthorizationToken", "*"), "Allow");
+            assert.equal(
+                await can("reviewApp", "kms:CreateGrant", "*", { "kms:ViaService": `ecr.${R}.amazonaws.com` }),
+                "Allow",
+            );
+            assert.equal(await can("reviewApp", "kms:CreateGrant", "*"), "ImplicitDeny");
+        });
+
+        it("describes the host cluster, dev's, and changes nothing of it; nothing of prod's or an eph-* cluster", async () => {
+            assert.equal(await can("reviewApp", "eks:DescribeCluster", eks("scalable-backend-dev")), "Allow");
+            for (const action of [
+                "eks:UpdateClusterConfig",
+                "eks:CreateAccessEntry",
+                "eks:AssociateAccessPolicy",
+                "eks:DeleteCluster",
+                "eks:ListClusters",
+            ])
+                assert.equal(await can("reviewApp", action, eks("scalable-backend-dev")), "ImplicitDeny", action);
+            for (const cluster of ["scalable-backend-prod", "scalable-backend-eph-pr-7"])
+                assert.equal(await can("reviewApp", "eks:DescribeCluster", eks(cluster)), "ImplicitDeny", cluster);
+        });
+
+        it("touches nothing else of dev's: network, keys, log groups, load balancers", async () => {
+            const devTag = { "aws:ResourceTag/environment": "dev", "aws:ResourceTag/stack": "dev" };
+            for (const action of [
+                "ec2:DescribeVpcs",
+                "ec2:DeleteNatGateway",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "kms:ScheduleKeyDeletion",
+                "kms:Decrypt",
+                "logs:DeleteLogGroup",
+                "autoscaling:UpdateAutoScalingGroup",
+                "kms:CreateKey",
+            ])
+                assert.equal(await can("reviewApp", action, "*", devTag), "ImplicitDeny", action);
+        });
+    });
+
     describe("scoped by the names the main program really uses", () => {
         it("names every IAM role and policy of dev and prod with one of the program's prefixes", async () => {
             for (const stack of ["dev", "prod"] as const) {
@@ -295,6 +382,19 @@ describe("bootstrap: the roles' permissions", () => {
                 assert.ok(globMatch(`alias/${cluster}-*`, ofType(run, "aws:kms/alias:Alias")[0].inputs.name));
             }
             assert.ok(globMatch(clusterNamePattern("ephemeral"), "scalable-backend-eph-pr-7"));
+        });
+
+        it("finds an eph-* stack's repository, `<its cluster>/backend`, under the review app role's pattern", async () => {
+            const [repository] = ofType(await ephemeralRun(), "aws:ecr/repository:Repository");
+            const arn = `arn:aws:ecr:${R}:${ACCOUNT}:repository/${repository.inputs.name}`;
+            assert.match(repository.inputs.name, /^scalable-backend-eph-[a-z0-9-]+\/backend$/);
+            assert.ok(
+                globMatch(
+                    reviewRepositoryArn({ accountId: ACCOUNT, region: R, bucketName: "b", boundaryArn: "x" }),
+                    arn,
+                ),
+                arn,
+            );
         });
     });
 });

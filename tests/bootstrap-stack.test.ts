@@ -17,6 +17,7 @@ describe("bootstrap: the stack", () => {
             AWS_EPHEMERAL_ROLE_ARN: role("ephemeral"),
             AWS_PREVIEW_ROLE_ARN_DEV: role("dev-preview"),
             AWS_REGION: "eu-west-1",
+            AWS_REVIEW_APP_ROLE_ARN: role("review-app"),
             PERMISSIONS_BOUNDARY_ARN: `arn:aws:iam::${ACCOUNT}:policy/scalable-backend-boundary`,
             PULUMI_BACKEND_URL_DEV: `s3://${BUCKET}/dev`,
             PULUMI_BACKEND_URL_PROD: `s3://${BUCKET}`,
@@ -79,6 +80,7 @@ describe("bootstrap: the stack", () => {
             "github-drift",
             "github-ephemeral",
             "github-prodDeploy",
+            "github-reviewApp",
         ]);
         const componentUrns = new Set(components.map((c) => c.urn));
         for (const resource of run.resources.filter((r) => r.custom && r.type !== "pulumi:providers:aws"))
@@ -100,7 +102,7 @@ describe("bootstrap: the stack", () => {
         );
     });
 
-    it("creates exactly these: 75 resources, the stack, its provider, 10 components and 63 AWS resources", async () => {
+    it("creates exactly these: 81 resources, the stack, its provider, 11 components and 68 AWS resources", async () => {
         const run = await bootstrapRun();
         const byType: Record<string, number> = {};
         for (const r of run.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
@@ -110,13 +112,13 @@ describe("bootstrap: the stack", () => {
             "scalable-backend-bootstrap:boundary:PermissionsBoundary": 1,
             "scalable-backend-bootstrap:github:GithubOidc": 1,
             "scalable-backend-bootstrap:keys:StateKeys": 1,
-            "scalable-backend-bootstrap:roles:GithubRole": 5,
+            "scalable-backend-bootstrap:roles:GithubRole": 6,
             "scalable-backend-bootstrap:roles:GithubRoles": 1,
             "scalable-backend-bootstrap:state:StateBucket": 1,
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-            "aws:iam/policy:Policy": 22,
-            "aws:iam/role:Role": 5,
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 21,
+            "aws:iam/policy:Policy": 24,
+            "aws:iam/role:Role": 6,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 23,
             "aws:kms/alias:Alias": 3,
             "aws:kms/key:Key": 3,
             "aws:s3/bucket:Bucket": 1,
@@ -127,8 +129,8 @@ describe("bootstrap: the stack", () => {
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
             "aws:s3/bucketVersioning:BucketVersioning": 1,
         });
-        assert.equal(run.resources.length, 75);
-        assert.equal(run.resources.filter((r) => r.custom && r.type.startsWith("aws:")).length, 63);
+        assert.equal(run.resources.length, 81);
+        assert.equal(run.resources.filter((r) => r.custom && r.type.startsWith("aws:")).length, 68);
     });
 
     it("creates the keys after the roles their policies name, and hands out role ARNs once their policies are attached", async () => {

@@ -39,7 +39,11 @@ const stackObjects = (stack: string): string[] =>
 const DEV_META = object("dev/.pulumi/meta.yaml");
 const role = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 /** The roles any pull request's workflow can assume. */
-const PULL_REQUEST_ROLES = [role("scalable-backend-github-dev-preview"), role("scalable-backend-github-ephemeral")];
+const PULL_REQUEST_ROLES = [
+    role("scalable-backend-github-dev-preview"),
+    role("scalable-backend-github-ephemeral"),
+    role("scalable-backend-github-review-app"),
+];
 const PULL_REQUEST_PRINCIPALS = [...PULL_REQUEST_ROLES, role("scalable-backend-eph/*")];
 const PROD_META = object(".pulumi/meta.yaml");
 /** Where dev and prod lived before the dev backend: the root. */
@@ -52,6 +56,24 @@ const OLD_EPHEMERAL_OBJECTS = [
 ];
 
 const all = (decision: Decision, n: number): Decision[] => Array<Decision>(n).fill(decision);
+
+/** A principal's requests with identity policies as wide as can be: only the bucket policy's Denies stand. */
+async function asPullRequest(principal: string, action: string, resources: string[]): Promise<Decision[]> {
+    const allowAll: PolicyDocument = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
+    };
+    const policy = JSON.parse(
+        one(await bootstrapRun(), "aws:s3/bucketPolicy:BucketPolicy", "state-policy").inputs.policy,
+    ) as PolicyDocument;
+    return resources.map((resource) =>
+        decide([allowAll, policy], {
+            action,
+            resource,
+            context: { "aws:PrincipalArn": principal, "aws:SecureTransport": "true" },
+        }),
+    );
+}
 
 describe("bootstrap: state bucket", () => {
     it("is versioned, SSE-S3 encrypted, private, owner-enforced, TLS-only and protected", async () => {
@@ -114,23 +136,6 @@ describe("bootstrap: state bucket", () => {
     });
 
     describe("to the principals a pull request controls, whatever their own policies allow", () => {
-        // Their identity policies as wide as can be: only the bucket policy's Denies stand.
-        const ALLOW_ALL: PolicyDocument = {
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
-        };
-        const asPrincipal = async (principal: string, action: string, resources: string[]): Promise<Decision[]> => {
-            const policy = JSON.parse(
-                one(await bootstrapRun(), "aws:s3/bucketPolicy:BucketPolicy", "state-policy").inputs.policy,
-            ) as PolicyDocument;
-            return resources.map((resource) =>
-                decide([ALLOW_ALL, policy], {
-                    action,
-                    resource,
-                    context: { "aws:PrincipalArn": principal, "aws:SecureTransport": "true" },
-                }),
-            );
-        };
         const EPH_STACK_ROLE = role("scalable-backend-eph/cluster-node-0a1b2c3");
 
         it("names the roles trusting pull requests and every role an eph-* stack creates", () => {
@@ -146,7 +151,7 @@ describe("bootstrap: state bucket", () => {
                     "s3:PutObjectTagging",
                 ])
                     assert.deepEqual(
-                        await asPrincipal(principal, action, [
+                        await asPullRequest(principal, action, [
                             ...stackObjects("dev"),
                             ...stackObjects("tenant-pr-7"),
                             ...stackObjects("prod"),
@@ -163,7 +168,7 @@ describe("bootstrap: state bucket", () => {
         it("denies every read of the prod backend; leaves eph-* stacks' objects and dev's reads to their own policies", async () => {
             for (const principal of [...PULL_REQUEST_ROLES, EPH_STACK_ROLE]) {
                 assert.deepEqual(
-                    await asPrincipal(principal, "s3:GetObject", [
+                    await asPullRequest(principal, "s3:GetObject", [
                         ...stackObjects("prod"),
                         PROD_META,
                         object(".pulumi/stacks/scalable-backend-bootstrap/bootstrap.json"),
@@ -172,9 +177,9 @@ describe("bootstrap: state bucket", () => {
                     principal,
                 );
                 for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
-                    assert.deepEqual(await asPrincipal(principal, action, stackObjects("eph-pr-7")), all("Allow", 8));
+                    assert.deepEqual(await asPullRequest(principal, action, stackObjects("eph-pr-7")), all("Allow", 8));
                 assert.deepEqual(
-                    await asPrincipal(principal, "s3:GetObject", [
+                    await asPullRequest(principal, "s3:GetObject", [
                         DEV_META,
                         ...stackObjects("dev"),
                         ...stackObjects("tenant-pr-7"),
@@ -188,7 +193,7 @@ describe("bootstrap: state bucket", () => {
             for (const trusted of ["dev-deploy", "prod-deploy", "drift"])
                 for (const action of ["s3:GetObject", "s3:PutObject"])
                     assert.deepEqual(
-                        await asPrincipal(role(`scalable-backend-github-${trusted}`), action, [
+                        await asPullRequest(role(`scalable-backend-github-${trusted}`), action, [
                             ...stackObjects("dev"),
                             ...stackObjects("prod"),
                         ]),
@@ -353,6 +358,47 @@ describe("bootstrap: state bucket", () => {
             assert.deepEqual(
                 await decisions("ephemeral", "s3:GetObject", stackObjects("dev").slice(4)),
                 all("ImplicitDeny", 4),
+            );
+        });
+
+        it("lets the review app role write eph-* stacks' objects, read the dev backend's stack files, and write nothing of dev's or a tenant's", async () => {
+            for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+                assert.deepEqual(await decisions("reviewApp", action, stackObjects("eph-x")), all("Allow", 8), action);
+            // Its StackReference to dev, and `pulumi stack ls` (the stack tool's list and reap).
+            assert.deepEqual(
+                await decisions("reviewApp", "s3:GetObject", [DEV_META, ...read("dev"), ...read("tenant-x")]),
+                all("Allow", 7),
+            );
+            for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+                assert.deepEqual(
+                    await decisions("reviewApp", action, [
+                        object(`dev/.pulumi/stacks/${project}/dev.json`),
+                        object(`dev/.pulumi/stacks/${project}/tenant-x.json`),
+                        ...stackObjects("dev"),
+                        ...stackObjects("tenant-x"),
+                        ...stackObjects("prod"),
+                        DEV_META,
+                        PROD_META,
+                    ]),
+                    all("ImplicitDeny", 28),
+                    action,
+                );
+                // Whatever its policies allowed, the bucket's policy refuses it too.
+                assert.deepEqual(
+                    await asPullRequest(role("scalable-backend-github-review-app"), action, [
+                        object(`dev/.pulumi/stacks/${project}/dev.json`),
+                        object(`dev/.pulumi/stacks/${project}/tenant-x.json`),
+                    ]),
+                    all("ExplicitDeny", 2),
+                );
+            }
+            assert.deepEqual(
+                await decisions("reviewApp", "s3:GetObject", [
+                    ...stackObjects("prod"),
+                    PROD_META,
+                    ...OLD_EPHEMERAL_OBJECTS,
+                ]),
+                all("ImplicitDeny", 12),
             );
         });
 

@@ -12,15 +12,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../../components/iam";
-import { EPHEMERAL_IAM_PATH, roleArnOf } from "../../lib/bootstrap-naming";
+import { EPHEMERAL_IAM_PATH, REVIEW_APP_ROLE_NAME, roleArnOf } from "../../lib/bootstrap-naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
 /** The audience aws-actions/configure-aws-credentials asks for. */
 export const STS_AUDIENCE = "sts.amazonaws.com";
 
-export type JobKind = "devPreview" | "devDeploy" | "prodDeploy" | "drift" | "ephemeral";
-export const JOB_KINDS: readonly JobKind[] = ["devPreview", "devDeploy", "prodDeploy", "drift", "ephemeral"];
+export type JobKind = "devPreview" | "devDeploy" | "prodDeploy" | "drift" | "ephemeral" | "reviewApp";
+export const JOB_KINDS: readonly JobKind[] = [
+    "devPreview",
+    "devDeploy",
+    "prodDeploy",
+    "drift",
+    "ephemeral",
+    "reviewApp",
+];
 
 export type Subject =
     | { readonly kind: "pull_request" }
@@ -97,6 +104,17 @@ export const JOBS: Readonly<Record<JobKind, Job>> = {
         subjects: [{ kind: "pull_request" }, MAIN],
         variable: "AWS_EPHEMERAL_ROLE_ARN",
         maxSessionSeconds: 7200,
+    },
+    reviewApp: {
+        // The dev stack's access entry names it before it exists (lib/bootstrap-naming.ts).
+        roleName: REVIEW_APP_ROLE_NAME,
+        description:
+            "GitHub Actions review-stack.yml (pull requests) and reap.yml (main): the app layer of shared eph-* review stacks on dev's cluster; no IAM",
+        workflows: ["review-stack.yml", "reap.yml"],
+        subjects: [{ kind: "pull_request" }, MAIN],
+        variable: "AWS_REVIEW_APP_ROLE_ARN",
+        // An app layer builds, pushes and deploys in minutes; the jobs keep the default hour.
+        maxSessionSeconds: 3600,
     },
 };
 

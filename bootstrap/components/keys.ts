@@ -26,9 +26,11 @@ const ENCRYPT_AND_DECRYPT: readonly Use[] = ["kms:Decrypt", "kms:Encrypt"];
 
 /** Who may use each key, and for what. */
 export const KEY_USERS: Readonly<Record<KeyKind, Readonly<Partial<Record<JobKind, readonly Use[]>>>>> = {
-    dev: { devDeploy: ENCRYPT_AND_DECRYPT, devPreview: DECRYPT, drift: DECRYPT },
+    // The review app role decrypts dev's state for its StackReference (dev's hostContract is secret).
+    dev: { devDeploy: ENCRYPT_AND_DECRYPT, devPreview: DECRYPT, drift: DECRYPT, reviewApp: DECRYPT },
     prod: { prodDeploy: ENCRYPT_AND_DECRYPT, drift: DECRYPT },
-    ephemeral: { ephemeral: ENCRYPT_AND_DECRYPT },
+    // Every eph-* stack, of both placements.
+    ephemeral: { ephemeral: ENCRYPT_AND_DECRYPT, reviewApp: ENCRYPT_AND_DECRYPT },
 };
 
 /** Administration without use: no Encrypt, Decrypt, ReEncrypt, GenerateDataKey or CreateGrant. */

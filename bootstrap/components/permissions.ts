@@ -551,6 +551,88 @@ function isolationStatement(kind: LongLivedStack): PolicyStatement {
     };
 }
 
+/** What the app layer does to its repository `<cluster of eph-<slug>>/backend` (image.ts), the image push included. */
+export const REVIEW_REPOSITORY_ACTIONS: readonly string[] = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchDeleteImage",
+    "ecr:BatchGetImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:CreateRepository",
+    "ecr:DeleteLifecyclePolicy",
+    "ecr:DeleteRepository",
+    "ecr:DescribeImages",
+    "ecr:DescribeRepositories",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:GetLifecyclePolicy",
+    "ecr:InitiateLayerUpload",
+    "ecr:ListImages",
+    "ecr:ListTagsForResource",
+    "ecr:PutImage",
+    "ecr:PutImageScanningConfiguration",
+    "ecr:PutImageTagMutability",
+    "ecr:PutLifecyclePolicy",
+    "ecr:TagResource",
+    "ecr:UntagResource",
+    "ecr:UploadLayerPart",
+];
+
+/** The repository of every shared review stack's app layer, `scalable-backend-eph-<slug>/backend`, by pattern. */
+export function reviewRepositoryArn(scope: Scope): string {
+    return `arn:aws:ecr:${scope.region}:${scope.accountId}:repository/${clusterNamePattern("ephemeral")}/backend`;
+}
+
+/** The host's cluster: its endpoint and CA for the kubeconfig; Kubernetes access is its access entry's. */
+function hostClusterStatement(scope: Scope): PolicyStatement {
+    return {
+        Sid: "DescribeTheHostCluster",
+        Effect: "Allow",
+        Action: "eks:DescribeCluster",
+        Resource: `arn:aws:eks:${scope.region}:${scope.accountId}:cluster/${clusterNameOf("dev")}`,
+    };
+}
+
+/**
+ * No IAM at all, not even reads: the review roles create no role, pass none, read none. Explicit,
+ * so a grant attached later by mistake still cannot give a pull request's code any IAM.
+ */
+function noIamStatement(): PolicyStatement {
+    return { Sid: "NoIam", Effect: "Deny", Action: "iam:*", Resource: "*" };
+}
+
+/**
+ * The app layer of a shared review stack (the pull request's code, on dev's cluster): its image
+ * repository and push, the host cluster's description, nothing else in AWS. Its Kubernetes rights are
+ * the dev stack's access entry's (AmazonEKSEditPolicy scoped to eph-*, REVIEW_DEPLOYERS_GROUP).
+ */
+function reviewAppStatements(scope: Scope): PolicyStatement[] {
+    return [
+        {
+            // No request-tag condition, as for the ephemeral role's repositories: the name scopes it.
+            Sid: "TheReviewStacksRepositories",
+            Effect: "Allow",
+            Action: [...REVIEW_REPOSITORY_ACTIONS],
+            Resource: reviewRepositoryArn(scope),
+        },
+        {
+            // A token only as strong as the role's ECR rights: push and pull to its repositories only.
+            Sid: "RegistryLogin",
+            Effect: "Allow",
+            Action: "ecr:GetAuthorizationToken",
+            Resource: "*",
+        },
+        {
+            // The repository's KMS encryption (AWS managed key): ECR grants itself its use in the caller's name.
+            Sid: "RegistryEncryptionGrant",
+            Effect: "Allow",
+            Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
+            Resource: "*",
+            Condition: { StringEquals: { "kms:ViaService": `ecr.${scope.region}.amazonaws.com` } },
+        },
+        hostClusterStatement(scope),
+        noIamStatement(),
+    ];
+}
+
 /**
  * The managed policies of one job's role, by name. Several documents, not one: a customer managed
  * policy holds at most 6,144 characters (a test measures each), and a role carries at most 10.
@@ -588,6 +670,11 @@ export function rolePolicies(kind: JobKind, scope: Scope): Record<string, Policy
                 network: document(...networkStatements()),
                 cluster: document(...clusterStatements(scope, "ephemeral")),
                 iam: document(...ephemeralIamStatements(scope)),
+            };
+        case "reviewApp":
+            return {
+                state: document(...reviewStateStatements(scope, "eph-*")),
+                app: document(...reviewAppStatements(scope)),
             };
     }
 }

@@ -61,7 +61,7 @@ export interface GithubRolesArgs {
     readonly boundaryArn: pulumi.Input<string>;
 }
 
-/** The five roles, named `<name>-<kind>`. */
+/** One role per job kind, named `<name>-<kind>`. */
 export class GithubRoles extends pulumi.ComponentResource {
     readonly arns: Readonly<Record<JobKind, pulumi.Output<string>>>;
 
@@ -76,6 +76,10 @@ export class GithubRoles extends pulumi.ComponentResource {
                     repository: args.repository,
                     providerArn: args.providerArn,
                     scope: args.scope,
+                    // The one role a pull request can assume that creates IAM roles. Not the review
+                    // roles: they have no IAM rights to escape with, and the boundary's Denies on dev's
+                    // tags would refuse the host cluster they describe; an exception for it would
+                    // widen every eph-* stack's roles too.
                     permissionsBoundary: kind === "ephemeral" ? args.boundaryArn : undefined,
                 },
                 { parent: this },
