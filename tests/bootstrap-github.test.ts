@@ -50,6 +50,7 @@ const EXPECTED_SUBJECTS: Record<JobKind, string[]> = {
     drift: [`repo:${REPOSITORY}:environment:drift`],
     ephemeral: [PULL_REQUEST, MAIN],
     reviewApp: [PULL_REQUEST, MAIN],
+    reviewTenant: [`repo:${REPOSITORY}:environment:review-tenant`],
 };
 
 describe("bootstrap: GitHub OIDC and trust", () => {
@@ -186,10 +187,14 @@ describe("bootstrap: GitHub OIDC and trust", () => {
             assert.deepEqual([...new Set(environments(workflow("reap.yml")))], [undefined]);
         });
 
+        // review-tenant.yml (the tenant layer's job, in the review-tenant environment) comes with the
+        // workflows' side of issue 14; until it lands this fails, naming it.
         it("names the job kinds' workflows", () => {
             const files = fs.readdirSync(path.join(ROOT, ".github", "workflows"));
-            for (const kind of JOB_KINDS)
-                for (const file of JOBS[kind].workflows) assert.ok(files.includes(file), file);
+            const missing = JOB_KINDS.flatMap((kind) =>
+                JOBS[kind].workflows.filter((file) => !files.includes(file)).map((file) => `${kind}: ${file}`),
+            );
+            assert.deepEqual(missing, []);
         });
 
         // The workflows' side of issue 14 (its workflow engineer's) moves them to PULUMI_BACKEND_URL_DEV

@@ -52,6 +52,7 @@ const EXPECTED: Record<string, unknown> = {
             use("UseDevPreview", "devPreview", ["kms:Decrypt"]),
             use("UseDrift", "drift", ["kms:Decrypt"]),
             use("UseReviewApp", "reviewApp", ["kms:Decrypt"]),
+            use("UseReviewTenant", "reviewTenant", ["kms:Decrypt"]),
         ],
     },
     prod: {
@@ -68,6 +69,7 @@ const EXPECTED: Record<string, unknown> = {
             ADMINISTRATION,
             use("UseEphemeral", "ephemeral", ["kms:Decrypt", "kms:Encrypt"]),
             use("UseReviewApp", "reviewApp", ["kms:Decrypt", "kms:Encrypt"]),
+            use("UseReviewTenant", "reviewTenant", ["kms:Decrypt", "kms:Encrypt"]),
         ],
     },
 };
@@ -139,7 +141,8 @@ describe("bootstrap: secrets-provider keys", () => {
             for (const [job, actions] of Object.entries(KEY_USERS[kind]))
                 assert.deepEqual(
                     actions,
-                    job.endsWith("Deploy") || (kind === "ephemeral" && ["ephemeral", "reviewApp"].includes(job))
+                    job.endsWith("Deploy") ||
+                        (kind === "ephemeral" && ["ephemeral", "reviewApp", "reviewTenant"].includes(job))
                         ? ["kms:Decrypt", "kms:Encrypt"]
                         : ["kms:Decrypt"],
                     `${kind} ${job}`,

@@ -353,6 +353,48 @@ describe("bootstrap: the roles' permissions", () => {
         });
     });
 
+    describe("the review tenant role (a shared review stack's tenant layer: trusted code from main)", () => {
+        it("has no IAM and no ECR: its policies allow its state and the host cluster's description, nothing else", async () => {
+            const documents = Object.values(policiesOf(await bootstrapRun(), "reviewTenant"));
+            const allowed = documents
+                .flatMap((d) => d.Statement)
+                .filter((s) => s.Effect === "Allow")
+                .flatMap((s) => [s.Action].flat())
+                .sort();
+            assert.deepEqual(
+                [...new Set(allowed)],
+                [
+                    "eks:DescribeCluster",
+                    "s3:DeleteObject",
+                    "s3:GetBucketLocation",
+                    "s3:GetObject",
+                    "s3:ListBucket",
+                    "s3:PutObject",
+                ],
+            );
+            for (const action of ["iam:GetRole", "iam:PassRole", "iam:CreateRole"])
+                assert.equal(await can("reviewTenant", action, iam("role/x")), "ExplicitDeny", action);
+            const repo = `arn:aws:ecr:${R}:${ACCOUNT}:repository/scalable-backend-eph-pr-7/backend`;
+            for (const action of ["ecr:CreateRepository", "ecr:PutImage", "ecr:DeleteRepository"])
+                assert.equal(await can("reviewTenant", action, repo), "ImplicitDeny", action);
+            assert.equal(await can("reviewTenant", "ecr:GetAuthorizationToken", "*"), "ImplicitDeny");
+            assert.equal(roleOf(await bootstrapRun(), "reviewTenant").inputs.permissionsBoundary, undefined);
+        });
+
+        it("describes dev's cluster only", async () => {
+            const eks = (cluster: string) => `arn:aws:eks:${R}:${ACCOUNT}:cluster/${cluster}`;
+            assert.equal(await can("reviewTenant", "eks:DescribeCluster", eks("scalable-backend-dev")), "Allow");
+            assert.equal(
+                await can("reviewTenant", "eks:DescribeCluster", eks("scalable-backend-prod")),
+                "ImplicitDeny",
+            );
+            assert.equal(
+                await can("reviewTenant", "eks:CreateAccessEntry", eks("scalable-backend-dev")),
+                "ImplicitDeny",
+            );
+        });
+    });
+
     describe("scoped by the names the main program really uses", () => {
         it("names every IAM role and policy of dev and prod with one of the program's prefixes", async () => {
             for (const stack of ["dev", "prod"] as const) {

@@ -18,6 +18,7 @@ describe("bootstrap: the stack", () => {
             AWS_PREVIEW_ROLE_ARN_DEV: role("dev-preview"),
             AWS_REGION: "eu-west-1",
             AWS_REVIEW_APP_ROLE_ARN: role("review-app"),
+            AWS_REVIEW_TENANT_ROLE_ARN: role("review-tenant"),
             PERMISSIONS_BOUNDARY_ARN: `arn:aws:iam::${ACCOUNT}:policy/scalable-backend-boundary`,
             PULUMI_BACKEND_URL_DEV: `s3://${BUCKET}/dev`,
             PULUMI_BACKEND_URL_PROD: `s3://${BUCKET}`,
@@ -81,6 +82,7 @@ describe("bootstrap: the stack", () => {
             "github-ephemeral",
             "github-prodDeploy",
             "github-reviewApp",
+            "github-reviewTenant",
         ]);
         const componentUrns = new Set(components.map((c) => c.urn));
         for (const resource of run.resources.filter((r) => r.custom && r.type !== "pulumi:providers:aws"))
@@ -102,7 +104,7 @@ describe("bootstrap: the stack", () => {
         );
     });
 
-    it("creates exactly these: 81 resources, the stack, its provider, 11 components and 68 AWS resources", async () => {
+    it("creates exactly these: 87 resources, the stack, its provider, 12 components and 73 AWS resources", async () => {
         const run = await bootstrapRun();
         const byType: Record<string, number> = {};
         for (const r of run.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
@@ -112,13 +114,13 @@ describe("bootstrap: the stack", () => {
             "scalable-backend-bootstrap:boundary:PermissionsBoundary": 1,
             "scalable-backend-bootstrap:github:GithubOidc": 1,
             "scalable-backend-bootstrap:keys:StateKeys": 1,
-            "scalable-backend-bootstrap:roles:GithubRole": 6,
+            "scalable-backend-bootstrap:roles:GithubRole": 7,
             "scalable-backend-bootstrap:roles:GithubRoles": 1,
             "scalable-backend-bootstrap:state:StateBucket": 1,
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-            "aws:iam/policy:Policy": 24,
-            "aws:iam/role:Role": 6,
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 23,
+            "aws:iam/policy:Policy": 26,
+            "aws:iam/role:Role": 7,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 25,
             "aws:kms/alias:Alias": 3,
             "aws:kms/key:Key": 3,
             "aws:s3/bucket:Bucket": 1,
@@ -129,8 +131,8 @@ describe("bootstrap: the stack", () => {
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
             "aws:s3/bucketVersioning:BucketVersioning": 1,
         });
-        assert.equal(run.resources.length, 81);
-        assert.equal(run.resources.filter((r) => r.custom && r.type.startsWith("aws:")).length, 68);
+        assert.equal(run.resources.length, 87);
+        assert.equal(run.resources.filter((r) => r.custom && r.type.startsWith("aws:")).length, 73);
     });
 
     it("creates the keys after the roles their policies name, and hands out role ARNs once their policies are attached", async () => {

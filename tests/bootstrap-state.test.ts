@@ -402,6 +402,36 @@ describe("bootstrap: state bucket", () => {
             );
         });
 
+        it("lets the review tenant role write tenant-* stacks' objects only, and read the dev backend's stack files", async () => {
+            for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+                assert.deepEqual(
+                    await decisions("reviewTenant", action, stackObjects("tenant-x")),
+                    all("Allow", 8),
+                    action,
+                );
+            assert.deepEqual(
+                await decisions("reviewTenant", "s3:GetObject", [DEV_META, ...read("dev"), ...read("eph-x")]),
+                all("Allow", 7),
+            );
+            for (const action of ["s3:PutObject", "s3:DeleteObject"])
+                assert.deepEqual(
+                    await decisions("reviewTenant", action, [
+                        ...stackObjects("dev"),
+                        ...stackObjects("eph-x"),
+                        ...stackObjects("prod"),
+                        object(`dev/.pulumi/stacks/${project}/tenantx.json`),
+                        DEV_META,
+                        PROD_META,
+                    ]),
+                    all("ImplicitDeny", 27),
+                    action,
+                );
+            assert.deepEqual(
+                await decisions("reviewTenant", "s3:GetObject", [...stackObjects("prod"), PROD_META]),
+                all("ImplicitDeny", 9),
+            );
+        });
+
         it("gives no role the bucket's configuration or old object versions", async () => {
             for (const kind of JOB_KINDS)
                 for (const action of [

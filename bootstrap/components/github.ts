@@ -12,14 +12,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../../components/iam";
-import { EPHEMERAL_IAM_PATH, REVIEW_APP_ROLE_NAME, roleArnOf } from "../../lib/bootstrap-naming";
+import {
+    EPHEMERAL_IAM_PATH,
+    REVIEW_APP_ROLE_NAME,
+    REVIEW_PROVISIONER_ROLE_NAME,
+    REVIEW_TENANT_ENVIRONMENT,
+    roleArnOf,
+} from "../../lib/bootstrap-naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
 /** The audience aws-actions/configure-aws-credentials asks for. */
 export const STS_AUDIENCE = "sts.amazonaws.com";
 
-export type JobKind = "devPreview" | "devDeploy" | "prodDeploy" | "drift" | "ephemeral" | "reviewApp";
+export type JobKind = "devPreview" | "devDeploy" | "prodDeploy" | "drift" | "ephemeral" | "reviewApp" | "reviewTenant";
 export const JOB_KINDS: readonly JobKind[] = [
     "devPreview",
     "devDeploy",
@@ -27,6 +33,7 @@ export const JOB_KINDS: readonly JobKind[] = [
     "drift",
     "ephemeral",
     "reviewApp",
+    "reviewTenant",
 ];
 
 export type Subject =
@@ -114,6 +121,18 @@ export const JOBS: Readonly<Record<JobKind, Job>> = {
         subjects: [{ kind: "pull_request" }, MAIN],
         variable: "AWS_REVIEW_APP_ROLE_ARN",
         // An app layer builds, pushes and deploys in minutes; the jobs keep the default hour.
+        maxSessionSeconds: 3600,
+    },
+    reviewTenant: {
+        roleName: REVIEW_PROVISIONER_ROLE_NAME,
+        description:
+            "GitHub Actions review-tenant.yml and reap.yml, in the review-tenant environment (main only): the tenant layer (tenant-*) of shared review stacks on dev's cluster; no IAM",
+        workflows: ["review-tenant.yml", "reap.yml"],
+        // Only the environment: its deployment branch (main) keeps a pull request's workflow file
+        // from claiming it, which a ref or pull_request subject would not (the tenant layer writes
+        // the limits the pull request's own code must live under).
+        subjects: [{ kind: "environment", name: REVIEW_TENANT_ENVIRONMENT }],
+        variable: "AWS_REVIEW_TENANT_ROLE_ARN",
         maxSessionSeconds: 3600,
     },
 };

@@ -26,11 +26,17 @@ const ENCRYPT_AND_DECRYPT: readonly Use[] = ["kms:Decrypt", "kms:Encrypt"];
 
 /** Who may use each key, and for what. */
 export const KEY_USERS: Readonly<Record<KeyKind, Readonly<Partial<Record<JobKind, readonly Use[]>>>>> = {
-    // The review app role decrypts dev's state for its StackReference (dev's hostContract is secret).
-    dev: { devDeploy: ENCRYPT_AND_DECRYPT, devPreview: DECRYPT, drift: DECRYPT, reviewApp: DECRYPT },
+    // The review roles decrypt dev's state for their StackReference (dev's hostContract is secret).
+    dev: {
+        devDeploy: ENCRYPT_AND_DECRYPT,
+        devPreview: DECRYPT,
+        drift: DECRYPT,
+        reviewApp: DECRYPT,
+        reviewTenant: DECRYPT,
+    },
     prod: { prodDeploy: ENCRYPT_AND_DECRYPT, drift: DECRYPT },
-    // Every eph-* stack, of both placements.
-    ephemeral: { ephemeral: ENCRYPT_AND_DECRYPT, reviewApp: ENCRYPT_AND_DECRYPT },
+    // Every eph-* stack, of both placements, and every tenant-* stack.
+    ephemeral: { ephemeral: ENCRYPT_AND_DECRYPT, reviewApp: ENCRYPT_AND_DECRYPT, reviewTenant: ENCRYPT_AND_DECRYPT },
 };
 
 /** Administration without use: no Encrypt, Decrypt, ReEncrypt, GenerateDataKey or CreateGrant. */

@@ -676,5 +676,13 @@ export function rolePolicies(kind: JobKind, scope: Scope): Record<string, Policy
                 state: document(...reviewStateStatements(scope, "eph-*")),
                 app: document(...reviewAppStatements(scope)),
             };
+        case "reviewTenant":
+            // Its layer is Kubernetes objects only (the namespace, its quota, limits, policy, binding):
+            // in AWS, its state and the host cluster's description. Kubernetes rights are its access
+            // entry's (REVIEW_PROVISIONERS_GROUP, bound to the host's provisioner ClusterRole).
+            return {
+                state: document(...reviewStateStatements(scope, "tenant-*")),
+                cluster: document(hostClusterStatement(scope), noIamStatement()),
+            };
     }
 }
