@@ -1,6 +1,7 @@
 // What each GitHub job's role may do, as pure policy documents: read-only for previews and drift,
-// one stack's resources for each deploy role, and the eph-* stacks (inside the permissions
-// boundary) for the ephemeral role. Each grant says why it exists. Names come from the main
+// one stack's resources for each deploy role, the eph-* stacks (inside the permissions boundary)
+// for the ephemeral role, and for the review roles their layer's state in the dev backend, the host
+// cluster's description, (the app layer) its image repository, and no IAM. Each grant says why it exists. Names come from the main
 // program (cluster name, log group, repository, IAM names), so the scopes follow it; the tests
 // check them against the main program's own plan.
 import type { PolicyDocument, PolicyStatement } from "../../components/iam";
