@@ -97,6 +97,40 @@ describe("workflows", () => {
         }
     });
 
+    it("keep each stack's state in its backend: dev's for dev and every review stack, prod's for prod only", () => {
+        const DEV = "${{ vars.PULUMI_BACKEND_URL_DEV }}";
+        // The same condition as the job's runner and role: prod only by dispatch (deploy), or its matrix entry.
+        const perStack: Record<string, string> = {
+            "deploy.yml/deploy":
+                "${{ (github.event_name == 'workflow_dispatch' && inputs.stack == 'prod') && vars.PULUMI_BACKEND_URL_PROD || vars.PULUMI_BACKEND_URL_DEV }}",
+            "drift.yml/drift": "${{ matrix.stack == 'prod' && vars.PULUMI_BACKEND_URL_PROD || vars.PULUMI_BACKEND_URL_DEV }}",
+        };
+        const touching: string[] = [];
+        for (const [file, workflow] of Object.entries(workflows)) {
+            const text = fs.readFileSync(path.join(DIR, file), "utf8");
+            assert.doesNotMatch(text, /PULUMI_BACKEND_URL_EPHEMERAL|vars\.PULUMI_BACKEND_URL\b/, file);
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                for (const step of job.steps)
+                    assert.ok(!("PULUMI_BACKEND_URL" in (step.env ?? {})), `${file}/${name}: set per job, not per step`);
+                const touches = job.steps.some((s) => runsPulumi(s) || /npm run -s stack -- /.test(s.run ?? ""));
+                if (!touches) continue;
+                touching.push(`${file}/${name}`);
+                const url = job.env?.PULUMI_BACKEND_URL ?? workflow.env?.PULUMI_BACKEND_URL;
+                assert.equal(url, perStack[`${file}/${name}`] ?? DEV, `${file}/${name}`);
+            }
+        }
+        assert.deepEqual(
+            Object.keys(perStack).filter((job) => !touching.includes(job)),
+            [],
+            "the per-stack jobs still touch their stacks",
+        );
+        assert.equal(
+            String(workflows["deploy.yml"].jobs.deploy["runs-on"]).split(" && vars.")[0],
+            perStack["deploy.yml/deploy"].split(" && vars.")[0],
+            "deploy picks the backend as it picks the prod runner",
+        );
+    });
+
     it("post the fork-safe plan diff from a workflow_run that never checks out code", () => {
         const comment = workflows["plan-comment.yml"];
         assert.deepEqual(Object.keys(comment.on), ["workflow_run"]);
