@@ -17,9 +17,10 @@ const good: Environment[] = [
         deployment_branch_policy: mainOnly,
     },
     { name: "drift", protection_rules: [], deployment_branch_policy: mainOnly },
+    { name: "review-tenant", protection_rules: [{ type: "branch_policy" }], deployment_branch_policy: mainOnly },
 ];
 const MAIN = [{ name: "main", type: "branch" }];
-const policies = { dev: MAIN, prod: MAIN, drift: MAIN };
+const policies = { dev: MAIN, prod: MAIN, drift: MAIN, "review-tenant": MAIN };
 
 describe("github:check", () => {
     it("passes environments that deploy from main only, with prod reviewed by someone else", () => {
@@ -41,6 +42,7 @@ describe("github:check", () => {
             `Environment "prod" lets the person who dispatched approve: tick "Prevent self-review".`,
             `Environment "prod" lets administrators bypass its protection rules: untick "Allow administrators to bypass configured protection rules".`,
             `Environment "drift" does not exist: create it (Settings → Environments).`,
+            `Environment "review-tenant" does not exist: create it (Settings → Environments).`,
         ]);
         assert.deepEqual(
             problems(
@@ -53,6 +55,8 @@ describe("github:check", () => {
                         deployment_branch_policy: mainOnly,
                     },
                     good[2],
+                    // A pull_request job could claim it: its workflow file would write its own quota.
+                    { name: "review-tenant", deployment_branch_policy: null },
                 ],
                 {
                     ...policies,
@@ -64,16 +68,17 @@ describe("github:check", () => {
                 `Environment "dev" deploys from branches ["branch:main","branch:release/*"]: set "Deployment branches and tags" to selected branches, "main" only (its role trusts environment:dev).`,
                 `Environment "prod" has no required reviewers: add at least one.`,
                 `Environment "drift" deploys from branches ["tag:main"]: set "Deployment branches and tags" to selected branches, "main" only (its role trusts environment:drift).`,
+                `Environment "review-tenant" deploys from any branch: set "Deployment branches and tags" to selected branches, "main" only (its role trusts environment:review-tenant).`,
             ],
         );
     });
 
-    it("reads the environments, then the branch policies of those that have custom ones", async () => {
+    it("reads the environments, then the branch policies of those that have custom ones; exit 0 names them", async () => {
         const asked: string[] = [];
         const api = async (p: string) => {
             asked.push(p);
             if (p === "repos/acme/shop/environments")
-                return { total_count: 4, environments: [...good, { name: "staging" }] };
+                return { total_count: 5, environments: [...good, { name: "staging" }] };
             return { total_count: 1, branch_policies: MAIN };
         };
         assert.deepEqual(await check("acme/shop", api), []);
@@ -82,6 +87,18 @@ describe("github:check", () => {
             "repos/acme/shop/environments/dev/deployment-branch-policies",
             "repos/acme/shop/environments/prod/deployment-branch-policies",
             "repos/acme/shop/environments/drift/deployment-branch-policies",
+            "repos/acme/shop/environments/review-tenant/deployment-branch-policies",
+        ]);
+        const out: string[] = [];
+        const write = process.stdout.write;
+        process.stdout.write = ((text: string) => out.push(text)) as never;
+        try {
+            assert.equal(await main(["acme/shop"], api), 0);
+        } finally {
+            process.stdout.write = write;
+        }
+        assert.deepEqual(out, [
+            "acme/shop: dev, prod, drift and review-tenant deploy from main only; prod waits for a reviewer.\n",
         ]);
     });
 

@@ -1,9 +1,10 @@
 // Checks the GitHub settings the AWS trust depends on, with the GitHub CLI (`gh`, logged in):
 //   npm run github:check -- <owner>/<repo>
-// The deploy and drift roles trust `environment:<name>` claims (bootstrap/), and any workflow on any
-// branch can claim an environment that does not restrict its deployment branches. So: each
-// environment exists and deploys from main only; prod also waits for a reviewer other than the
-// person who dispatched. Exit 0: all hold. Exit 1: each problem listed. Exit 2: usage or `gh` error.
+// The deploy, drift and review-tenant roles trust `environment:<name>` claims (bootstrap/), and any
+// workflow on any branch can claim an environment that does not restrict its deployment branches.
+// So: each environment exists and deploys from main only; prod also waits for a reviewer other than
+// the person who dispatched. review-tenant is what keeps a pull request's own workflow file from
+// writing its namespace's quota: only main's review-tenant.yml and reap.yml may claim it. Exit 0: all hold. Exit 1: each problem listed. Exit 2: usage or `gh` error.
 import { execFile } from "child_process";
 
 /** What each environment must enforce. */
@@ -11,6 +12,7 @@ export const REQUIRED: Readonly<Record<string, { readonly reviewers: boolean }>>
     dev: { reviewers: false },
     prod: { reviewers: true },
     drift: { reviewers: false },
+    "review-tenant": { reviewers: false },
 };
 
 export class UsageError extends Error {}
@@ -127,7 +129,9 @@ export async function main(argv: readonly string[], api: Api = ghApi()): Promise
         const repo = parseArgs(argv);
         const found = await check(repo, api);
         if (found.length === 0) {
-            process.stdout.write(`${repo}: dev, prod and drift deploy from main only; prod waits for a reviewer.\n`);
+            process.stdout.write(
+                `${repo}: dev, prod, drift and review-tenant deploy from main only; prod waits for a reviewer.\n`,
+            );
             return 0;
         }
         process.stdout.write(
