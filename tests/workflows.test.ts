@@ -1,6 +1,8 @@
 // The delivery workflows' safety properties, checked structurally (actionlint checks syntax).
 import * as assert from "node:assert/strict";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ROOT } from "../testing/engine";
@@ -14,6 +16,9 @@ interface Step {
 }
 interface Job {
     "runs-on": string;
+    needs?: string | string[];
+    "timeout-minutes"?: number;
+    outputs?: Record<string, string>;
     env?: Record<string, string>;
     if?: string;
     permissions?: Record<string, string>;
@@ -49,6 +54,81 @@ const checksOutBase = (job: Job, dir: string | undefined): boolean =>
     );
 const runsPulumi = (step: Step): boolean =>
     step.uses?.startsWith("pulumi/actions@") === true && typeof step.with?.command === "string";
+const roleOf = (job: Job): string[] =>
+    job.steps
+        .filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))
+        .map((s) => String(s.with?.["role-to-assume"]));
+const stepRunning = (job: Job, text: string): Step => {
+    const found = job.steps.filter((s) => s.run?.includes(text));
+    assert.equal(found.length, 1, `one step runs ${text}`);
+    return found[0];
+};
+
+interface ScriptRun {
+    readonly code: number | null;
+    readonly stdout: string;
+    /** Every `npm` command line the script ran, in order. */
+    readonly npm: string[];
+    /** What it wrote to $GITHUB_OUTPUT. */
+    readonly outputs: Record<string, string>;
+}
+
+/**
+ * Runs a step's script as `shell: bash` does (bash -e -o pipefail), with a fake `npm` on PATH that
+ * records its arguments and answers `npm run -s stack -- list` with `lists` in turn (the last one
+ * repeated; `null`: the list fails).
+ */
+function runScript(script: string, env: Record<string, string>, lists: readonly (string | null)[]): ScriptRun {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflow-step-"));
+    try {
+        lists.forEach((list, i) => fs.writeFileSync(path.join(dir, `list-${i + 1}`), list ?? "FAIL"));
+        fs.writeFileSync(
+            path.join(dir, "npm"),
+            [
+                "#!/bin/bash",
+                'echo "$*" >> "$FAKE/calls"',
+                'if [ "$*" = "run -s stack -- list" ]; then',
+                '  n=$(grep -cx "run -s stack -- list" "$FAKE/calls")',
+                `  [ -f "$FAKE/list-$n" ] || n=${lists.length}`,
+                '  if [ "$(cat "$FAKE/list-$n")" = FAIL ]; then echo "list failed" >&2; exit 1; fi',
+                '  cat "$FAKE/list-$n"',
+                "fi",
+                "",
+            ].join("\n"),
+            { mode: 0o755 },
+        );
+        fs.writeFileSync(path.join(dir, "calls"), "");
+        fs.writeFileSync(path.join(dir, "outputs"), "");
+        fs.writeFileSync(path.join(dir, "step.sh"), script);
+        const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", path.join(dir, "step.sh")], {
+            env: {
+                PATH: `${dir}:${process.env.PATH}`,
+                FAKE: dir,
+                GITHUB_OUTPUT: path.join(dir, "outputs"),
+                ...env,
+            },
+            encoding: "utf8",
+            timeout: 20000,
+        });
+        const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+        return {
+            code: result.status,
+            stdout: result.stdout,
+            npm: read("calls").split("\n").filter(Boolean),
+            outputs: Object.fromEntries(
+                read("outputs")
+                    .split("\n")
+                    .filter(Boolean)
+                    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+            ),
+        };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** A line of `npm run stack -- list`: the stack's name first, tab-separated fields after it. */
+const listed = (...lines: string[][]): string => lines.map((fields) => `${fields.join("\t")}\n`).join("");
 
 describe("workflows", () => {
     it("exist for CI, plan comments, previews, deploys, drift, review stacks and reaping", () => {
@@ -60,6 +140,7 @@ describe("workflows", () => {
             "preview.yml",
             "reap.yml",
             "review-stack.yml",
+            "review-tenant.yml",
         ]);
     });
 
@@ -71,10 +152,13 @@ describe("workflows", () => {
         }
     });
 
-    it("declare least permissions at the top, and never use pull_request_target", () => {
+    it("declare least permissions at the top, and use pull_request_target only where no PR code is checked out", () => {
+        assert.deepEqual(
+            Object.keys(workflows).filter((file) => "pull_request_target" in workflows[file].on),
+            ["review-tenant.yml"],
+        );
         for (const [file, workflow] of Object.entries(workflows)) {
             assert.ok(workflow.permissions, `${file} has no top-level permissions`);
-            assert.ok(!("pull_request_target" in workflow.on), file);
             assert.ok(!Object.values(workflow.permissions).includes("write-all"), file);
             const writes = Object.entries(workflow.permissions)
                 .filter(([, v]) => v === "write")
@@ -103,7 +187,8 @@ describe("workflows", () => {
         const perStack: Record<string, string> = {
             "deploy.yml/deploy":
                 "${{ (github.event_name == 'workflow_dispatch' && inputs.stack == 'prod') && vars.PULUMI_BACKEND_URL_PROD || vars.PULUMI_BACKEND_URL_DEV }}",
-            "drift.yml/drift": "${{ matrix.stack == 'prod' && vars.PULUMI_BACKEND_URL_PROD || vars.PULUMI_BACKEND_URL_DEV }}",
+            "drift.yml/drift":
+                "${{ matrix.stack == 'prod' && vars.PULUMI_BACKEND_URL_PROD || vars.PULUMI_BACKEND_URL_DEV }}",
         };
         const touching: string[] = [];
         for (const [file, workflow] of Object.entries(workflows)) {
@@ -111,7 +196,10 @@ describe("workflows", () => {
             assert.doesNotMatch(text, /PULUMI_BACKEND_URL_EPHEMERAL|vars\.PULUMI_BACKEND_URL\b/, file);
             for (const [name, job] of Object.entries(workflow.jobs)) {
                 for (const step of job.steps)
-                    assert.ok(!("PULUMI_BACKEND_URL" in (step.env ?? {})), `${file}/${name}: set per job, not per step`);
+                    assert.ok(
+                        !("PULUMI_BACKEND_URL" in (step.env ?? {})),
+                        `${file}/${name}: set per job, not per step`,
+                    );
                 const touches = job.steps.some((s) => runsPulumi(s) || /npm run -s stack -- /.test(s.run ?? ""));
                 if (!touches) continue;
                 touching.push(`${file}/${name}`);
@@ -223,8 +311,9 @@ describe("workflows", () => {
     });
 
     it("never give a pull request's code a prod role, a prod runner or a prod secret", () => {
+        // review-tenant.yml (pull_request_target) runs main's code only: its own test below.
         const untrusted = Object.entries(workflows).filter(([, w]) =>
-            ["pull_request", "pull_request_target", "workflow_run"].some((event) => event in w.on),
+            ["pull_request", "workflow_run"].some((event) => event in w.on),
         );
         assert.deepEqual(untrusted.map(([file]) => file).sort(), [
             "ci.yml",
@@ -352,5 +441,194 @@ describe("workflows", () => {
         );
         assert.ok("schedule" in workflows["reap.yml"].on);
         assert.ok(workflows["reap.yml"].jobs.reap.steps.some((s) => s.run?.includes("npm run -s stack -- reap")));
+    });
+
+    describe("review-tenant.yml: the tenant layer, main's code only", () => {
+        const tenant = workflows["review-tenant.yml"];
+        const text = fs.readFileSync(path.join(DIR, "review-tenant.yml"), "utf8");
+
+        it("runs on pull_request_target without ever checking out or reading the PR's head", () => {
+            assert.deepEqual(tenant.on, {
+                pull_request_target: { types: ["opened", "labeled", "unlabeled", "synchronize", "reopened", "closed"] },
+            });
+            assert.deepEqual(tenant.permissions, { contents: "read", "id-token": "write" });
+            assert.doesNotMatch(text, /pull_request\.head|head_ref|\bhead\.(sha|ref|repo)/, "no head.* anywhere");
+            for (const [name, job] of Object.entries(tenant.jobs)) {
+                assert.equal(job.permissions, undefined, `${name}: the workflow's permissions only`);
+                const checkouts = job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
+                // pull_request_target's default: the default branch's latest commit.
+                assert.deepEqual(
+                    checkouts.map((s) => s.with),
+                    [{ "persist-credentials": false }],
+                    `${name}: one checkout, of main, no ref or repository`,
+                );
+                assert.deepEqual(
+                    job.steps.filter((s) => s.uses).map((s) => s.uses!.split("@")[0]),
+                    [
+                        "actions/checkout",
+                        "actions/setup-node",
+                        "pulumi/actions",
+                        "aws-actions/configure-aws-credentials",
+                    ],
+                    `${name}: no action that could fetch or run the PR's code`,
+                );
+                assert.match(String(job.if), /^github\.ref == 'refs\/heads\/main' &&/, name);
+            }
+            assert.deepEqual(tenant.concurrency, {
+                group: "pulumi-tenant-pr-${{ github.event.pull_request.number }}",
+                "cancel-in-progress": false,
+            });
+            assert.equal(tenant.env?.PR, "${{ github.event.pull_request.number }}");
+        });
+
+        it("assumes the review-tenant role only in the review-tenant environment, with no prod, PR token or PR runner", () => {
+            assert.doesNotMatch(text, /_PROD\b|PROD_RUNNER|PULUMI_PR_ACCESS_TOKEN/);
+            for (const [name, job] of Object.entries(tenant.jobs)) {
+                assert.equal(job.environment, "review-tenant", name);
+                assert.equal(job["runs-on"], "ubuntu-latest", name);
+                assert.deepEqual(roleOf(job), ["${{ vars.AWS_REVIEW_TENANT_ROLE_ARN }}"], name);
+            }
+            // Its only secret, the environment's own Pulumi Cloud token.
+            assert.deepEqual(
+                [...new Set([...text.matchAll(/secrets\.(\w+)/g)].map((m) => m[1]))],
+                ["PULUMI_ACCESS_TOKEN"],
+            );
+        });
+
+        it("creates tenant-pr-<n> on the label, a push or a reopen, and destroys it on close or unlabel", () => {
+            const { create, destroy } = tenant.jobs;
+            assert.deepEqual(Object.keys(tenant.jobs), ["create", "destroy"]);
+            assert.equal(
+                create.if,
+                "github.ref == 'refs/heads/main' && github.event.pull_request.state == 'open' && " +
+                    "contains(github.event.pull_request.labels.*.name, 'review-stack') && " +
+                    "!contains(github.event.pull_request.labels.*.name, 'review-cluster') && " +
+                    "(github.event.action == 'opened' || github.event.action == 'reopened' || github.event.action == 'synchronize' || " +
+                    "(github.event.action == 'labeled' && github.event.label.name == 'review-stack') || " +
+                    "(github.event.action == 'unlabeled' && github.event.label.name == 'review-cluster'))",
+                "with both labels nothing changes; removing review-cluster leaves review-stack's",
+            );
+            const up = stepRunning(create, "npm run -s stack -- create");
+            assert.equal(up.run, 'npm run -s stack -- create "pr-$PR" --layer tenant --ttl 72h --owner "$OWNER"');
+            assert.equal(up.env?.OWNER, "${{ github.event.pull_request.user.login }}");
+            const names = create.steps.map((s) => s.name);
+            assert.ok(
+                names.indexOf("Wait for a cluster placement of eph-pr-<n> to be gone") < names.indexOf(up.name),
+                "no namespace while the PR's cluster stack is being destroyed",
+            );
+            assert.equal(
+                destroy.if,
+                "github.ref == 'refs/heads/main' && " +
+                    "((github.event.action == 'closed' && contains(github.event.pull_request.labels.*.name, 'review-stack')) || " +
+                    "(github.event.action == 'unlabeled' && github.event.label.name == 'review-stack'))",
+            );
+            assert.match(
+                stepRunning(destroy, "npm run -s stack -- destroy").run!,
+                /^ *npm run -s stack -- destroy "eph-pr-\$PR" --layer tenant$/m,
+            );
+            assert.ok(create["timeout-minutes"]! >= 30 + 10, "the job outlives its wait");
+            assert.ok(destroy["timeout-minutes"]! >= 20 + 15, "the job outlives its wait");
+        });
+
+        const LIST = "run -s stack -- list";
+        const tenantStack = ["tenant-pr-7", "placement=shared", "layer=tenant", "owner=alice"];
+
+        describe("the create job's wait for a cluster stack eph-pr-<n> to go, run with a fake npm", () => {
+            const step = stepRunning(tenant.jobs.create, "npm run -s stack -- list");
+            assert.deepEqual([step.env?.POLL_SECONDS, step.env?.WAIT_SECONDS], [30, 1800], "every 30 s for 30 min");
+            const wait = (lists: (string | null)[], seconds = "60") =>
+                runScript(step.run!, { PR: "7", POLL_SECONDS: "0", WAIT_SECONDS: seconds }, lists);
+            const cluster = ["eph-pr-7", "placement=cluster", "owner=alice"];
+
+            it("goes on at once when eph-pr-<n> is absent or shared, and waits while it is a cluster", () => {
+                assert.deepEqual(wait([listed(["eph-pr-71", "cluster"])]).npm, [LIST]);
+                assert.deepEqual(wait([listed(["eph-pr-7", "placement=shared", "layer=app"], tenantStack)]).npm, [
+                    LIST,
+                ]);
+                const swap = wait([listed(cluster), listed(cluster), listed(["eph-pr-71", "cluster"])]);
+                assert.equal(swap.code, 0);
+                assert.deepEqual(swap.npm, [LIST, LIST, LIST]);
+                assert.match(swap.stdout, /eph-pr-7 is a cluster stack still: waiting 0s\./);
+            });
+
+            it("fails after the wait saying what to do, and when the list fails", () => {
+                const kept = wait([listed(cluster)], "0");
+                assert.equal(kept.code, 1);
+                assert.match(
+                    kept.stdout,
+                    /^::error title=tenant-pr-7 not made::The cluster stack eph-pr-7 still exists/m,
+                );
+                assert.notEqual(wait([null]).code, 0);
+            });
+        });
+
+        describe("the destroy step, run with a fake npm", () => {
+            const step = stepRunning(tenant.jobs.destroy, "npm run -s stack -- destroy");
+            assert.deepEqual(
+                [step.env?.POLL_SECONDS, step.env?.WAIT_SECONDS],
+                [30, 1200],
+                "polls every 30 s for 20 min",
+            );
+            const run = (lists: (string | null)[], wait = "60") =>
+                runScript(step.run!, { PR: "7", POLL_SECONDS: "0", WAIT_SECONDS: wait }, lists);
+            const DESTROY = "run -s stack -- destroy eph-pr-7 --layer tenant";
+            const app = ["eph-pr-7", "placement=shared", "layer=app", "owner=alice", "expires=2030-01-01T00:00:00Z"];
+            const other = ["eph-pr-71", "placement=shared", "layer=app"];
+
+            it("waits while the stack eph-pr-<n> exists, then destroys the tenant", () => {
+                const result = run([
+                    listed(app, tenantStack, other),
+                    listed(app, tenantStack),
+                    listed(tenantStack, other),
+                ]);
+                assert.equal(result.code, 0, result.stdout);
+                assert.deepEqual(result.npm, [LIST, LIST, LIST, DESTROY]);
+                assert.match(result.stdout, /eph-pr-7 still exists: waiting 0s\./);
+            });
+
+            it("waits for an eph-pr-<n> of any placement: the tool keeps a tenant while one exists", () => {
+                const cluster = ["eph-pr-7", "placement=cluster", "owner=alice"];
+                assert.deepEqual(run([listed(cluster, tenantStack), listed(tenantStack)]).npm, [LIST, LIST, DESTROY]);
+            });
+
+            it("destroys nothing, at once, when there is no tenant-pr-<n> (or only another PR's)", () => {
+                const result = run([listed(app, other, ["tenant-pr-71", "placement=shared"])], "0");
+                assert.equal(result.code, 0);
+                assert.deepEqual(result.npm, [LIST]);
+                assert.match(result.stdout, /No stack tenant-pr-7: nothing to destroy\./);
+            });
+
+            it("gives up after the wait, saying why and what to do, and never destroys under a live app", () => {
+                const result = run([listed(app, tenantStack)], "0");
+                assert.equal(result.code, 1);
+                assert.deepEqual(result.npm, [LIST]);
+                assert.match(
+                    result.stdout,
+                    /^::error title=tenant-pr-7 kept::The stack eph-pr-7 still exists after 0 minutes, so its namespace stays\./m,
+                );
+                assert.match(result.stdout, /`npm run stack -- destroy eph-pr-7 --layer app`\), re-run this job/);
+            });
+
+            it("fails when the list fails, instead of reading it as gone", () => {
+                const result = run([null]);
+                assert.notEqual(result.code, 0);
+                assert.deepEqual(result.npm, [LIST]);
+            });
+        });
+    });
+
+    it("assume the review-tenant role only in jobs of the review-tenant environment, which no other job claims", () => {
+        const TENANT_ROLE = "vars.AWS_REVIEW_TENANT_ROLE_ARN";
+        const withRole: string[] = [];
+        const inEnvironment: string[] = [];
+        for (const [file, workflow] of Object.entries(workflows)) {
+            assert.ok(!JSON.stringify({ ...workflow, jobs: {} }).includes(TENANT_ROLE), `${file}: outside a job`);
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                if (JSON.stringify(job).includes(TENANT_ROLE)) withRole.push(`${file}/${name}`);
+                if (job.environment === "review-tenant") inEnvironment.push(`${file}/${name}`);
+            }
+        }
+        assert.deepEqual(withRole, ["review-tenant.yml/create", "review-tenant.yml/destroy"]);
+        assert.deepEqual(inEnvironment, withRole);
     });
 });
