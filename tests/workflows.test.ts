@@ -160,11 +160,17 @@ describe("workflows", () => {
         for (const [file, workflow] of Object.entries(workflows)) {
             assert.ok(workflow.permissions, `${file} has no top-level permissions`);
             assert.ok(!Object.values(workflow.permissions).includes("write-all"), file);
-            const writes = Object.entries(workflow.permissions)
-                .filter(([, v]) => v === "write")
-                .map(([k]) => k);
-            for (const scope of writes)
-                assert.ok(["id-token", "pull-requests"].includes(scope), `${file} writes ${scope}`);
+            for (const permissions of [
+                workflow.permissions,
+                ...Object.values(workflow.jobs).map((j) => j.permissions),
+            ]) {
+                assert.ok(!Object.values(permissions ?? {}).includes("write-all"), file);
+                const writes = Object.entries(permissions ?? {})
+                    .filter(([, v]) => v === "write")
+                    .map(([k]) => k);
+                for (const scope of writes)
+                    assert.ok(["id-token", "pull-requests"].includes(scope), `${file} writes ${scope}`);
+            }
         }
     });
 
@@ -172,11 +178,12 @@ describe("workflows", () => {
         for (const [file, workflow] of Object.entries(workflows)) {
             const text = fs.readFileSync(path.join(DIR, file), "utf8");
             assert.doesNotMatch(text, /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/, file);
-            const aws = uses(workflow, "aws-actions/configure-aws-credentials");
-            if (aws.length > 0) {
-                assert.equal(workflow.permissions?.["id-token"], "write", file);
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                const aws = job.steps.filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+                if (aws.length === 0) continue;
+                assert.equal((job.permissions ?? workflow.permissions)?.["id-token"], "write", `${file}/${name}`);
                 for (const step of aws)
-                    assert.match(String(step.with?.["role-to-assume"]), /vars\.AWS_\w+_ROLE_ARN/, file);
+                    assert.match(String(step.with?.["role-to-assume"]), /vars\.AWS_\w+_ROLE_ARN/, `${file}/${name}`);
             }
         }
     });
@@ -334,9 +341,11 @@ describe("workflows", () => {
                 assert.equal(job["runs-on"], "ubuntu-latest", `${file}: GitHub-hosted runners only`);
             for (const step of uses(workflows[file], "aws-actions/configure-aws-credentials"))
                 assert.ok(
-                    ["${{ vars.AWS_PREVIEW_ROLE_ARN_DEV }}", "${{ vars.AWS_EPHEMERAL_ROLE_ARN }}"].includes(
-                        String(step.with?.["role-to-assume"]),
-                    ),
+                    [
+                        "${{ vars.AWS_PREVIEW_ROLE_ARN_DEV }}",
+                        "${{ vars.AWS_EPHEMERAL_ROLE_ARN }}",
+                        "${{ vars.AWS_REVIEW_APP_ROLE_ARN }}",
+                    ].includes(String(step.with?.["role-to-assume"])),
                     `${file}: ${step.with?.["role-to-assume"]}`,
                 );
         }
@@ -420,27 +429,372 @@ describe("workflows", () => {
         );
     });
 
-    it("create review stacks on the label, destroy them on close or unlabel, and reap on a schedule", () => {
-        const review = workflows["review-stack.yml"];
-        assert.match(
-            String(review.jobs.up.if),
-            /contains\(github\.event\.pull_request\.labels\.\*\.name, 'review-stack'\)/,
-        );
-        assert.match(String(review.jobs.down.if), /github\.event\.action == 'closed'/);
-        assert.match(String(review.jobs.down.if), /github\.event\.label\.name == 'review-stack'/);
-        const create = review.jobs.up.steps.find((s) => s.run?.includes('npm run -s stack -- create "$STACK"'))!;
-        assert.match(create.run!, /--permissions-boundary "\$BOUNDARY" --policy-pack \.base\/policy/);
-        assert.equal(create.env?.BOUNDARY, "${{ vars.PERMISSIONS_BOUNDARY_ARN }}");
-        assert.ok(checksOutBase(review.jobs.up, ".base"));
-        const down = review.jobs.down.steps.find((s) => s.run?.includes('npm run -s stack -- destroy "$STACK"'))!;
-        assert.match(down.run!, /^ *stacks=\$\(npm run -s stack -- list\)$/m, "a failing list fails the job");
-        assert.ok(checksOutBase(review.jobs.down, undefined), "the base branch's tool destroys");
-        assert.ok(
-            review.jobs.down.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).length === 1,
-            "no PR code in the teardown",
-        );
+    it("reap on a schedule", () => {
         assert.ok("schedule" in workflows["reap.yml"].on);
         assert.ok(workflows["reap.yml"].jobs.reap.steps.some((s) => s.run?.includes("npm run -s stack -- reap")));
+    });
+
+    describe("review-stack.yml: one review stack per PR, placed by its label", () => {
+        const review = workflows["review-stack.yml"];
+        const APP_ROLE = "${{ vars.AWS_REVIEW_APP_ROLE_ARN }}";
+        const EPHEMERAL_ROLE = "${{ vars.AWS_EPHEMERAL_ROLE_ARN }}";
+        /** A step's script with its continuation lines joined: the command as the shell reads it. */
+        const command = (job: Job, text: string) => stepRunning(job, text).run!.replace(/ *\\\n */g, " ");
+        const checkouts = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
+
+        it("has a job to read what exists, one per placement to destroy and to create, and one to comment", () => {
+            assert.deepEqual(Object.keys(review.jobs), [
+                "state",
+                "both-labels",
+                "down-app",
+                "down-cluster",
+                "app",
+                "cluster",
+                "comment",
+            ]);
+            assert.deepEqual(review.on, {
+                pull_request: { types: ["labeled", "unlabeled", "synchronize", "reopened", "closed"] },
+            });
+            assert.deepEqual(review.permissions, { contents: "read" });
+            assert.equal(review.env?.PR, "${{ github.event.pull_request.number }}");
+            assert.deepEqual(review.concurrency, {
+                group: "pulumi-eph-pr-${{ github.event.pull_request.number }}",
+                "cancel-in-progress": false,
+            });
+        });
+
+        it("review-stack: the app layer only, with the review-app role, the base branch's pack and no boundary", () => {
+            const { app } = review.jobs;
+            assert.deepEqual(roleOf(app), [APP_ROLE]);
+            assert.equal(
+                command(app, "npm run -s stack -- create"),
+                'npm run -s stack -- create "pr-$PR" --layer app --ttl 72h --owner "$OWNER" --policy-pack .base/policy --summary "$RUNNER_TEMP/summary.json"\n' +
+                    "# Its known fields only, on one line: the comment job reads them as data.\n" +
+                    "summary=$(jq -c '{stack, placement, namespace, portForward, url, expiresAt, hourlyUsd}' \"$RUNNER_TEMP/summary.json\")\n" +
+                    'echo "summary=$summary" >> "$GITHUB_OUTPUT"\n',
+            );
+            assert.ok(checksOutBase(app, ".base"), "the base branch's pack is checked out to .base");
+            assert.deepEqual(app.outputs, { summary: "${{ steps.create.outputs.summary }}" });
+        });
+
+        it("review-cluster: the cluster placement, with the ephemeral role, the boundary and the base branch's pack", () => {
+            const { cluster } = review.jobs;
+            assert.deepEqual(roleOf(cluster), [EPHEMERAL_ROLE]);
+            const create = stepRunning(cluster, "npm run -s stack -- create");
+            assert.match(
+                command(cluster, "npm run -s stack -- create"),
+                /^npm run -s stack -- create "pr-\$PR" --placement cluster --ttl 72h --owner "\$OWNER" --permissions-boundary "\$BOUNDARY" --policy-pack \.base\/policy --summary "\$RUNNER_TEMP\/summary\.json"\n/,
+            );
+            assert.equal(create.env?.BOUNDARY, "${{ vars.PERMISSIONS_BOUNDARY_ARN }}");
+            assert.ok(checksOutBase(cluster, ".base"));
+            const names = cluster.steps.map((s) => s.name);
+            assert.ok(
+                names.indexOf("Wait for a shared placement's namespace to be gone") <
+                    names.indexOf("Create or update the cluster stack"),
+                "the namespace of a swapped-out shared placement goes first",
+            );
+        });
+
+        it("tears down from the base branch's checkout: the app layer with its role, the cluster with the ephemeral role", () => {
+            const { "down-app": downApp, "down-cluster": downCluster, state } = review.jobs;
+            assert.deepEqual(roleOf(downApp), [APP_ROLE]);
+            assert.equal(
+                stepRunning(downApp, "npm run -s stack --").run,
+                'npm run -s stack -- destroy "eph-pr-$PR" --layer app',
+            );
+            assert.deepEqual(roleOf(downCluster), [EPHEMERAL_ROLE]);
+            assert.equal(
+                stepRunning(downCluster, "npm run -s stack --").run,
+                'npm run -s stack -- destroy "eph-pr-$PR"',
+            );
+            assert.deepEqual(roleOf(state), [APP_ROLE], "the least of the two roles reads the list");
+            for (const [name, job] of Object.entries({ state, downApp, downCluster })) {
+                assert.ok(checksOutBase(job, undefined), `${name}: the base branch's tool`);
+                assert.equal(checkouts(job).length, 1, `${name}: no PR code`);
+            }
+        });
+
+        it("destroys only a placement the labels no longer ask for, and creates only after it is gone", () => {
+            const { jobs } = review;
+            assert.equal(jobs["down-app"].needs, "state");
+            assert.equal(
+                jobs["down-app"].if,
+                "needs.state.outputs.placement == 'shared' && (needs.state.outputs.want == 'none' || needs.state.outputs.want == 'cluster')",
+            );
+            assert.equal(jobs["down-cluster"].needs, "state");
+            assert.equal(
+                jobs["down-cluster"].if,
+                "needs.state.outputs.placement == 'cluster' && (needs.state.outputs.want == 'none' || needs.state.outputs.want == 'shared')",
+            );
+            for (const [job, want, down] of [
+                ["app", "shared", "down-cluster"],
+                ["cluster", "cluster", "down-app"],
+            ]) {
+                assert.deepEqual(jobs[job].needs, ["state", down], job);
+                assert.equal(
+                    jobs[job].if,
+                    `!cancelled() && needs.state.result == 'success' && needs.state.outputs.want == '${want}' && ` +
+                        `(needs.${down}.result == 'success' || needs.${down}.result == 'skipped')`,
+                    job,
+                );
+            }
+            // Forks get none of it: every credentialed job hangs off `state`, which is same-repository only.
+            assert.match(
+                String(jobs.state.if),
+                /^github\.event\.pull_request\.head\.repo\.full_name == github\.repository &&/,
+            );
+            assert.match(
+                String(jobs["both-labels"].if),
+                /^github\.event\.pull_request\.head\.repo\.full_name == github\.repository &&/,
+            );
+            assert.deepEqual(roleOf(jobs["both-labels"]), []);
+            assert.deepEqual(jobs["both-labels"].permissions, {});
+            for (const label of ["review-stack", "review-cluster"])
+                assert.ok(String(jobs.state.if).includes(`github.event.label.name == '${label}'`), label);
+        });
+
+        it("gives a job that runs the PR's code no write token", () => {
+            for (const [name, job] of Object.entries(review.jobs)) {
+                const prCode = checkouts(job).some((s) => s.with?.ref === undefined);
+                if (prCode) assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" }, name);
+            }
+            assert.deepEqual(
+                Object.entries(review.jobs)
+                    .filter(
+                        ([, job]) =>
+                            Object.values(job.permissions ?? {}).includes("write") &&
+                            job.permissions?.["pull-requests"],
+                    )
+                    .map(([name]) => name),
+                ["comment"],
+            );
+        });
+
+        describe("the state step, run with a fake npm", () => {
+            const step = stepRunning(review.jobs.state, "npm run -s stack -- list");
+            const state = (
+                list: string | null,
+                { action = "synchronize", shared = false, cluster = false, prState = "open" } = {},
+            ) =>
+                runScript(
+                    step.run!,
+                    {
+                        PR: "7",
+                        ACTION: action,
+                        PR_STATE: prState,
+                        SHARED_LABEL: String(shared),
+                        CLUSTER_LABEL: String(cluster),
+                    },
+                    [list],
+                );
+            const shared = listed(
+                ["eph-pr-7", "shared", "owner=alice"],
+                ["tenant-pr-7", "shared"],
+                ["eph-pr-71", "cluster"],
+            );
+            const cluster = listed(["eph-pr-7", "placement=cluster", "owner=alice"]);
+
+            it("reads the placement of eph-pr-<n> (a bare field or placement=), none when it is not listed", () => {
+                assert.deepEqual(state(shared, { shared: true }).outputs, { placement: "shared", want: "shared" });
+                assert.deepEqual(state(cluster, { cluster: true }).outputs, { placement: "cluster", want: "cluster" });
+                assert.deepEqual(state(listed(["eph-pr-71", "shared"]), { shared: true }).outputs, {
+                    placement: "none",
+                    want: "shared",
+                });
+                assert.deepEqual(state("No ephemeral stacks.\n", { cluster: true }).outputs, {
+                    placement: "none",
+                    want: "cluster",
+                });
+            });
+
+            it("asks for none when the PR is closed or has neither label, and for both when it has both", () => {
+                assert.equal(state(shared, { action: "closed", shared: true }).outputs.want, "none");
+                assert.equal(
+                    state(shared, { action: "labeled", shared: true, prState: "closed" }).outputs.want,
+                    "none",
+                );
+                assert.equal(state(shared, { action: "unlabeled" }).outputs.want, "none");
+                assert.equal(state(shared, { action: "labeled", shared: true, cluster: true }).outputs.want, "both");
+                assert.equal(state(shared, { action: "unlabeled", cluster: true }).outputs.want, "cluster");
+            });
+
+            it("changes nothing when eph-pr-<n> has no placement it knows, or the list fails", () => {
+                const unknown = state(listed(["eph-pr-7", "owner=alice"]), { shared: true });
+                assert.equal(unknown.code, 1);
+                assert.deepEqual(unknown.outputs, {});
+                assert.match(
+                    unknown.stdout,
+                    /^::error title=eph-pr-7::The stack list shows eph-pr-7 without a placement/m,
+                );
+                const failed = state(null, { shared: true });
+                assert.notEqual(failed.code, 0);
+                assert.deepEqual(failed.outputs, {});
+            });
+        });
+
+        describe("the cluster job's wait for a shared placement's namespace, run with a fake npm", () => {
+            const step = stepRunning(review.jobs.cluster, "tenant-pr-$PR");
+            assert.deepEqual([step.env?.POLL_SECONDS, step.env?.WAIT_SECONDS], [30, 1200]);
+            const wait = (lists: (string | null)[], seconds = "60") =>
+                runScript(step.run!, { PR: "7", POLL_SECONDS: "0", WAIT_SECONDS: seconds }, lists);
+            const LIST = "run -s stack -- list";
+            const tenantStack = ["tenant-pr-7", "shared"];
+
+            it("waits while tenant-pr-<n> exists, and not at all when it does not", () => {
+                const swapped = wait([listed(tenantStack), listed(tenantStack), listed(["tenant-pr-71", "shared"])]);
+                assert.equal(swapped.code, 0);
+                assert.deepEqual(swapped.npm, [LIST, LIST, LIST]);
+                assert.deepEqual(wait([listed(["eph-pr-7", "cluster"])]).npm, [LIST]);
+            });
+
+            it("fails after the wait saying what to do, and when the list fails", () => {
+                const kept = wait([listed(tenantStack)], "0");
+                assert.equal(kept.code, 1);
+                assert.match(
+                    kept.stdout,
+                    /^::error title=tenant-pr-7::The tenant layer tenant-pr-7 .* re-run review-tenant\.yml's destroy job/m,
+                );
+                assert.notEqual(wait([null]).code, 0);
+            });
+        });
+
+        describe("the comment, its script run with a fake GitHub", () => {
+            const job = review.jobs.comment;
+            const step = job.steps[0];
+            const MARKER = "<!-- scalable-backend:review-stack -->";
+            interface Posted {
+                readonly created: string[];
+                readonly updated: { id: number; body: string }[];
+            }
+            async function post(placement: string, summary: unknown, existing: { id: number; body: string }[] = []) {
+                const posted: Posted = { created: [], updated: [] };
+                const github = {
+                    paginate: async () => existing.map((c) => ({ ...c, user: { type: "Bot" } })),
+                    rest: {
+                        issues: {
+                            listComments: {},
+                            createComment: async ({ body }: { body: string }) => void posted.created.push(body),
+                            updateComment: async ({ comment_id, body }: { comment_id: number; body: string }) =>
+                                void posted.updated.push({ id: comment_id, body }),
+                        },
+                    },
+                };
+                const context = {
+                    repo: { owner: "acme", repo: "shop" },
+                    payload: { pull_request: { number: 7, head: { sha: "0123456789abcdef" } } },
+                };
+                const core = { warning: () => undefined };
+                const env = {
+                    PLACEMENT: placement,
+                    SUMMARY: typeof summary === "string" ? summary : JSON.stringify(summary),
+                };
+                const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
+                await new AsyncFunction("github", "context", "core", "process", String(step.with?.script))(
+                    github,
+                    context,
+                    core,
+                    { env },
+                );
+                return posted;
+            }
+
+            it("runs no code of the PR: no checkout, no shell, only a write token for comments", () => {
+                assert.deepEqual(job.permissions, { "pull-requests": "write" });
+                assert.deepEqual(
+                    job.steps.map((s) => s.uses?.split("@")[0]),
+                    ["actions/github-script"],
+                );
+                assert.deepEqual(job.needs, ["app", "cluster", "down-app", "down-cluster"]);
+                assert.deepEqual(step.env, {
+                    SUMMARY: "${{ needs.app.outputs.summary || needs.cluster.outputs.summary }}",
+                    PLACEMENT:
+                        "${{ needs.cluster.result == 'success' && 'cluster' || needs.app.result == 'success' && 'shared' || '' }}",
+                });
+            });
+
+            it("gives the port-forward command, the namespace, the expiry and the hourly cost of a shared stack", async () => {
+                const posted = await post("shared", {
+                    stack: "eph-pr-7",
+                    placement: "shared",
+                    namespace: "eph-pr-7",
+                    portForward: "kubectl -n eph-pr-7 port-forward svc/backend 8080:80",
+                    expiresAt: "2030-01-04T12:00:00.000Z",
+                    hourlyUsd: 0.01234,
+                });
+                assert.deepEqual(posted.updated, []);
+                assert.deepEqual(posted.created, [
+                    [
+                        MARKER,
+                        "### Review stack `eph-pr-7` (shared: a namespace on dev's cluster)",
+                        "",
+                        "| | |",
+                        "|---|---|",
+                        "| Port-forward | `kubectl -n eph-pr-7 port-forward svc/backend 8080:80` |",
+                        "| Namespace | `eph-pr-7` |",
+                        "| Expires | `2030-01-04T12:00:00.000Z` |",
+                        "| Cost | about $0.0123/h (the stack tool's estimate) |",
+                        "",
+                        "Updated for 0123456, held to the base branch's policy pack. Remove the `review-stack` label or close the PR to destroy it; it expires 72 h after its last update. The values above come from this PR's own stack tool.",
+                    ].join("\n"),
+                ]);
+            });
+
+            it("gives a cluster stack's URL, edits the comment in place, and shows the PR's values only as inert code", async () => {
+                const posted = await post(
+                    "cluster",
+                    {
+                        stack: "eph-pr-7",
+                        placement: "cluster",
+                        url: "http://a.example/`@team`|x\nmore",
+                        expiresAt: "soon",
+                    },
+                    [{ id: 41, body: `${MARKER}\nold` }],
+                );
+                assert.deepEqual(posted.created, []);
+                assert.equal(posted.updated.length, 1);
+                const body = posted.updated[0].body;
+                assert.equal(posted.updated[0].id, 41);
+                assert.match(body, /^### Review stack `eph-pr-7` \(a cluster of its own\)$/m);
+                assert.ok(body.includes("| URL | `http://a.example/ @\u200bteam \\|x more` |"), body);
+                assert.match(body, /^\| Namespace \| \(its own cluster\) \|$/m);
+                assert.match(body, /^\| Cost \| unknown \|$/m);
+                assert.match(body, /Remove the `review-cluster` label/);
+            });
+
+            it("says what is missing from a summary, or that it is not JSON", async () => {
+                for (const summary of [
+                    { stack: "eph-pr-7", placement: "shared", expiresAt: 5, hourlyUsd: "1" },
+                    "not json",
+                ]) {
+                    const [body] = (await post("shared", summary)).created;
+                    assert.match(body, /^\| Reach it \| \(no URL or port-forward command in the summary\) \|$/m);
+                    assert.match(body, /^\| Namespace \| unknown \|$/m);
+                    assert.match(body, /^\| Expires \| unknown \|$/m);
+                    assert.match(body, /^\| Cost \| unknown \|$/m);
+                }
+            });
+
+            it("marks a destroyed stack's comment, and never opens one just to say so", async () => {
+                assert.deepEqual(await post("", ""), { created: [], updated: [] });
+                const { updated } = await post("", "", [{ id: 41, body: `${MARKER}\nold` }]);
+                assert.equal(updated.length, 1);
+                assert.match(updated[0].body, /^### Review stack `eph-pr-7`: destroyed$/m);
+            });
+        });
+    });
+
+    it("never pass a permissions boundary with the review-app role, and place review-cluster only with the ephemeral role", () => {
+        for (const [file, workflow] of Object.entries(workflows))
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                const roles = roleOf(job);
+                const text = JSON.stringify(job.steps);
+                if (roles.includes("${{ vars.AWS_REVIEW_APP_ROLE_ARN }}")) {
+                    assert.ok(!/--permissions-boundary|PERMISSIONS_BOUNDARY_ARN/.test(text), `${file}/${name}`);
+                    assert.ok(!text.includes("--placement cluster"), `${file}/${name}`);
+                }
+                if (/--placement cluster|--permissions-boundary/.test(text))
+                    assert.deepEqual(roles, ["${{ vars.AWS_EPHEMERAL_ROLE_ARN }}"], `${file}/${name}`);
+            }
     });
 
     describe("review-tenant.yml: the tenant layer, main's code only", () => {
