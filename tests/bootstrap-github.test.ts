@@ -180,11 +180,16 @@ describe("bootstrap: GitHub OIDC and trust", () => {
             assert.deepEqual(Object.keys(deploy.on).sort(), ["push", "workflow_dispatch"]);
         });
 
-        it("drift runs in the drift environment; reaping on a schedule (the default branch, main) without one", () => {
+        it("drift runs in the drift environment; reaping on a schedule (the default branch, main) without one, tenants in review-tenant", () => {
             assert.ok("schedule" in workflow("drift.yml").on);
             assert.deepEqual(environments(workflow("drift.yml")), ["drift"]);
             assert.ok("schedule" in workflow("reap.yml").on);
-            assert.deepEqual([...new Set(environments(workflow("reap.yml")))], [undefined]);
+            // The cluster and app jobs' roles trust ref:refs/heads/main; the tenant role environment:review-tenant.
+            const reap = workflow("reap.yml");
+            assert.deepEqual(
+                Object.fromEntries(Object.entries(reap.jobs).map(([name, job]) => [name, job.environment])),
+                { clusters: undefined, apps: undefined, tenants: "review-tenant" },
+            );
         });
 
         // review-tenant.yml (the tenant layer's job, in the review-tenant environment) comes with the

@@ -429,9 +429,34 @@ describe("workflows", () => {
         );
     });
 
-    it("reap on a schedule", () => {
-        assert.ok("schedule" in workflows["reap.yml"].on);
-        assert.ok(workflows["reap.yml"].jobs.reap.steps.some((s) => s.run?.includes("npm run -s stack -- reap")));
+    it("reap from main on a schedule: clusters and apps each with their role, then tenants in their environment", () => {
+        const reap = workflows["reap.yml"];
+        assert.deepEqual(Object.keys(reap.on).sort(), ["schedule", "workflow_dispatch"]);
+        assert.equal(reap.env?.DRY_RUN, "${{ inputs.dry-run && '--dry-run' || '' }}");
+        const { clusters, apps, tenants } = reap.jobs;
+        assert.deepEqual(Object.keys(reap.jobs), ["clusters", "apps", "tenants"]);
+        const expected: [Job, string, string][] = [
+            [clusters, "${{ vars.AWS_EPHEMERAL_ROLE_ARN }}", "npm run -s stack -- reap --placement cluster $DRY_RUN"],
+            [
+                apps,
+                "${{ vars.AWS_REVIEW_APP_ROLE_ARN }}",
+                "npm run -s stack -- reap --placement shared --layer app $DRY_RUN",
+            ],
+            [tenants, "${{ vars.AWS_REVIEW_TENANT_ROLE_ARN }}", "npm run -s stack -- reap --layer tenant $DRY_RUN"],
+        ];
+        for (const [job, role, reaps] of expected) {
+            assert.deepEqual(roleOf(job), [role]);
+            assert.equal(stepRunning(job, "npm run -s stack --").run, reaps);
+            assert.match(String(job.if), /github\.ref == 'refs\/heads\/main'/, reaps);
+        }
+        assert.deepEqual(
+            [clusters.environment, apps.environment, tenants.environment],
+            [undefined, undefined, "review-tenant"],
+        );
+        // After the apps, whatever their outcome: the tool keeps a namespace an app still runs in.
+        assert.equal(tenants.needs, "apps");
+        assert.equal(tenants.if, "${{ !cancelled() && github.ref == 'refs/heads/main' }}");
+        assert.deepEqual([clusters.needs, apps.needs], [undefined, undefined]);
     });
 
     describe("review-stack.yml: one review stack per PR, placed by its label", () => {
@@ -982,7 +1007,7 @@ describe("workflows", () => {
                 if (job.environment === "review-tenant") inEnvironment.push(`${file}/${name}`);
             }
         }
-        assert.deepEqual(withRole, ["review-tenant.yml/create", "review-tenant.yml/destroy"]);
+        assert.deepEqual(withRole, ["reap.yml/tenants", "review-tenant.yml/create", "review-tenant.yml/destroy"]);
         assert.deepEqual(inEnvironment, withRole);
     });
 });
