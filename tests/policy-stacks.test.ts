@@ -8,7 +8,7 @@ import { environmentOf, withEnforcement } from "../policy/enforcement";
 import { ALL_POLICIES } from "../policy/rules";
 import type { RecordedResource, StackRun } from "../testing/engine";
 import { evaluate, Violation } from "../testing/policy";
-import { EPHEMERAL_STACK as EPHEMERAL, ephemeralRun, STACKS, stackRun } from "./helpers";
+import { EPHEMERAL_STACK as EPHEMERAL, ephemeralRun, hostedRun, STACKS, stackRun } from "./helpers";
 
 type StackName = (typeof STACKS)[number] | typeof EPHEMERAL;
 
@@ -382,4 +382,31 @@ describe("policy: the dev and prod stacks", () => {
             );
         });
     });
+});
+
+describe("policy: the shared placement's two layers", () => {
+    const PUBLIC = { sourceRanges: ["203.0.113.0/24"] };
+    for (const [stack, options, expected] of [
+        // A tenant is judged as prod (an unknown name fails closed) and has nothing to find.
+        ["tenant-demo", {}, []],
+        ["eph-demo", {}, []],
+        [
+            "eph-demo",
+            PUBLIC,
+            [
+                { policy: "backend-tls", level: "advisory", resource: "backend-service" },
+                // The tests' documentation range; a reviewer's real CIDR clears it.
+                { policy: "no-placeholder-values", level: "advisory", resource: "backend-service" },
+            ],
+        ],
+    ] as const) {
+        it(`finds in ${stack} ${JSON.stringify(options)} exactly ${expected.length} finding(s), none mandatory`, async () => {
+            const run = await hostedRun(stack, options);
+            const found = await evaluate(policiesFor(stack), structuredClone(run.resources));
+            assert.deepEqual(
+                found.map((v) => ({ policy: v.policy, level: v.enforcementLevel, resource: resourceName(v.urn) })),
+                expected,
+            );
+        });
+    }
 });

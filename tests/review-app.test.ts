@@ -2,7 +2,7 @@
 // recorded outputs as its host. Every object's exact inputs, the provider built from the host's
 // contract, what it never creates, and the refusals of a host it cannot use.
 import assert from "node:assert/strict";
-import { deploymentSpec } from "../components/backend";
+import { deploymentSpec, hpaSpec } from "../components/backend";
 import { qualifiedStackName, referenceTo } from "../testing/engine";
 import { hostedRun, ofType, one, stackRun } from "./helpers";
 
@@ -188,6 +188,81 @@ describe("review app layer", () => {
                 },
             ],
         );
+    });
+
+    it("gives its other objects exactly the backend's specs: service account, HPA, PDB, DNS and Prometheus allows", async () => {
+        const run = await hostedRun(STACK, { image: PREBUILT });
+        const inputs = (type: string, name: string) => one(run, type, name).inputs;
+        assert.deepEqual(inputs("kubernetes:core/v1:ServiceAccount", "backend-sa"), {
+            apiVersion: "v1",
+            kind: "ServiceAccount",
+            metadata: META,
+            automountServiceAccountToken: false,
+        });
+        assert.deepEqual(inputs("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa"), {
+            apiVersion: "autoscaling/v2",
+            kind: "HorizontalPodAutoscaler",
+            metadata: META,
+            spec: JSON.parse(
+                JSON.stringify(hpaSpec("backend", { minReplicas: 1, maxReplicas: 2, cpuTargetPercent: 70 })),
+            ),
+        });
+        assert.deepEqual(inputs("kubernetes:policy/v1:PodDisruptionBudget", "backend-pdb"), {
+            apiVersion: "policy/v1",
+            kind: "PodDisruptionBudget",
+            metadata: META,
+            spec: { maxUnavailable: 1, selector: { matchLabels: SELECTOR }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
+        });
+        assert.deepEqual(inputs("kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-dns"), {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { ...META, name: "backend-allow-dns" },
+            spec: {
+                podSelector: { matchLabels: SELECTOR },
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                            },
+                        ],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ],
+            },
+        });
+        assert.deepEqual(inputs("kubernetes:networking.k8s.io/v1:NetworkPolicy", "backend-allow-prometheus"), {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { ...META, name: "backend-allow-prometheus" },
+            spec: {
+                podSelector: { matchLabels: SELECTOR },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                                podSelector: {
+                                    matchLabels: {
+                                        "app.kubernetes.io/name": "prometheus",
+                                        "operator.prometheus.io/name": "kube-prometheus-stack-prometheus",
+                                    },
+                                },
+                            },
+                        ],
+                        ports: [{ protocol: "TCP", port: 9090 }],
+                    },
+                ],
+            },
+        });
+        // The tenant's default deny covers the namespace: the app layer adds no deny of its own.
+        assert.ok(!run.resources.some((r) => r.name.endsWith("default-deny")));
     });
 
     describe("refuses a host it cannot use, before any object", () => {
