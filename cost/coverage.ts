@@ -79,6 +79,8 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
 export const isLocalComponent = (r: RecordedResource): boolean => !r.custom && !r.type.includes(":index:");
 
 export function coverageOf(r: RecordedResource): Coverage | undefined {
+    // A StackReference reads another stack's outputs from the backend; a .get reads what exists.
+    if (r.read) return { free: "a read of state that exists: nothing is created or billed by it" };
     if (isLocalComponent(r)) return { free: "a component of this program: its children are priced" };
     return COVERAGE[r.type];
 }

@@ -4,7 +4,8 @@
 // - the stack's config as the CLI hands it over (testing/stack-files.ts);
 // - a record of every registration: inputs (secrets marked), provider, parent, the engine-level
 //   dependencies (explicit and Output-borne) and the resource options (via a stack
-//   transformation registered inside the stack);
+//   transformation registered inside the stack); and of every read (a StackReference, a `.get`),
+//   marked `read`: the engine creates nothing for it, but the program depends on what it returns;
 // - `pulumi:disable-default-providers` enforced as the engine does: such a resource fails.
 // It evaluates one project directory: the repository root (the main program) unless a run names
 // another (`projectDir`, e.g. bootstrap/), whose Pulumi.yaml, stack files and index.ts it reads.
@@ -58,6 +59,11 @@ export interface RecordedResource {
     /** Options as the program passed them, recorded by the stack transformation. */
     readonly options: RecordedOptions;
     readonly outputs: Record<string, any>;
+    /**
+     * Present (true) only on a read: an existing resource's state, fetched by its id (a
+     * StackReference reads the named stack's outputs), nothing created. Registrations have no key.
+     */
+    readonly read?: true;
 }
 
 export interface StackRun {
@@ -140,7 +146,7 @@ export function qualifiedStackName(stack: string, project: string = PROJECT): st
 
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 
-/** The mock's answer to a StackReference registration, or the engine's error for an unknown stack. */
+/** The mock's answer to a StackReference (a read), or the engine's error for an unknown stack. */
 function stackReferenceState(
     name: string,
     references: Readonly<Record<string, StackReferenceOutputs>>,
@@ -266,6 +272,44 @@ async function evaluate(stack: string, options: RunOptions): Promise<StackRun> {
                     ),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     outputs: plain(resp.getObject()?.toJavaScript() ?? {}),
+                });
+            } else {
+                failures.push(err);
+            }
+            callback(err, resp);
+        });
+    };
+
+    // A read (ReadResource: a StackReference, a Resource.get) is served by the same mocks and
+    // recorded as a registration is, marked `read`.
+    const readResource = monitor.readResource.bind(monitor);
+    monitor.readResource = (req: any, callback: (err: any, resp?: any) => void) => {
+        const type: string = req.getType();
+        const name: string = req.getName();
+        const object = req.getProperties()?.toJavaScript() ?? {};
+        readResource(req, (err: any, resp: any) => {
+            if (!err) {
+                const urn: string = resp.getUrn();
+                records.set(urn, {
+                    type,
+                    name,
+                    urn,
+                    custom: true,
+                    inputs: plain(object),
+                    secretInputs: Object.keys(object)
+                        .filter((k) => containsSecret(object[k]))
+                        .sort(),
+                    provider: unlessEmpty(req.getProvider()),
+                    providers: {},
+                    parent: unlessEmpty(req.getParent()),
+                    dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
+                    propertyDependencies: {},
+                    protect: false,
+                    ignoreChanges: [],
+                    aliases: [],
+                    deleteBeforeReplace: false,
+                    outputs: plain(resp.getProperties()?.toJavaScript() ?? {}),
+                    read: true,
                 });
             } else {
                 failures.push(err);

@@ -41,6 +41,8 @@ describe("review app layer", () => {
             "kubernetes:policy/v1:PodDisruptionBudget::backend-pdb",
             "pulumi:providers:kubernetes::host",
             "pulumi:pulumi:Stack::scalable-backend-eph-demo",
+            // A read, not a registration: the host's outputs (tests/plan-reads.test.ts).
+            "pulumi:pulumi:StackReference::host",
             "scalable-backend:review-app:ReviewApp::backend",
         ]);
         assert.deepEqual(run.outputs, {

@@ -15,6 +15,8 @@ describe("tenant layer", () => {
             run.resources.map((r) => `${r.type}::${r.name}`),
             [
                 "pulumi:pulumi:Stack::scalable-backend-tenant-demo",
+                // A read, not a registration: the host's outputs (tests/plan-reads.test.ts).
+                "pulumi:pulumi:StackReference::host",
                 "pulumi:providers:kubernetes::host",
                 "scalable-backend:tenant:Tenant::tenant",
                 "kubernetes:core/v1:Namespace::tenant-ns",

@@ -113,7 +113,17 @@ function referencedUrns(value: unknown, byUrn: ReadonlyMap<string, unknown>): st
 /** Local components take no time themselves: they are done when their children are. */
 const isLocalComponent = (r: RecordedResource): boolean => !r.custom && !r.type.includes(":index:");
 
+/** A read creates nothing: the engine fetches state that exists. */
+export const READ_MINUTES: Readonly<Record<string, Duration>> = {
+    "pulumi:pulumi:StackReference": {
+        minutes: 0.05,
+        source: "a state read: the referenced stack's latest checkpoint from the backend, decrypted",
+    },
+};
+const READ: Duration = { minutes: 0.05, source: "one read of an existing resource (a Get call), nothing created" };
+
 export function durationOf(r: RecordedResource): Duration {
+    if (r.read) return READ_MINUTES[r.type] ?? READ;
     if (r.type === "kubernetes:helm.sh/v3:Release") {
         const chart = CHART_MINUTES[String(r.inputs.chart)];
         if (chart) return chart;

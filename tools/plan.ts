@@ -40,9 +40,11 @@ const SUMMARY_KEYS: Record<string, string[]> = {
     "pulumi:providers:aws": ["region"],
     "aws:ecr/repository:Repository": ["name", "imageTagMutability"],
     "docker-build:index:Image": ["tags", "platforms"],
+    "pulumi:pulumi:StackReference": ["name"],
 };
 
 const SECRET = "[secret]";
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 /**
  * The value as a reader should see it: every realistic value the mock invented (an image digest)
@@ -91,6 +93,8 @@ export function renderTree(run: StackRun): string {
         );
         for (const resource of list) {
             const flags = [
+                // Nothing is created: the engine fetches state that exists (a StackReference: that stack's outputs).
+                resource.read ? "read" : "",
                 resource.protect ? "protected" : "",
                 resource.options.dependsOn.length ? `after: ${resource.options.dependsOn.join(", ")}` : "",
             ].filter(Boolean);
@@ -142,6 +146,7 @@ export function planEntry(r: RecordedResource): Record<string, unknown> {
         // Only where present, so every other entry reads as before.
         ...(renameAliases(r).length > 0 ? { aliases: renameAliases(r) } : {}),
         ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+        ...(r.read ? { read: true } : {}),
         inputs: redacted(r),
     };
 }
@@ -156,6 +161,13 @@ export function policyRecords(run: StackRun): { stack: string; resources: Record
         .map((r) => {
             const outputs: Record<string, unknown> = { ...r.outputs };
             for (const key of r.secretInputs) if (key in outputs) outputs[key] = SECRET;
+            // A StackReference reads the other stack's outputs; its secret ones (dev's kubeconfig) stay sealed.
+            if (r.read && r.type === STACK_REFERENCE && r.outputs.outputs) {
+                const secrets: string[] = r.outputs.secretOutputNames ?? [];
+                outputs.outputs = Object.fromEntries(
+                    Object.entries(r.outputs.outputs).map(([k, v]) => [k, secrets.includes(k) ? SECRET : v]),
+                );
+            }
             return { ...r, inputs: redacted(r) as Record<string, any>, outputs };
         });
     return { stack: run.stack, resources };
