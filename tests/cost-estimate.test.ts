@@ -250,7 +250,17 @@ describe("cost: the printed estimate", () => {
 
 describe("cost: the command line", () => {
     it("reads the stack, --json, --at and the assumption options", () => {
-        assert.deepEqual(parseCostArgs(["dev"]), { stack: "dev", json: false, assumptions: DEFAULT_ASSUMPTIONS });
+        assert.deepEqual(parseCostArgs(["dev"]), {
+            stack: "dev",
+            json: false,
+            assumptions: DEFAULT_ASSUMPTIONS,
+            flags: {},
+        });
+        // A review stack without its stack file, as npm run plan takes it.
+        assert.deepEqual(parseCostArgs(["eph-a", "--public", "--source-ranges", "203.0.113.0/24", "--json"]).flags, {
+            public: true,
+            sourceRanges: ["203.0.113.0/24"],
+        });
         const parsed = parseCostArgs(["prod", "--json", "--at", "2027-04-01", "--nat-gb", "50", "--log-gb", "audit=3"]);
         assert.equal(parsed.stack, "prod");
         assert.equal(parsed.json, true);
@@ -268,6 +278,7 @@ describe("cost: the command line", () => {
             [["dev", "--at", "tomorrow"], /^--at "tomorrow": expected a date, YYYY-MM-DD/],
             [["dev", "--lcu", "x"], /^--lcu "x"/],
             [["dev", "--cheap"], /^Unknown option --cheap\. usage:/],
+            [["eph-a", "--placement", "x"], /^--placement "x": shared or cluster\. usage: npm run cost -- <stack>/],
         ] as [string[], RegExp][])
             assert.throws(
                 () => parseCostArgs(argv),

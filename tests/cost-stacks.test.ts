@@ -233,7 +233,7 @@ describe("cost: npm run cost", () => {
         assert.equal(missing.status, 2);
         assert.equal(
             missing.stderr,
-            'cost: "staging" is not a stack this program knows: dev, prod or eph-<slug> (lowercase letters, digits and dashes, at most 36 characters).\n',
+            'cost: "staging" is not a stack this program knows: dev, prod, eph-<slug> or tenant-<slug> (lowercase letters, digits and dashes, at most 32 after the prefix).\n',
         );
         assert.equal(missing.stdout, "");
         const bad = cost("dev", "--at", "soon");

@@ -9,14 +9,16 @@ import { ROOT } from "../testing/engine";
 import {
     checkStackFile,
     checkStackName,
+    checkStackSource,
     parsePlanArgs,
     PLAN_HELP,
     PLAN_USAGE,
+    type PlanFlags,
     StackFileError,
 } from "../tools/stack-file";
 
 const UNKNOWN = (name: string): string =>
-    `${JSON.stringify(name)} is not a stack this program knows: dev, prod or eph-<slug> (lowercase letters, digits and dashes, at most 36 characters).`;
+    `${JSON.stringify(name)} is not a stack this program knows: dev, prod, eph-<slug> or tenant-<slug> (lowercase letters, digits and dashes, at most 32 after the prefix).`;
 
 function project(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-tool-"));
@@ -25,11 +27,22 @@ function project(files: Record<string, string>): string {
 }
 
 describe("plan tool: the stack is checked first", () => {
-    it("knows dev, prod and eph-<slug>, and nothing else", () => {
-        for (const name of ["dev", "prod", "eph-a", "eph-pr-42", `eph-${"a".repeat(32)}`])
+    it("knows dev, prod, eph-<slug> and tenant-<slug>, and nothing else", () => {
+        for (const name of [
+            "dev",
+            "prod",
+            "eph-a",
+            "eph-pr-42",
+            `eph-${"a".repeat(32)}`,
+            "tenant-pr-42",
+            `tenant-${"a".repeat(32)}`,
+        ])
             assert.equal(checkStackName(name), name);
         for (const name of [
             "staging",
+            "tenant-",
+            `tenant-${"a".repeat(33)}`,
+            "tenants-a",
             "/../../evil",
             "../dev",
             "Dev",
@@ -86,7 +99,7 @@ describe("plan tool: the stack is checked first", () => {
     });
 
     it("takes exactly one stack name; refuses options and extra arguments; --help anywhere asks for help", () => {
-        assert.deepEqual(parsePlanArgs(["dev"]), { help: false, stack: "dev" });
+        assert.deepEqual(parsePlanArgs(["dev"]), { help: false, stack: "dev", flags: {} });
         assert.deepEqual(parsePlanArgs(["--help"]), { help: true });
         assert.deepEqual(parsePlanArgs(["dev", "-h"]), { help: true });
         assert.throws(() => parsePlanArgs([]), new StackFileError(PLAN_USAGE));
@@ -98,6 +111,92 @@ describe("plan tool: the stack is checked first", () => {
             () => parsePlanArgs(["dev", "--json"]),
             new StackFileError(`Unknown option --json. ${PLAN_USAGE}`),
         );
+    });
+});
+
+describe("plan tool: a review stack without its stack file", () => {
+    const usage = (text: string) => new StackFileError(`${text} ${PLAN_USAGE}`);
+
+    it("reads the placement, --public with its source ranges and --image, in any order", () => {
+        assert.deepEqual(
+            parsePlanArgs([
+                "--image",
+                "r@sha256:1",
+                "eph-a",
+                "--public",
+                "--source-ranges",
+                "203.0.113.0/24, 198.51.100.7/32",
+            ]),
+            {
+                help: false,
+                stack: "eph-a",
+                flags: { image: "r@sha256:1", public: true, sourceRanges: ["203.0.113.0/24", "198.51.100.7/32"] },
+            },
+        );
+        assert.deepEqual(parsePlanArgs(["eph-a", "--placement", "cluster"]), {
+            help: false,
+            stack: "eph-a",
+            flags: { placement: "cluster" },
+        });
+        assert.throws(
+            () => parsePlanArgs(["eph-a", "--placement", "edge"]),
+            usage('--placement "edge": shared or cluster.'),
+        );
+        assert.throws(() => parsePlanArgs(["eph-a", "--image"]), usage("--image needs a value."));
+        assert.throws(() => parsePlanArgs(["eph-a", "--image", "--public"]), usage("--image needs a value."));
+        assert.throws(() => parsePlanArgs(["eph-a", "--public", "--public"]), usage("--public is given twice."));
+    });
+
+    it("plans an eph-* or tenant-* stack without a file; refuses options a stack file or a tenant would ignore", () => {
+        const dir = project({ "Pulumi.dev.yaml": "config: {}\n", "Pulumi.eph-filed.yaml": "config: {}\n" });
+        try {
+            const ranges = ["203.0.113.0/24"];
+            assert.deepEqual(checkStackSource(dir, "eph-new"), {});
+            assert.deepEqual(checkStackSource(dir, "tenant-new"), {});
+            assert.deepEqual(checkStackSource(dir, "eph-new", { public: true, sourceRanges: ranges, image: "r" }), {
+                sourceRanges: ranges,
+                image: "r",
+            });
+            assert.deepEqual(checkStackSource(dir, "eph-new", { placement: "cluster" }), { placement: "cluster" });
+            assert.deepEqual(checkStackSource(dir, "eph-filed"), {});
+            const cases: [string, PlanFlags, string][] = [
+                [
+                    "eph-filed",
+                    { image: "r" },
+                    "--image: Pulumi.eph-filed.yaml exists and its config is what is planned; edit it, or plan another name.",
+                ],
+                [
+                    "dev",
+                    { placement: "shared" },
+                    "--placement: only an eph-* stack without a stack file takes them; dev is planned from Pulumi.dev.yaml.",
+                ],
+                [
+                    "tenant-new",
+                    { public: true, sourceRanges: ranges },
+                    "--public, --source-ranges: a tenant-<slug> stack takes no options (its namespace's limits are the program's); give them to eph-new.",
+                ],
+                [
+                    "eph-new",
+                    { placement: "cluster", image: "r" },
+                    "--public, --source-ranges and --image describe the shared placement's app layer, not --placement cluster.",
+                ],
+                [
+                    "eph-new",
+                    { public: true },
+                    "--public needs --source-ranges CIDR[,CIDR...]: an NLB open to the whole internet would publish unreviewed pull-request code.",
+                ],
+                [
+                    "eph-new",
+                    { sourceRanges: ranges },
+                    "--source-ranges needs --public: a ClusterIP Service has no load balancer to restrict.",
+                ],
+                ["prod", {}, `Pulumi.prod.yaml does not exist in ${dir}.`],
+            ];
+            for (const [stack, flags, message] of cases)
+                assert.throws(() => checkStackSource(dir, stack, flags), new StackFileError(message), stack);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 

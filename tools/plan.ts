@@ -11,7 +11,8 @@ import { describeEstimate } from "../cost/render";
 import { loadPriceTable } from "../cost/table";
 import { describeColdCreate, modelColdCreate } from "./deploy-time";
 import { exposure } from "./exposure";
-import { checkStackFile, parsePlanArgs, PLAN_HELP, StackFileError } from "./stack-file";
+import { describeOfflineConfig, evaluateStack, hasStackFile, type OfflineFlags } from "./offline-stack";
+import { checkStackSource, parsePlanArgs, PLAN_HELP, StackFileError } from "./stack-file";
 
 /** The project directory; the mock engine (and the SDKs it loads) only once the arguments are good. */
 const ROOT = path.resolve(__dirname, "..");
@@ -218,6 +219,7 @@ export async function writePlan(
 
 async function main(argv: readonly string[]): Promise<void> {
     let stack: string;
+    let flags: OfflineFlags;
     try {
         const args = parsePlanArgs(argv);
         if (args.help) {
@@ -225,14 +227,16 @@ async function main(argv: readonly string[]): Promise<void> {
             return;
         }
         stack = args.stack;
-        checkStackFile(ROOT, stack);
+        flags = checkStackSource(ROOT, stack, args.flags);
     } catch (error) {
         if (!(error instanceof StackFileError)) throw error;
         process.stderr.write(`plan: ${error.message}\n`);
         process.exit(2);
     }
     const started = Date.now();
-    const run = await writePlan(stack);
+    const offline = !hasStackFile(ROOT, stack);
+    const run = await writePlan(stack, undefined, await evaluateStack(ROOT, stack, flags));
+    if (offline) console.log(`${describeOfflineConfig(stack, flags)}\n`);
     console.log(renderTree(run));
     console.log(
         `\n${run.resources.length} resources for stack "${stack}"; written to out/${stack}/ in ${Date.now() - started} ms`,
