@@ -14,8 +14,13 @@ import { hostProviderArgs, readHost } from "../lib/host-contract";
 export async function reviewAppStack(config: ReviewAppConfig): Promise<Record<string, unknown>> {
     const hostReference = new pulumi.StackReference("host", { name: config.host });
     const host = await readHost(config.stack.name, config.host, hostReference);
+    // Built from what the read returned: dependsOn says so to the engine, and to the plan's deploy-time model.
     const onHost = {
-        providers: { kubernetes: new k8s.Provider("host", hostProviderArgs(host, config.app.identity.namespace)) },
+        providers: {
+            kubernetes: new k8s.Provider("host", hostProviderArgs(host, config.app.identity.namespace), {
+                dependsOn: [hostReference],
+            }),
+        },
     };
 
     // Only a build needs AWS: a prebuilt image makes the app layer Kubernetes objects alone.

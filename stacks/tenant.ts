@@ -10,7 +10,10 @@ import { hostProviderArgs, readHost } from "../lib/host-contract";
 export async function tenantStack(config: TenantConfig): Promise<Record<string, unknown>> {
     const hostReference = new pulumi.StackReference("host", { name: config.host });
     const host = await readHost(config.stack.name, config.host, hostReference);
-    const onHost = { providers: { kubernetes: new k8s.Provider("host", hostProviderArgs(host)) } };
+    // Built from what the read returned: dependsOn says so to the engine, and to the plan's deploy-time model.
+    const onHost = {
+        providers: { kubernetes: new k8s.Provider("host", hostProviderArgs(host), { dependsOn: [hostReference] }) },
+    };
 
     const tenant = new Tenant("tenant", config.tenant, onHost);
 

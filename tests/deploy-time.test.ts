@@ -1,8 +1,15 @@
 // tools/deploy-time.ts: the modeled cold `pulumi up`, on hand-made graphs and on the real stacks.
 import * as assert from "node:assert/strict";
 import type { RecordedResource, StackRun } from "../testing/engine";
-import { describeColdCreate, durationOf, modelColdCreate } from "../tools/deploy-time";
-import { ephemeralRun, stackRun, STACKS } from "./helpers";
+import {
+    CLUSTER_IP_SERVICE,
+    CREATION_MINUTES,
+    describeColdCreate,
+    durationOf,
+    modelColdCreate,
+    UNGATED_DEPLOYMENT,
+} from "../tools/deploy-time";
+import { ephemeralRun, hostedRun, one, stackRun, STACKS } from "./helpers";
 
 const urn = (type: string, name: string) => `urn:pulumi:t::p::${type}::${name}`;
 /** A recorded resource with only what the model reads. */
@@ -21,6 +28,7 @@ const runOf = (...resources: RecordedResource[]) => ({ resources }) as unknown a
 const VPC = "aws:ec2/vpc:Vpc";
 const NAT = "aws:ec2/natGateway:NatGateway";
 const EKS = "eks:index:Cluster";
+const PREBUILT = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/backend@sha256:${"b".repeat(64)}`;
 
 describe("deploy time: the model", () => {
     it("starts each resource when its slowest dependency is done and reports that chain", () => {
@@ -85,6 +93,44 @@ describe("deploy time: the model", () => {
         );
     });
 
+    it("gates a Deployment only when a LoadBalancer Service in its namespace selects its pods", () => {
+        const labels = { app: "a", tier: "api" };
+        const deployment = resource("kubernetes:apps/v1:Deployment", "d", {
+            inputs: { metadata: { namespace: "n" }, spec: { template: { metadata: { labels } } } },
+        });
+        const service = (type: string, namespace: string, selector: Record<string, string>) =>
+            resource("kubernetes:core/v1:Service", `${type}-${namespace}`, {
+                inputs: { metadata: { namespace }, spec: { type, selector } },
+            });
+        const gated = CREATION_MINUTES["kubernetes:apps/v1:Deployment"];
+        assert.equal(gated.minutes, 2.5);
+        assert.equal(durationOf(deployment, [deployment, service("LoadBalancer", "n", { app: "a" })]), gated);
+        for (const other of [
+            service("ClusterIP", "n", { app: "a" }),
+            service("LoadBalancer", "m", { app: "a" }),
+            service("LoadBalancer", "n", { app: "b" }),
+            service("LoadBalancer", "n", {}),
+        ])
+            assert.equal(durationOf(deployment, [deployment, other]), UNGATED_DEPLOYMENT, other.name);
+        assert.equal(UNGATED_DEPLOYMENT.minutes, 1);
+        assert.equal(durationOf(service("ClusterIP", "n", { app: "a" })), CLUSTER_IP_SERVICE);
+        assert.equal(durationOf(service("LoadBalancer", "n", { app: "a" })).minutes, 0.5);
+    });
+
+    it("says so when an image build is most of the path", () => {
+        const repo = resource("aws:ecr/repository:Repository", "repo");
+        const build = resource("docker-build:index:Image", "build", { dependencies: [repo.urn] });
+        assert.equal(
+            describeColdCreate(modelColdCreate(runOf(repo, build))),
+            "Modeled cold create: 3.0 min; critical path: repo (0.05) -> build (3); the image build (build, 3.0 of the 3.0 min) dominates: a prebuilt image pinned by digest (backend.image) skips it",
+        );
+        const eks = resource(EKS, "eks", { dependencies: [build.urn] });
+        assert.equal(
+            describeColdCreate(modelColdCreate(runOf(repo, build, eks))),
+            "Modeled cold create: 13.1 min; critical path: repo (0.05) -> build (3) -> eks (10)",
+        );
+    });
+
     it("refuses a dependency cycle instead of looping", () => {
         const a = resource(VPC, "a", { dependencies: [urn(VPC, "b")] });
         const b = resource(VPC, "b", { dependencies: [a.urn] });
@@ -94,9 +140,65 @@ describe("deploy time: the model", () => {
 
 describe("deploy time: the real stacks", () => {
     it("has a figure for every resource the stacks record", async () => {
-        for (const run of [...(await Promise.all(STACKS.map(stackRun))), await ephemeralRun()]) {
-            for (const r of run.resources) assert.doesNotThrow(() => durationOf(r), `${r.type} ${r.name}`);
+        const runs = [...(await Promise.all(STACKS.map(stackRun))), await ephemeralRun()];
+        for (const options of [{}, { image: PREBUILT }, { sourceRanges: ["203.0.113.0/24"] }])
+            runs.push(await hostedRun("eph-demo", options));
+        runs.push(await hostedRun("tenant-demo"));
+        for (const run of runs) {
+            for (const r of run.resources)
+                assert.doesNotThrow(() => durationOf(r, run.resources), `${run.stack}: ${r.type} ${r.name}`);
         }
+    });
+
+    it("models a shared app stack with a prebuilt image in under 3 minutes: the host read, its pods' rollout, no gate", async () => {
+        const run = await hostedRun("eph-demo", { image: PREBUILT });
+        const model = modelColdCreate(run);
+        assert.deepEqual(
+            model.criticalPath.map((s) =>
+                [s.name, s.start, s.finish].map((v) => (typeof v === "number" ? v.toFixed(2) : v)),
+            ),
+            [
+                ["host", "0.00", "0.05"],
+                ["backend-sa", "0.05", "0.10"],
+                ["backend-deployment", "0.10", "1.10"],
+                ["backend-hpa", "1.10", "1.15"],
+            ],
+        );
+        assert.ok(model.minutes <= 3);
+        assert.equal(
+            describeColdCreate(model),
+            "Modeled cold create: 1.2 min; critical path: host (0.05) -> backend-sa (0.05) -> backend-deployment (1) -> backend-hpa (0.05)",
+        );
+        const deployment = one(run, "kubernetes:apps/v1:Deployment", "backend-deployment");
+        assert.equal(durationOf(deployment, run.resources), UNGATED_DEPLOYMENT);
+        assert.equal(durationOf(one(run, "kubernetes:core/v1:Service", "backend-service")), CLUSTER_IP_SERVICE);
+    });
+
+    it("models a shared app stack that builds its image as the build: it dominates", async () => {
+        const model = modelColdCreate(await hostedRun("eph-demo"));
+        assert.equal(model.minutes.toFixed(2), "4.10");
+        assert.equal(
+            describeColdCreate(model),
+            "Modeled cold create: 4.1 min; critical path: backend-image-repo (0.05) -> backend-image-build (3) -> backend-deployment (1) -> backend-hpa (0.05); the image build (backend-image-build, 3.0 of the 4.1 min) dominates: a prebuilt image pinned by digest (backend.image) skips it",
+        );
+    });
+
+    it("gates a public shared app's Deployment on its NLB, as dev's and prod's; a tenant is API writes only", async () => {
+        const [publicRun, tenant, dev] = [
+            await hostedRun("eph-demo", { sourceRanges: ["203.0.113.0/24"] }),
+            await hostedRun("tenant-demo"),
+            await stackRun("dev"),
+        ];
+        for (const run of [publicRun, dev])
+            assert.equal(
+                durationOf(one(run, "kubernetes:apps/v1:Deployment", "backend-deployment"), run.resources).minutes,
+                2.5,
+                run.stack,
+            );
+        assert.equal(
+            describeColdCreate(modelColdCreate(tenant)),
+            "Modeled cold create: 0.2 min; critical path: host (0.05) -> tenant-ns (0.05) -> tenant-limits (0.05)",
+        );
     });
 
     for (const stack of STACKS) {

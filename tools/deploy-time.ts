@@ -80,6 +80,38 @@ export const CREATION_MINUTES: Readonly<Record<string, Duration>> = {
     "kubernetes:monitoring.coreos.com/v1:PodMonitor": K8S_OBJECT,
 };
 
+/**
+ * A Deployment no LoadBalancer Service selects gets no NLB readiness gate (the controller injects one
+ * only for pods a target group registers): its rollout is the pull, the start and the probes.
+ */
+export const UNGATED_DEPLOYMENT: Duration = {
+    minutes: 1,
+    source:
+        "a rollout without a readiness gate (no LoadBalancer Service selects its pods): scheduling on a node with room, " +
+        "pulling the ~60 MB image from ECR in the region (~10-20 s), the startup probe (2 s period) and one readiness " +
+        "probe (5 s period); a node the Cluster Autoscaler must add first would add ~3 min",
+};
+
+/** pulumi-kubernetes waits until a Service with a selector has a ready endpoint: a pod it selects is ready. */
+export const CLUSTER_IP_SERVICE: Duration = {
+    minutes: 1,
+    source: "a ClusterIP Service is ready at its first ready endpoint: the pods it selects, ungated, ~1 min as their rollout",
+};
+
+const LOAD_BALANCER = (r: RecordedResource): boolean =>
+    r.type === "kubernetes:core/v1:Service" && r.inputs.spec?.type === "LoadBalancer";
+
+/** True if `service` selects the pods of `deployment`: the same namespace, its selector within their labels. */
+function selects(service: RecordedResource, deployment: RecordedResource): boolean {
+    const selector: Record<string, string> = service.inputs.spec?.selector ?? {};
+    const labels: Record<string, string> = deployment.inputs.spec?.template?.metadata?.labels ?? {};
+    return (
+        Object.keys(selector).length > 0 &&
+        service.inputs.metadata?.namespace === deployment.inputs.metadata?.namespace &&
+        Object.entries(selector).every(([key, value]) => labels[key] === value)
+    );
+}
+
 /** Helm releases by chart: pulling images and waiting for every pod (atomic, wait). */
 export const CHART_MINUTES: Readonly<Record<string, Duration>> = {
     "kube-prometheus-stack": {
@@ -125,8 +157,16 @@ export const READ_MINUTES: Readonly<Record<string, Duration>> = {
 };
 const READ: Duration = { minutes: 0.05, source: "one read of an existing resource (a Get call), nothing created" };
 
-export function durationOf(r: RecordedResource): Duration {
+/**
+ * The typical creation time of `r`; `stack`, the stack's other records, decides the per-resource
+ * cases: a Deployment is gated only when a LoadBalancer Service of the stack selects its pods.
+ */
+export function durationOf(r: RecordedResource, stack: readonly RecordedResource[] = []): Duration {
     if (r.read) return READ_MINUTES[r.type] ?? READ;
+    if (r.type === "kubernetes:apps/v1:Deployment" && !stack.some((s) => LOAD_BALANCER(s) && selects(s, r)))
+        return UNGATED_DEPLOYMENT;
+    if (r.type === "kubernetes:core/v1:Service" && r.inputs.spec?.type === "ClusterIP" && r.inputs.spec?.selector)
+        return CLUSTER_IP_SERVICE;
     if (r.type === "kubernetes:helm.sh/v3:Release") {
         const chart = CHART_MINUTES[String(r.inputs.chart)];
         if (chart) return chart;
@@ -186,7 +226,7 @@ export function modelColdCreate(run: StackRun): ColdCreate {
                 latest = dependency.urn;
             }
         }
-        const end = start + durationOf(r).minutes;
+        const end = start + durationOf(r, run.resources).minutes;
         visiting.delete(r.urn);
         finish.set(r.urn, end);
         begins.set(r.urn, start);
@@ -202,15 +242,24 @@ export function modelColdCreate(run: StackRun): ColdCreate {
     for (let urn = last?.urn; urn !== undefined; urn = cause.get(urn)) {
         const r = byUrn.get(urn)!;
         // Components and providers mark no work of their own on the path.
-        if (durationOf(r).minutes > 0) {
+        if (durationOf(r, run.resources).minutes > 0) {
             path.unshift({ name: r.name, type: r.type, start: begins.get(urn)!, finish: finish.get(urn)! });
         }
     }
     return { minutes: last ? finish.get(last.urn)! : 0, criticalPath: path };
 }
 
-/** One line for the plan's printout: the minutes and the chain. */
+const IMAGE_BUILD = "docker-build:index:Image";
+
+/**
+ * One line for the plan's printout: the minutes and the chain; when an image build is most of the
+ * path, it says so, and what skips it.
+ */
 export function describeColdCreate(model: ColdCreate): string {
     const chain = model.criticalPath.map((s) => `${s.name} (${(s.finish - s.start).toFixed(2).replace(/\.?0+$/, "")})`);
-    return `Modeled cold create: ${model.minutes.toFixed(1)} min; critical path: ${chain.join(" -> ")}`;
+    const build = model.criticalPath.find((s) => s.type === IMAGE_BUILD && 2 * (s.finish - s.start) > model.minutes);
+    const dominated = build
+        ? `; the image build (${build.name}, ${(build.finish - build.start).toFixed(1)} of the ${model.minutes.toFixed(1)} min) dominates: a prebuilt image pinned by digest (backend.image) skips it`
+        : "";
+    return `Modeled cold create: ${model.minutes.toFixed(1)} min; critical path: ${chain.join(" -> ")}${dominated}`;
 }
