@@ -52,11 +52,16 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
     "kubernetes:core/v1:ServiceAccount": { free: API_OBJECT },
     "kubernetes:core/v1:Secret": { free: API_OBJECT },
     "kubernetes:core/v1:ConfigMap": { free: API_OBJECT },
+    "kubernetes:core/v1:ResourceQuota": { free: "a cap on the namespace, not a spend: the pods it admits are priced" },
+    "kubernetes:core/v1:LimitRange": { free: "defaults and bounds for the namespace's containers: an API object" },
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": { free: "RBAC: an API object" },
     "kubernetes:core/v1:Service": {
         priced: "a LoadBalancer Service's NLB (cost/network.ts); any other Service is an API object",
     },
     "kubernetes:core/v1:PersistentVolumeClaim": { priced: "its gp3 volume (cost/volumes.ts)" },
-    "kubernetes:apps/v1:Deployment": { free: API_OBJECT },
+    "kubernetes:apps/v1:Deployment": {
+        priced: "on a host's cluster, its pods' share of the host's nodes (cost/hosted.ts); elsewhere its pods run on the priced nodes",
+    },
     "kubernetes:apps/v1:StatefulSet": { priced: "its claim templates' volumes (cost/volumes.ts)" },
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": { free: API_OBJECT },
     "kubernetes:policy/v1:PodDisruptionBudget": { free: API_OBJECT },

@@ -1,11 +1,13 @@
 // The estimate: a pure function of the records the program registers (the same ones the offline plan
-// writes), the pinned price table and the stated assumptions. Every builder turns records into
-// lines; this file prices them in the stack's region, or in none: a region the table lacks is an
+// writes), the pinned price table and the stated assumptions; for a stack on the host's cluster, of
+// the host's nodes too (dev's stack file unless given). Every builder turns records into lines; this
+// file prices them in the stack's region, or in none: a region the table lacks is an
 // "unknown region", never another region's prices.
 import type { RecordedResource } from "../testing/engine";
 import { Assumptions, DEFAULT_ASSUMPTIONS, OptionError } from "./assumptions";
 import { controlPlaneLogs, controlPlanes, kmsKeys } from "./control-plane";
 import { uncoveredTypes } from "./coverage";
+import { devHostNodes, hostedBasis, hostedPods, HostNodes, isHosted } from "./hosted";
 import { repositories } from "./images";
 import { CostItem, isHourly, Line, merged, Range, scopeOf, Unpriced } from "./model";
 import { elasticIps, loadBalancers, natGateways, networkNotModelled } from "./network";
@@ -29,6 +31,8 @@ export interface Estimate {
     readonly items: CostItem[];
     readonly unpriced: Unpriced[];
     readonly assumptions: Assumptions;
+    /** A stack on the host's cluster: what it is priced as (its pods' share of the host's nodes, or nothing). */
+    readonly basis?: string;
 }
 
 export interface EstimateOptions {
@@ -36,6 +40,8 @@ export interface EstimateOptions {
     readonly at?: string;
     /** @default DEFAULT_ASSUMPTIONS */
     readonly assumptions?: Assumptions;
+    /** The host's nodes a stack without its own prices its pods on. @default dev's (Pulumi.dev.yaml), read only for such a stack */
+    readonly host?: HostNodes;
 }
 
 export interface Records {
@@ -115,7 +121,10 @@ export function estimate(records: Records, table: PriceTable, options: EstimateO
     if (!isIsoDate(at)) throw new OptionError(`--at ${JSON.stringify(at)}: expected a date, YYYY-MM-DD`);
     const assumptions = options.assumptions ?? DEFAULT_ASSUMPTIONS;
     const scope = scopeOf(records.resources, table, assumptions, at);
+    const host = options.host ?? (isHosted(records.resources) ? devHostNodes() : undefined);
+    const basis = hostedBasis(records.stack, scope, host);
     const found = merged(
+        hostedPods(scope, host),
         controlPlanes(scope),
         nodeGroups(scope),
         natGateways(scope),
@@ -145,6 +154,7 @@ export function estimate(records: Records, table: PriceTable, options: EstimateO
         priceTableDate: table.date,
         at,
         assumptions,
+        ...(basis ? { basis } : {}),
     };
     if (!prices) {
         const reason = `unknown region ${region}: the price table of ${table.date} has ${Object.keys(table.regions).sort().join(", ")}`;

@@ -2,6 +2,7 @@
 // the NLB the AWS Load Balancer Controller creates for each LoadBalancer Service: its hours, a
 // baseline of capacity units and, when internet-facing, one public IPv4 address per zone.
 import type { RecordedResource } from "../testing/engine";
+import { hostZones } from "./hosted";
 import { findings, Findings, fixed, formatNumber, inputFrom, ofType, Scope, Unpriced } from "./model";
 
 export const NAT_GATEWAY = "aws:ec2/natGateway:NatGateway";
@@ -116,7 +117,9 @@ export function loadBalancers(scope: Scope): Findings {
             continue;
         }
         const internetFacing = isInternetFacing(service);
-        const zones = zonesOf(scope, service, internetFacing);
+        const own = zonesOf(scope, service, internetFacing);
+        // On a host's cluster the NLB lands in the host's subnets: one per zone of the contract it read.
+        const zones = own > 0 ? own : hostZones(scope);
         const listener = listenerOf(service);
         const lcu = scope.assumptions.nlbLcuPerHour;
         result.lines.push(
@@ -152,7 +155,10 @@ export function loadBalancers(scope: Scope): Findings {
                 quantity: fixed(zones),
                 unit: "address-hour",
                 price: ["publicIpv4", "addressHour"],
-                assumption: `one per zone: ${zones} zone(s) with a subnet tagged kubernetes.io/role/elb`,
+                assumption:
+                    own > 0
+                        ? `one per zone: ${zones} zone(s) with a subnet tagged kubernetes.io/role/elb`
+                        : `one per zone: the ${zones} load balancer subnet(s) of the host's contract (its StackReference)`,
             });
         }
     }

@@ -38,7 +38,7 @@ export function describeEstimate(estimate: Estimate): string {
     const where = estimate.monthly
         ? `${estimate.region} list prices of ${estimate.priceTableDate}`
         : `the price table of ${estimate.priceTableDate} has no prices for it`;
-    return `Estimated cost: ${describeTotals(estimate)}; ${where}${unknown > 0 ? `; ${unknown} billable item(s) unpriced` : ""} (npm run cost -- ${estimate.stack} for the items)`;
+    return `Estimated cost: ${describeTotals(estimate)}; ${where}${estimate.basis ? `; ${estimate.basis}` : ""}${unknown > 0 ? `; ${unknown} billable item(s) unpriced` : ""} (npm run cost -- ${estimate.stack} for the items)`;
 }
 
 export function renderEstimate(estimate: Estimate): string {
@@ -81,6 +81,7 @@ export function renderEstimate(estimate: Estimate): string {
     } else {
         lines.push(`Total: unknown region ${estimate.region}: the price table has no prices for it; nothing is priced`);
     }
+    if (estimate.basis) lines.push(`Basis: ${estimate.basis}.`);
     if (estimate.unpriced.length > 0) {
         lines.push("", "Not priced:");
         for (const u of estimate.unpriced)

@@ -12,7 +12,7 @@ import { coverageOf } from "../cost/coverage";
 import { Estimate, estimate } from "../cost/estimate";
 import type { Range } from "../cost/model";
 import { describeEstimate, usd, usdPerHour } from "../cost/render";
-import { configuredRun, ephemeralRun, stackRun, STACKS } from "./helpers";
+import { configuredRun, ephemeralRun, hostedRun, stackRun, STACKS } from "./helpers";
 import { TABLE } from "./cost-helpers";
 
 const HOURS = 730;
@@ -160,6 +160,9 @@ describe("cost: coverage of what the stacks create", () => {
         ephemeralRun(),
         configuredRun("dev"),
         configuredRun("prod"),
+        hostedRun("eph-demo"),
+        hostedRun("eph-demo", { sourceRanges: ["203.0.113.0/24"] }),
+        hostedRun("tenant-demo"),
     ];
 
     it("knows every type the stacks record: priced, or free with a reason", async () => {
