@@ -122,7 +122,8 @@ describe("cost: the real stacks", () => {
         for (const [name, run] of [
             ["dev", stackRun("dev")],
             ["prod", stackRun("prod")],
-            ["`eph-*`", ephemeralRun()],
+            ["`eph-*`, placement cluster", ephemeralRun()],
+            ["`eph-*`, placement shared, building its image", hostedRun("eph-demo")],
         ] as const)
             assert.ok(
                 readme.includes(row(name, estimate(await run, TABLE))),
