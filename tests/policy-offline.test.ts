@@ -8,7 +8,7 @@ import * as path from "path";
 import { ROOT } from "../testing/engine";
 import { policyRecords } from "../tools/plan";
 import { judge, parseRecords, RecordsError, renderFindings } from "../tools/policy-offline";
-import { stackRun } from "./helpers";
+import { hostedRun, stackRun } from "./helpers";
 
 const viaFile = async (stack: "dev" | "prod") =>
     parseRecords(JSON.stringify(policyRecords(await stackRun(stack))), `out/${stack}.records.json`);
@@ -42,6 +42,18 @@ describe("policy:offline", () => {
         assert.equal((text.match(/^ {2}mandatory no-placeholder-values /gm) ?? []).length, 3);
     });
 
+    it("judges a tenant layer's records at prod's levels (an unknown name fails closed): nothing to find", async () => {
+        const { stack, resources } = parseRecords(
+            JSON.stringify(policyRecords(await hostedRun("tenant-demo"))),
+            "out/tenant-demo.records.json",
+        );
+        assert.equal(stack, "tenant-demo");
+        assert.equal(
+            renderFindings(stack, await judge(stack, resources)),
+            "tenant-demo: 0 mandatory, 0 advisory finding(s)\n",
+        );
+    });
+
     it("writes no secret into the records", async () => {
         const records = policyRecords(await stackRun("prod"));
         for (const r of records.resources)
@@ -68,7 +80,10 @@ describe("policy:offline", () => {
         };
         for (const [text, message] of [
             ["{", /f\.json is not JSON/],
-            [JSON.stringify({ stack: "../prod", resources: [] }), /"stack" is "..\/prod", not dev, prod or eph-<slug>/],
+            [
+                JSON.stringify({ stack: "../prod", resources: [] }),
+                /"stack" is "..\/prod", not dev, prod, eph-<slug> or tenant-<slug>/,
+            ],
             [JSON.stringify({ stack: "dev", resources: {} }), /"resources" is not a list/],
             [
                 JSON.stringify({ stack: "dev", resources: [good, { ...good, inputs: [] }] }),

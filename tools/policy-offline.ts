@@ -11,7 +11,7 @@ import { evaluate, Violation } from "../testing/policy";
 
 export class RecordsError extends Error {}
 
-const STACK_NAME = /^(dev|prod|eph-[a-z0-9-]+)$/;
+const STACK_NAME = /^(dev|prod|eph-[a-z0-9-]+|tenant-[a-z0-9-]+)$/;
 
 /** The records file, checked for the shape the runner reads: it comes from the PR's own code. */
 export function parseRecords(text: string, file: string): { stack: string; resources: RecordedResource[] } {
@@ -23,7 +23,9 @@ export function parseRecords(text: string, file: string): { stack: string; resou
     }
     const { stack, resources } = (doc ?? {}) as { stack?: unknown; resources?: unknown };
     if (typeof stack !== "string" || !STACK_NAME.test(stack))
-        throw new RecordsError(`${file}: "stack" is ${JSON.stringify(stack)}, not dev, prod or eph-<slug>.`);
+        throw new RecordsError(
+            `${file}: "stack" is ${JSON.stringify(stack)}, not dev, prod, eph-<slug> or tenant-<slug>.`,
+        );
     if (!Array.isArray(resources)) throw new RecordsError(`${file}: "resources" is not a list.`);
     resources.forEach((r, i) => {
         const ok =
