@@ -88,7 +88,11 @@ export function checkLayerKeys(reader: Reader, layer: Layer, raw: RawConfig): vo
                 `is set on ${WHAT[layer]}, which does not read it`,
                 layer === "cluster"
                     ? `no ${key} here: it is a shared review stack's key`
-                    : `no ${key} here: only ${[...allowed].join(", ")}`,
+                    : layer === "app" && CLUSTER_REQUIRED.includes(key)
+                      ? // An eph-* stack from before placements holds a cluster's config and no placement key.
+                        `no ${key} here: only ${[...allowed].join(", ")}; if this stack is a cluster of its own, ` +
+                        `say so before any update (pulumi config set placement cluster --stack ${reader.stack})`
+                      : `no ${key} here: only ${[...allowed].join(", ")}`,
             );
     }
 }

@@ -111,6 +111,17 @@ describe("config: placement and layers", () => {
             ["it in Pulumi.eph-a.yaml"],
         ],
         [
+            "a cluster's config without a placement (an eph-* stack from before placements)",
+            "eph-a",
+            () => {
+                const { placement: _placement, ...old } = ephRaw();
+                return old;
+            },
+            "kubernetesVersion",
+            ["is set on a shared review stack's app layer"],
+            ["pulumi config set placement cluster --stack eph-a"],
+        ],
+        [
             "a cluster key on an app layer",
             "eph-a",
             () => ({ ...appRaw(), vpcCidr: "10.0.0.0/16" }),
