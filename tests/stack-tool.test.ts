@@ -344,7 +344,9 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         ]);
         assert.equal(code, 0, output);
         const seq = commands(h.calls());
-        assert.deepEqual(seq.slice(0, 3), [
+        // The listing first: a placement never changes in place, so create looks for the stack and its tenant.
+        assert.deepEqual(seq.slice(0, 2), ["stack ls --json", "stack ls --json"]);
+        assert.deepEqual(seq.slice(2, 5), [
             "stack select --stack eph-feature-login",
             // Every eph-* stack shares one KMS key that only the ephemeral role may use (bootstrap/).
             "stack init eph-feature-login --secrets-provider awskms://alias/scalable-backend-eph?region=eu-west-1",
@@ -353,11 +355,12 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         assert.deepEqual(
             seq.filter((c) => c.startsWith("stack tag set")),
             [
+                // First: an interrupted create still says what it is.
+                "stack tag set scalable-backend:placement cluster --stack eph-feature-login",
                 "stack tag set owner alice --stack eph-feature-login",
                 "stack tag set created-at 2026-11-25T08:00:00.000Z --stack eph-feature-login",
                 "stack tag set expires-at 2026-11-25T10:00:00.000Z --stack eph-feature-login",
                 "stack tag set scalable-backend:ephemeral true --stack eph-feature-login",
-                "stack tag set scalable-backend:placement cluster --stack eph-feature-login",
                 // The expected hourly cost of the config it wrote, estimated offline before up.
                 "stack tag set scalable-backend:hourly-usd 0.2527 --stack eph-feature-login",
             ],
@@ -619,10 +622,16 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
     });
 
     it("names a failing CLI call in one line, not the Automation API's dump", async () => {
-        const { code, output, errors } = await h.run(["destroy", "eph-a"]);
+        h.setStacks({ "eph-a": { tags: {} } });
+        const { code, errors } = await h.run(["destroy", "eph-a"], "destroy");
         assert.equal(code, 1);
-        assert.equal(errors, "error: pulumi stack select eph-a failed: no stack named 'eph-a' found\n");
-        assert.equal(output, "");
+        assert.equal(errors, "error: pulumi destroy eph-a failed: destroy failed: resource still in use\n");
+    });
+
+    it("refuses to destroy what does not exist, saying so", async () => {
+        const { code, errors } = await h.run(["destroy", "eph-a"]);
+        assert.equal(code, 2);
+        assert.equal(errors, "error: Neither eph-a nor tenant-a exists: nothing to destroy.\n");
     });
 
     it("refuses dev, prod and unprefixed names without a single CLI call", async () => {
@@ -819,11 +828,11 @@ describe("stack tool: the shared placement (tenant, then app) against a fake pul
         assert.deepEqual(
             seq.filter((c) => c.startsWith("stack tag set") && c.endsWith("tenant-pr-12")),
             [
+                "stack tag set scalable-backend:placement shared --stack tenant-pr-12",
                 "stack tag set owner alice --stack tenant-pr-12",
                 "stack tag set created-at 2026-11-25T08:00:00.000Z --stack tenant-pr-12",
                 "stack tag set expires-at 2026-11-25T16:00:00.000Z --stack tenant-pr-12",
                 "stack tag set scalable-backend:ephemeral true --stack tenant-pr-12",
-                "stack tag set scalable-backend:placement shared --stack tenant-pr-12",
                 "stack tag set scalable-backend:tenant-of eph-pr-12 --stack tenant-pr-12",
                 // A quota caps; it does not spend.
                 "stack tag set scalable-backend:hourly-usd unknown --stack tenant-pr-12",
@@ -927,6 +936,57 @@ describe("stack tool: the shared placement (tenant, then app) against a fake pul
                 "stack rm --yes tenant-pr-15",
             ],
         );
+    });
+
+    it("never changes a stack's placement in place: a cluster create of a shared stack is refused, nothing touched", async () => {
+        h.setStacks({ "tenant-pr-20": { tags: shared }, "eph-pr-20": { tags: shared } });
+        const { code, errors } = await h.run([
+            "create",
+            "pr-20",
+            "--placement",
+            "cluster",
+            "--permissions-boundary",
+            EPHEMERAL_BOUNDARY,
+        ]);
+        assert.equal(code, 2);
+        assert.match(
+            errors,
+            /eph-pr-20 is a shared review stack: destroy it first \(npm run stack -- destroy eph-pr-20\), then create it with --placement cluster/,
+        );
+        assert.ok(
+            !commands(h.calls()).some(
+                (c) => c.startsWith("stack init") || c.startsWith("stack tag set") || c.startsWith("up "),
+            ),
+        );
+        // A tenant alone (its app destroyed) still makes the stack shared.
+        const tenantOnly = harness(undefined, hosted);
+        try {
+            tenantOnly.setStacks({ "tenant-pr-21": { tags: shared } });
+            const again = await tenantOnly.run([
+                "create",
+                "pr-21",
+                "--placement",
+                "cluster",
+                "--permissions-boundary",
+                EPHEMERAL_BOUNDARY,
+            ]);
+            assert.equal(again.code, 2);
+            assert.match(again.errors, /eph-pr-21 is a shared review stack/);
+        } finally {
+            tenantOnly.cleanup();
+        }
+    });
+
+    it("keeps the tenant when the app layer's destroy fails: the namespace outlives what runs in it", async () => {
+        h.setStacks({ "tenant-pr-22": { tags: shared }, "eph-pr-22": { tags: shared } });
+        const { code, errors } = await h.run(["destroy", "eph-pr-22"], "destroy:eph-pr-22");
+        assert.equal(code, 1);
+        assert.match(errors, /pulumi destroy eph-pr-22 failed/);
+        const seq = commands(h.calls());
+        assert.ok(
+            !seq.some((c) => c.includes("tenant-pr-22") && (c.startsWith("destroy ") || c.startsWith("stack rm"))),
+        );
+        assert.ok(!seq.some((c) => c.startsWith("stack rm")), "nothing removed");
     });
 
     it("refuses to destroy a tenant whose app stack still exists, and destroys nothing", async () => {

@@ -264,11 +264,24 @@ async function upWithPolicy(context: Context, stack: Stack, options: CreateOptio
     });
 }
 
-/** The placement a create applies: the option, else what the stack was created with, else shared. */
+/**
+ * The placement a create applies: what the stack was created with (a placement never changes in
+ * place: the old layers would be left behind, or deleted by the wrong role), else the option, else
+ * shared. A stack's tenant counts as its creation too.
+ */
 async function placementOf(context: Context, name: string, given: Placement | undefined): Promise<Placement> {
-    if (given !== undefined) return given;
-    const tags = await existingTags(context, name);
-    return tags === undefined ? "shared" : ((tags[TAG_PLACEMENT] as Placement | undefined) ?? "cluster");
+    const [appTags, tenantTags] = [await existingTags(context, name), await existingTags(context, tenantStackOf(name))];
+    const existing: Placement | undefined =
+        appTags !== undefined
+            ? ((appTags[TAG_PLACEMENT] as Placement | undefined) ?? "cluster")
+            : tenantTags !== undefined
+              ? "shared"
+              : undefined;
+    if (existing !== undefined && given !== undefined && existing !== given)
+        throw new RefusedError(
+            `${name} is a ${existing} review stack: destroy it first (npm run stack -- destroy ${name}), then create it with --placement ${given}.`,
+        );
+    return existing ?? given ?? "shared";
 }
 
 /** A stack's tags, or undefined when the backend has no such stack. */
@@ -287,6 +300,8 @@ async function existingTags(context: Context, name: string): Promise<Record<stri
 export async function create(context: Context, source: string, options: CreateOptions): Promise<CreateSummary> {
     const name = ephemeralTarget(source);
     const ttlMs = parseTtl(options.ttl);
+    // A cluster's boundary is local knowledge: refused before any CLI call.
+    if (options.placement === "cluster") clusterBoundary(context, name, options);
     const placement = await placementOf(context, name, options.placement);
     if (placement === "shared" && options.permissionsBoundary !== undefined)
         throw new RefusedError(
@@ -307,21 +322,29 @@ export async function create(context: Context, source: string, options: CreateOp
     return summary;
 }
 
-async function createCluster(
-    context: Context,
-    name: string,
-    options: CreateOptions,
-    ttlMs: number,
-): Promise<CreateSummary> {
+/** The boundary a cluster stack's roles carry: given, or stored by an earlier create; refused otherwise. */
+function clusterBoundary(context: Context, name: string, options: CreateOptions): string {
     const boundary = options.permissionsBoundary ?? storedBoundary(context.workDir ?? ROOT, name);
-    // Refused before any CLI call: the program refuses an eph-* stack without one anyway.
+    // The program refuses an eph-* cluster without one anyway; this says so before any CLI call.
     if (boundary === undefined)
         throw new RefusedError(
             `${name} needs a permissions boundary: pass --permissions-boundary <arn> (the bootstrap's ` +
                 `permissionsBoundaryArn output; PERMISSIONS_BOUNDARY_ARN in CI). The ephemeral role may create ` +
                 `IAM roles only with it, so every role of the stack carries it.`,
         );
+    return boundary;
+}
+
+async function createCluster(
+    context: Context,
+    name: string,
+    options: CreateOptions,
+    ttlMs: number,
+): Promise<CreateSummary> {
+    const boundary = clusterBoundary(context, name, options);
     const { stack, tags, save } = await prepare(context, name, options.secretsProvider ?? ephemeralSecretsProvider());
+    // First, so an interrupted create still says what it is.
+    await stack.setTag(TAG_PLACEMENT, "cluster");
     const meta = metaOf(context, tags, options, ttlMs);
     context.io.out(`Stack ${name}: placement cluster, owner ${meta.owner}, expires ${meta.expiresAt.toISOString()}\n`);
     const config = ephemeralConfig(devStackFileConfig(), meta);
@@ -329,7 +352,7 @@ async function createCluster(
     await save(config);
     const cost = await estimateConfig(context, name, config);
     if (cost) context.io.out(`${describeCreateCost(cost, options.ttl, ttlMs)}\n`);
-    await tagStack(stack, { ...stackTags(meta), [TAG_PLACEMENT]: "cluster" }, cost);
+    await tagStack(stack, stackTags(meta), cost);
     const result = await upWithPolicy(context, stack, options);
     const url = result.outputs.backendUrl?.value as string | undefined;
     context.io.out(`\nBackend URL: ${url ?? "(no backendUrl output)"}\n`);
@@ -353,13 +376,14 @@ async function createShared(
     let tenantNamespace: string | undefined;
     if (options.layer !== "app") {
         const { stack, tags, save } = await prepare(context, tenantName, secretsProvider);
+        await stack.setTag(TAG_PLACEMENT, "shared");
         const meta = metaOf(context, tags, options, ttlMs);
         context.io.out(
             `Stack ${tenantName}: tenant of ${name}, owner ${meta.owner}, expires ${meta.expiresAt.toISOString()}\n`,
         );
         await save(tenantConfig(devStackFileConfig(), meta, options.host));
         // Its quota is a cap, not a spend: the tenant layer itself costs nothing.
-        await tagStack(stack, { ...stackTags(meta), [TAG_PLACEMENT]: "shared", [TAG_TENANT_OF]: name }, undefined);
+        await tagStack(stack, { ...stackTags(meta), [TAG_TENANT_OF]: name }, undefined);
         const result = await upWithPolicy(context, stack, options);
         tenantNamespace = result.outputs.namespace?.value as string | undefined;
         context.io.out(`\nNamespace ${tenantNamespace ?? "(no namespace output)"} is ready for ${name}.\n`);
@@ -375,6 +399,7 @@ async function createShared(
     }
     const namespace = tenantNamespace ?? (await waitForTenant(context, tenantName));
     const { stack, tags, save } = await prepare(context, name, secretsProvider);
+    await stack.setTag(TAG_PLACEMENT, "shared");
     const meta = metaOf(context, tags, options, ttlMs);
     context.io.out(
         `Stack ${name}: placement shared (namespace ${namespace}), owner ${meta.owner}, expires ${meta.expiresAt.toISOString()}\n`,
@@ -387,7 +412,7 @@ async function createShared(
     await save(config);
     const cost = await estimateConfig(context, name, config);
     if (cost) context.io.out(`${describeCreateCost(cost, options.ttl, ttlMs)}\n`);
-    await tagStack(stack, { ...stackTags(meta), [TAG_PLACEMENT]: "shared" }, cost);
+    await tagStack(stack, stackTags(meta), cost);
     const result = await upWithPolicy(context, stack, options);
     const url = result.outputs.backendUrl?.value as string | undefined;
     const portForward = result.outputs.portForward?.value as string | undefined;
@@ -441,6 +466,8 @@ export async function destroy(context: Context, name: string, layer?: Layer): Pr
     const [appTags, tenantTags] = [await existingTags(context, name), await existingTags(context, tenantName)];
     // The app stack's own tag decides; only once it is gone does a remaining tenant say "shared".
     const shared = appTags !== undefined ? appTags[TAG_PLACEMENT] === "shared" : tenantTags !== undefined;
+    if (appTags === undefined && tenantTags === undefined)
+        throw new RefusedError(`Neither ${name} nor ${tenantName} exists: nothing to destroy.`);
     if (!shared) {
         if (layer !== undefined)
             throw new RefusedError(`${name} is not a shared review stack: --layer does not apply.`);
