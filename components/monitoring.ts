@@ -58,7 +58,16 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
             routes: [
                 // A review stack's pods crash-looping or its quota full is its author's business: never page.
                 ...(args.reviewNamespaces !== undefined
-                    ? [{ receiver: "null", matchers: [`namespace =~ "${args.reviewNamespaces}"`], continue: false }]
+                    ? [
+                          { receiver: "null", matchers: [`namespace =~ "${args.reviewNamespaces}"`], continue: false },
+                          // Review quotas are requests on dev's nodes by design: its overcommit alerts carry
+                          // no namespace, and would page on review load.
+                          {
+                              receiver: "null",
+                              matchers: ['alertname =~ "KubeCPUOvercommit|KubeMemoryOvercommit"'],
+                              continue: false,
+                          },
+                      ]
                     : []),
                 { receiver: "null", matchers: ['alertname = "Watchdog"'] },
                 // The chart's InfoInhibitor fires whenever info alerts exist, to mute them: never notify it.
@@ -193,7 +202,9 @@ export function kubePrometheusStackValues(args: StackValuesArgs): Record<string,
             service: clusterIp,
             persistence: { enabled: false },
             sidecar: {
-                dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+                // Its own namespace only (the chart's default): a labelled ConfigMap in a review namespace
+                // must not replace dev's dashboards.
+                dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" },
             },
         },
         prometheus: {

@@ -286,6 +286,12 @@ describe("monitoring: pure builders", () => {
             assert.equal(config.route.receiver, slack ? "slack" : "null");
             assert.deepEqual(config.route.routes, [
                 { receiver: "null", matchers: ['namespace =~ "eph-.+"'], continue: false },
+                // Review quotas overcommit dev's nodes by design; these alerts carry no namespace.
+                {
+                    receiver: "null",
+                    matchers: ['alertname =~ "KubeCPUOvercommit|KubeMemoryOvercommit"'],
+                    continue: false,
+                },
                 { receiver: "null", matchers: ['alertname = "Watchdog"'] },
                 { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
             ]);
@@ -529,6 +535,14 @@ for (const stack of STACKS) {
         it("puts the dashboard where Grafana's sidecar finds it, as valid JSON", () => {
             const configMap = one(run, "kubernetes:core/v1:ConfigMap", "monitoring-backend-dashboard");
             assert.deepEqual(configMap.inputs.metadata.labels, { grafana_dashboard: "1" });
+            // The sidecar reads its own namespace only: a labelled ConfigMap in a review namespace is ignored.
+            const values = one(run, "kubernetes:helm.sh/v3:Release", "monitoring-stack").inputs.values;
+            assert.deepEqual(values.grafana.sidecar.dashboards, {
+                enabled: true,
+                label: "grafana_dashboard",
+                labelValue: "1",
+            });
+            assert.equal(configMap.inputs.metadata.namespace, "monitoring");
             assert.deepEqual(JSON.parse(configMap.inputs.data["backend.json"]), backendDashboard(BACKEND));
         });
 
@@ -558,7 +572,14 @@ for (const stack of STACKS) {
                 const values = one(run, "kubernetes:helm.sh/v3:Release", "monitoring-stack").inputs.values;
                 assert.deepEqual(values.alertmanager.config.route.routes, [
                     ...(stack === "dev"
-                        ? [{ receiver: "null", matchers: ['namespace =~ "eph-.+"'], continue: false }]
+                        ? [
+                              { receiver: "null", matchers: ['namespace =~ "eph-.+"'], continue: false },
+                              {
+                                  receiver: "null",
+                                  matchers: ['alertname =~ "KubeCPUOvercommit|KubeMemoryOvercommit"'],
+                                  continue: false,
+                              },
+                          ]
                         : []),
                     { receiver: "null", matchers: ['alertname = "Watchdog"'] },
                     { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
