@@ -1,8 +1,8 @@
 // A shared review stack's app layer: the backend in its tenant's namespace on the host's cluster.
-// The namespace, its quota and its default-deny policy are the tenant's (components/tenant.ts); this
-// adds only what the app role may create: the workload, its Service (ClusterIP unless public), the
-// HPA within small bounds, the PDB, the allow rules it needs, and the PodMonitor the host's
-// Prometheus picks up. Pure builders beside the component, the backend's reused.
+// The namespace, its quota, limits and network policies are the tenant's (components/tenant.ts);
+// this adds only what the app role may create: the workload, its Service (ClusterIP unless public),
+// the HPA within small bounds, the PDB and the PodMonitor the host's Prometheus picks up. Pure
+// builders beside the component, the backend's reused.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -11,12 +11,9 @@ import {
     deploymentSpec,
     hpaSpec,
     LOAD_BALANCER_ANNOTATIONS,
-    networkPolicies,
-    type NetworkPolicySpec,
     pdbSpec,
     PORT_NAME,
     podMonitorSpec,
-    prometheusAllowPolicy,
     SERVICE_PORT,
     selectorLabels,
 } from "./backend";
@@ -63,20 +60,6 @@ export function reviewServiceSpec(settings: ReviewAppSettings): k8s.types.input.
     };
 }
 
-/** The allow rules on top of the tenant's default deny: DNS always, the NLB's subnets only when public. */
-export function reviewNetworkPolicies(
-    settings: ReviewAppSettings,
-    loadBalancerCidrs: readonly string[],
-): Record<string, NetworkPolicySpec> {
-    const { "allow-dns": dns, "allow-load-balancer": loadBalancer } = networkPolicies(
-        settings.identity.name,
-        loadBalancerCidrs,
-    );
-    return settings.exposure === "public"
-        ? { "allow-dns": dns, "allow-load-balancer": loadBalancer }
-        : { "allow-dns": dns };
-}
-
 /** What a reviewer runs to reach a ClusterIP app: the Service's port 80 on localhost:8080. */
 export function portForwardCommand(namespace: string, name: string): string {
     return `kubectl -n ${namespace} port-forward svc/${name} 8080:${SERVICE_PORT}`;
@@ -102,6 +85,17 @@ export class ReviewApp extends pulumi.ComponentResource {
             { metadata: meta(""), automountServiceAccountToken: false },
             child,
         );
+        this.service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: {
+                    ...meta(""),
+                    ...(args.exposure === "public" ? { annotations: { ...LOAD_BALANCER_ANNOTATIONS } } : {}),
+                },
+                spec: reviewServiceSpec(args),
+            },
+            child,
+        );
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
@@ -114,18 +108,9 @@ export class ReviewApp extends pulumi.ComponentResource {
                     resources: args,
                 }),
             },
-            child,
-        );
-        this.service = new k8s.core.v1.Service(
-            `${name}-service`,
-            {
-                metadata: {
-                    ...meta(""),
-                    ...(args.exposure === "public" ? { annotations: { ...LOAD_BALANCER_ANNOTATIONS } } : {}),
-                },
-                spec: reviewServiceSpec(args),
-            },
-            child,
+            // Public: the controller injects the NLB readiness gate into pods only once the Service's
+            // target group binding exists, so the first pods must come after the Service.
+            { parent: this, dependsOn: args.exposure === "public" ? [this.service] : [] },
         );
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             `${name}-hpa`,
@@ -133,18 +118,6 @@ export class ReviewApp extends pulumi.ComponentResource {
             child,
         );
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(""), spec: pdbSpec(app) }, child);
-        for (const [policyName, spec] of Object.entries(reviewNetworkPolicies(args, args.host.loadBalancerSubnetCidrs)))
-            new k8s.networking.v1.NetworkPolicy(`${name}-${policyName}`, { metadata: meta(policyName), spec }, child);
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-prometheus`,
-            {
-                metadata: meta("allow-prometheus"),
-                spec: prometheusAllowPolicy(app, args.host.monitoring.namespace, {
-                    ...args.host.monitoring.prometheusPodLabels,
-                }),
-            },
-            child,
-        );
         new k8s.apiextensions.CustomResource(
             `${name}-podmonitor`,
             {

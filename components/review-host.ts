@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    REVIEW_DEPLOYERS_GROUP,
     REVIEW_MONITORS_CLUSTER_ROLE,
     REVIEW_NAMESPACE_SCOPE,
     REVIEW_PROVISIONER_CLUSTER_ROLE,
@@ -131,16 +132,18 @@ export function provisionerScopePolicy(stack: string): k8s.admissionregistration
 }
 
 /**
- * A review namespace's monitors cannot pass for the host's: a PodMonitor or ServiceMonitor there may
- * neither honor the target's labels nor relabel `namespace`, which would fire the host's alerts and
- * fill its dashboard under the host's namespace.
+ * A review namespace's monitors cannot pass for the host's: a PodMonitor or ServiceMonitor there
+ * scrapes its own namespace only, and Prometheus sets `namespace` from the target, so it may not
+ * honor the target's labels, relabel anything (a `labelmap` or `${1}` can write `namespace` as
+ * surely as a `targetLabel`), copy pod or service labels onto the series, or select other
+ * namespaces. Otherwise its series could fire the host's alerts and fill its dashboard as "backend".
  */
 export function reviewMonitorsPolicy(stack: string): k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs {
-    const safe = (endpoints: string) =>
+    const plain = (endpoints: string) =>
         `!has(object.spec.${endpoints}) || object.spec.${endpoints}.all(e, ` +
         `!(has(e.honorLabels) && e.honorLabels) && ` +
-        `!(has(e.relabelings) && e.relabelings.exists(r, has(r.targetLabel) && r.targetLabel == 'namespace')) && ` +
-        `!(has(e.metricRelabelings) && e.metricRelabelings.exists(r, has(r.targetLabel) && r.targetLabel == 'namespace')))`;
+        `(!has(e.relabelings) || size(e.relabelings) == 0) && ` +
+        `(!has(e.metricRelabelings) || size(e.metricRelabelings) == 0))`;
     return {
         metadata: metadata(REVIEW_MONITORS_POLICY, stack),
         spec: {
@@ -160,8 +163,103 @@ export function reviewMonitorsPolicy(stack: string): k8s.admissionregistration.v
             ],
             validations: [
                 {
-                    expression: `request.resource.resource == 'podmonitors' ? (${safe("podMetricsEndpoints")}) : (${safe("endpoints")})`,
-                    message: "a review namespace's monitors may not honor target labels or relabel namespace",
+                    expression: `request.resource.resource == 'podmonitors' ? (${plain("podMetricsEndpoints")}) : (${plain("endpoints")})`,
+                    message: "a review namespace's monitors may not honor target labels or relabel",
+                },
+                {
+                    expression:
+                        "!has(object.spec.namespaceSelector) || " +
+                        "(!(has(object.spec.namespaceSelector.any) && object.spec.namespaceSelector.any) && " +
+                        "(!has(object.spec.namespaceSelector.matchNames) || object.spec.namespaceSelector.matchNames.all(n, n == request.namespace)))",
+                    message: "a review namespace's monitors may select their own namespace only",
+                },
+                {
+                    expression: "!has(object.spec.podTargetLabels) && !has(object.spec.targetLabels)",
+                    message: "a review namespace's monitors may not copy pod or service labels onto their series",
+                },
+            ],
+        },
+    };
+}
+
+export const DEPLOYERS_NETWORK_POLICY = "scalable-backend-review-deployers-network";
+
+/**
+ * The tenant writes a review namespace's NetworkPolicies (default deny and the allows its app
+ * needs); the app role's AmazonEKSEditPolicy could delete or widen them: admission refuses its writes.
+ */
+export function deployersNetworkPolicy(stack: string): k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs {
+    return {
+        metadata: metadata(DEPLOYERS_NETWORK_POLICY, stack),
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [
+                    {
+                        apiGroups: ["networking.k8s.io"],
+                        apiVersions: ["*"],
+                        operations: ["CREATE", "UPDATE", "DELETE"],
+                        resources: ["networkpolicies"],
+                    },
+                ],
+            },
+            matchConditions: [
+                { name: "review-deployers", expression: `'${REVIEW_DEPLOYERS_GROUP}' in request.userInfo.groups` },
+                { name: "review-namespace", expression: `request.namespace.startsWith('${REVIEW_PREFIX}')` },
+            ],
+            validations: [
+                {
+                    expression: "false",
+                    message: `a review namespace's NetworkPolicies are its tenant's: the review deployers may not write them`,
+                },
+            ],
+        },
+    };
+}
+
+export const REVIEW_SERVICES_POLICY = "scalable-backend-review-services";
+
+/** Annotations that would open a review NLB beyond its source ranges or swap its security groups. */
+export const REFUSED_SERVICE_ANNOTATIONS: readonly string[] = [
+    "service.beta.kubernetes.io/aws-load-balancer-security-groups",
+    "service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules",
+    "service.beta.kubernetes.io/load-balancer-source-ranges",
+];
+
+/**
+ * A review namespace publishes only what its author asked, to whom they named: a LoadBalancer
+ * Service is the controller's NLB (a class set: none would fall to the in-tree controller) with
+ * source ranges, none of them everyone, and no annotation that replaces them. The app's own code
+ * checks the same before any resource; this holds whatever code the review brings.
+ */
+export function reviewServicesPolicy(stack: string): k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs {
+    const annotations = REFUSED_SERVICE_ANNOTATIONS.map((a) => `'${a}'`).join(", ");
+    return {
+        metadata: metadata(REVIEW_SERVICES_POLICY, stack),
+        spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [
+                    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services"] },
+                ],
+            },
+            matchConditions: [
+                { name: "review-namespace", expression: `request.namespace.startsWith('${REVIEW_PREFIX}')` },
+            ],
+            validations: [
+                {
+                    expression:
+                        "object.spec.type != 'LoadBalancer' || (" +
+                        "has(object.spec.loadBalancerClass) && object.spec.loadBalancerClass == 'service.k8s.aws/nlb' && " +
+                        "has(object.spec.loadBalancerSourceRanges) && size(object.spec.loadBalancerSourceRanges) > 0 && " +
+                        "!object.spec.loadBalancerSourceRanges.exists(c, c == '0.0.0.0/0' || c == '::/0'))",
+                    message:
+                        "a review namespace's LoadBalancer Service must be the controller's NLB (loadBalancerClass service.k8s.aws/nlb) with loadBalancerSourceRanges, none of them 0.0.0.0/0 or ::/0",
+                },
+                {
+                    expression: `!has(object.metadata.annotations) || !object.metadata.annotations.exists(k, k in [${annotations}])`,
+                    message:
+                        "a review namespace's Service may not replace its load balancer's security groups or source ranges",
                 },
             ],
         },
@@ -206,9 +304,14 @@ export class ReviewHost extends pulumi.ComponentResource {
             reviewProvisionersBinding(args.stack, this.provisionerRole.metadata.name),
             child,
         );
-        for (const [suffix, policyArgs] of [
-            ["provisioner-scope", provisionerScopePolicy(args.stack)],
-            ["monitors-policy", reviewMonitorsPolicy(args.stack)],
+        // Admission confines what RBAC cannot: the provisioners to eph-*, the deployers away from
+        // their namespace's NetworkPolicies, review monitors to their own series, review Services to
+        // what their author published.
+        for (const [suffix, policyName, policyArgs] of [
+            ["provisioner-scope", PROVISIONER_SCOPE_POLICY, provisionerScopePolicy(args.stack)],
+            ["monitors-policy", REVIEW_MONITORS_POLICY, reviewMonitorsPolicy(args.stack)],
+            ["deployers-network", DEPLOYERS_NETWORK_POLICY, deployersNetworkPolicy(args.stack)],
+            ["services-policy", REVIEW_SERVICES_POLICY, reviewServicesPolicy(args.stack)],
         ] as const) {
             const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
                 `${name}-${suffix}`,
@@ -217,11 +320,7 @@ export class ReviewHost extends pulumi.ComponentResource {
             );
             new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
                 `${name}-${suffix}-binding`,
-                denyBinding(
-                    args.stack,
-                    policy.metadata.name,
-                    String(policyArgs.metadata && (policyArgs.metadata as { name: string }).name),
-                ),
+                denyBinding(args.stack, policy.metadata.name, policyName),
                 child,
             );
         }

@@ -1,19 +1,21 @@
 // A review stack's tenant layer: the namespace eph-<slug> on the host's cluster, and the limits
 // the review's own (pull-request) code cannot write or lift: Pod Security restricted, a
-// ResourceQuota, a LimitRange, a default-deny NetworkPolicy, and the RoleBinding that lets the
-// deployers' group create its monitors there. Trusted code only: the app layer's role can create
-// none of these. Pure builders; the component creates the objects.
+// ResourceQuota, a LimitRange, the namespace's NetworkPolicies (default deny, then DNS, the host's
+// Prometheus and the host's load-balancer subnets on the backend's ports), and the RoleBinding that
+// lets the deployers' group create its monitors there. Trusted code only: the app role cannot write
+// quotas, limits or bindings, and dev's admission refuses its NetworkPolicy writes in eph-*
+// (components/review-host.ts). Pure builders; the component creates the objects.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceLabels } from "./backend-pod";
+import { CONTAINER_PORT, METRICS_CONTAINER_PORT, namespaceLabels } from "./backend-pod";
 
 export interface ContainerLimits {
     /** Requests a container without any gets. */
     readonly defaultRequest: Readonly<{ cpu: string; memory: string }>;
     /** The memory limit a container without one gets. */
     readonly default: Readonly<{ memory: string }>;
-    /** The most one container may ask for. */
-    readonly max: Readonly<{ cpu: string; memory: string }>;
+    /** The most memory one container may ask for. */
+    readonly max: Readonly<{ memory: string }>;
 }
 
 export interface TenantSettings {
@@ -57,11 +59,77 @@ export function limitRangeSpec(limits: ContainerLimits): k8s.types.input.core.v1
     };
 }
 
-/** Nothing in, nothing out, until the app layer's own policies allow exactly what it needs. */
-export const DEFAULT_DENY: k8s.types.input.networking.v1.NetworkPolicySpec = Object.freeze({
-    podSelector: {},
-    policyTypes: ["Ingress", "Egress"],
-}) as k8s.types.input.networking.v1.NetworkPolicySpec;
+/** What the tenant reads of its host (lib/host-contract.ts): where its NLBs and its Prometheus are. */
+export interface TenantHostView {
+    readonly loadBalancerSubnetCidrs: readonly string[];
+    readonly monitoring: {
+        readonly namespace: string;
+        readonly prometheusPodLabels: Readonly<Record<string, string>>;
+    };
+}
+
+export type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+/**
+ * The namespace's whole network policy, every pod alike: nothing in or out, but DNS, the host's
+ * Prometheus on the metrics port and the host's load-balancer subnets on the traffic port (an NLB
+ * exists only for a public app; the quota allows one). Written here, not by the app: the app's code
+ * must not widen it.
+ */
+export function tenantNetworkPolicies(host: TenantHostView): Record<string, NetworkPolicySpec> {
+    return {
+        "default-deny": { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        "allow-dns": {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
+        },
+        "allow-prometheus": {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [
+                        {
+                            namespaceSelector: {
+                                matchLabels: { "kubernetes.io/metadata.name": host.monitoring.namespace },
+                            },
+                            podSelector: { matchLabels: { ...host.monitoring.prometheusPodLabels } },
+                        },
+                    ],
+                    ports: [{ protocol: "TCP", port: METRICS_CONTAINER_PORT }],
+                },
+            ],
+        },
+        "allow-load-balancer": {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: host.loadBalancerSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+                    ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
+                },
+            ],
+        },
+    };
+}
+
+export interface TenantArgs extends TenantSettings {
+    readonly host: TenantHostView;
+}
 
 export function monitorsRoleBinding(
     settings: TenantSettings,
@@ -77,7 +145,7 @@ export class Tenant extends pulumi.ComponentResource {
     /** The namespace's name, once it and every limit in it exist: what the app layer may deploy into. */
     readonly namespaceName: pulumi.Output<string>;
 
-    constructor(name: string, args: TenantSettings, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-backend:tenant:Tenant", name, {}, opts);
         const child = { parent: this };
         this.namespace = new k8s.core.v1.Namespace(
@@ -100,10 +168,13 @@ export class Tenant extends pulumi.ComponentResource {
             { metadata: metadata("review"), spec: limitRangeSpec(args.containerLimits) },
             child,
         );
-        const deny = new k8s.networking.v1.NetworkPolicy(
-            `${name}-default-deny`,
-            { metadata: metadata("default-deny"), spec: DEFAULT_DENY },
-            child,
+        const policies = Object.entries(tenantNetworkPolicies(args.host)).map(
+            ([policyName, spec]) =>
+                new k8s.networking.v1.NetworkPolicy(
+                    `${name}-${policyName}`,
+                    { metadata: metadata(policyName), spec },
+                    child,
+                ),
         );
         const binding = new k8s.rbac.v1.RoleBinding(
             `${name}-monitors`,
@@ -112,7 +183,7 @@ export class Tenant extends pulumi.ComponentResource {
         );
         // The app layer starts only once the limits are in place: a pod admitted before its quota escapes it.
         this.namespaceName = pulumi
-            .all([this.namespace.metadata.name, quota.id, limits.id, deny.id, binding.id])
+            .all([this.namespace.metadata.name, quota.id, limits.id, binding.id, ...policies.map((p) => p.id)])
             .apply(([namespace]) => namespace);
         this.registerOutputs({ namespaceName: this.namespaceName });
     }

@@ -43,7 +43,10 @@ export function parseHostStack(reader: Reader, raw: unknown, organization: strin
     return parts.length === 3 ? value : `${organization}/${project}/${stack}`;
 }
 
-/** The most a review app may ask of its quota: every replica and one surge pod at once. */
+/**
+ * The most a review app may ask of its quota: every replica, a rollout's surge pod, and the pod it
+ * replaces, which counts until its grace period ends.
+ */
 function checkFitsQuota(
     reader: Reader,
     maxReplicas: number,
@@ -51,7 +54,7 @@ function checkFitsQuota(
     memoryRequest: string,
     memoryLimit: string,
 ): void {
-    const pods = maxReplicas + 1;
+    const pods = maxReplicas + 2;
     const checks: [string, string, number, number, string][] = [
         [
             "backend.cpuRequest",
@@ -79,16 +82,10 @@ function checkFitsQuota(
         if (total > quota)
             reader.fail(
                 key,
-                `is "${value}": ${pods} pods (maxReplicas ${maxReplicas} and a rollout's surge pod) would need ${total}, above the review namespace's ${name} quota of ${REVIEW_QUOTA[name]}, so the rollout would stall`,
+                `is "${value}": ${pods} pods (maxReplicas ${maxReplicas}, a rollout's surge pod and the one it replaces) would need ${total}, above the review namespace's ${name} quota of ${REVIEW_QUOTA[name]}, so the rollout would stall`,
                 `at most ${Math.floor(quota / pods)}${name.includes("cpu") ? "m" : "Mi"} per pod, or fewer replicas`,
             );
     }
-    if (cpuMillis(cpuRequest)! > cpuMillis(REVIEW_CONTAINER_LIMITS.max.cpu)!)
-        reader.fail(
-            "backend.cpuRequest",
-            `is "${cpuRequest}", above the namespace's per-container maximum`,
-            `at most ${REVIEW_CONTAINER_LIMITS.max.cpu}`,
-        );
     if (memoryMiB(memoryLimit)! > memoryMiB(REVIEW_CONTAINER_LIMITS.max.memory)!)
         reader.fail(
             "backend.memoryLimit",
@@ -121,6 +118,12 @@ export interface TenantConfig {
 export function parseReviewApp(reader: Reader, raw: RawConfig, stack: StackSettings, host: string): ReviewAppConfig {
     const exposure = raw.exposure === undefined ? "clusterIP" : reader.oneOf("exposure", raw.exposure, EXPOSURES);
     const { backend, image } = parseBackend(reader, raw.backend, stack);
+    if (image.prebuilt !== undefined && !image.prebuilt.includes("@sha256:"))
+        reader.fail(
+            "backend.image",
+            `is "${image.prebuilt}", pinned by tag: a review stack deploys exactly the image that was reviewed`,
+            "an image pinned by digest (npm run stack -- create <name> --image <repository>@sha256:<digest>)",
+        );
     if (!("plainHttp" in backend.tls))
         reader.fail(
             "backend.tls",

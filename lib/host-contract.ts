@@ -10,7 +10,10 @@ export interface HostContract {
     readonly version: typeof HOST_CONTRACT_VERSION;
     readonly clusterName: string;
     readonly region: string;
-    /** Cluster admin's kubeconfig (aws eks get-token): the output is a secret because of it. */
+    /**
+     * The host cluster's kubeconfig: its endpoint and CA, and `aws eks get-token` for whoever runs it
+     * (no credential in it). Secret all the same, as the host's own kubeconfig output is.
+     */
     readonly kubeconfig: string;
     /** Where the host's NLBs have their addresses: what a NetworkPolicy admits load-balancer traffic from. */
     readonly loadBalancerSubnetCidrs: readonly string[];

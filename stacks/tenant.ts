@@ -15,7 +15,7 @@ export async function tenantStack(config: TenantConfig): Promise<Record<string, 
         providers: { kubernetes: new k8s.Provider("host", hostProviderArgs(host), { dependsOn: [hostReference] }) },
     };
 
-    const tenant = new Tenant("tenant", config.tenant, onHost);
+    const tenant = new Tenant("tenant", { ...config.tenant, host }, onHost);
 
     return { placement: "shared", host: config.host, namespace: tenant.namespaceName };
 }

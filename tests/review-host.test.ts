@@ -1,16 +1,21 @@
 // The RBAC dev grants the review stacks it hosts: exact rules, the binding, dev only, on the
 // cluster's provider, and no needless wait.
 import * as assert from "node:assert/strict";
+import { isCelError, run } from "@bufbuild/cel";
+import type * as k8s from "@pulumi/kubernetes";
 import {
     namespaceRegex,
     REVIEW_NAMESPACE_REGEX,
+    deployersNetworkPolicy,
+    provisionerScopePolicy,
     reviewMonitorsPolicy,
+    reviewServicesPolicy,
     reviewHostLabels,
     reviewMonitorsClusterRole,
     reviewProvisionerClusterRole,
     reviewProvisionersBinding,
 } from "../components/review-host";
-import { ephemeralRun, ofType, one, stackRun } from "./helpers";
+import { ephemeralRun, hostedRun, ofType, one, stackRun } from "./helpers";
 
 const VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"];
 const LABELS = {
@@ -179,33 +184,25 @@ describe("review host: admission confines what RBAC cannot", () => {
         });
     });
 
-    it("refuses review monitors that honor target labels or relabel namespace", async () => {
+    it("records every policy exactly as built", async () => {
         const dev = await stackRun("dev");
-        const policy = one(dev, VAP, "review-host-monitors-policy").inputs;
-        assert.deepEqual(policy.spec.matchConditions, [
-            { name: "review-namespace", expression: "request.namespace.startsWith('eph-')" },
-        ]);
-        const safe = (field: string) =>
-            `!has(object.spec.${field}) || object.spec.${field}.all(e, !(has(e.honorLabels) && e.honorLabels) && ` +
-            `!(has(e.relabelings) && e.relabelings.exists(r, has(r.targetLabel) && r.targetLabel == 'namespace')) && ` +
-            `!(has(e.metricRelabelings) && e.metricRelabelings.exists(r, has(r.targetLabel) && r.targetLabel == 'namespace')))`;
-        assert.deepEqual(policy.spec.validations, [
-            {
-                expression: `request.resource.resource == 'podmonitors' ? (${safe("podMetricsEndpoints")}) : (${safe("endpoints")})`,
-                message: "a review namespace's monitors may not honor target labels or relabel namespace",
-            },
-        ]);
-        assert.deepEqual(policy.spec.matchConstraints.resourceRules[0].resources, ["podmonitors", "servicemonitors"]);
-        assert.deepEqual(
-            policy,
-            JSON.parse(
-                JSON.stringify({
-                    apiVersion: "admissionregistration.k8s.io/v1",
-                    kind: "ValidatingAdmissionPolicy",
-                    ...reviewMonitorsPolicy("dev"),
-                }),
-            ),
-        );
+        for (const [name, built] of [
+            ["review-host-provisioner-scope", provisionerScopePolicy("dev")],
+            ["review-host-monitors-policy", reviewMonitorsPolicy("dev")],
+            ["review-host-deployers-network", deployersNetworkPolicy("dev")],
+            ["review-host-services-policy", reviewServicesPolicy("dev")],
+        ] as const)
+            assert.deepEqual(
+                one(dev, VAP, name).inputs,
+                JSON.parse(
+                    JSON.stringify({
+                        apiVersion: "admissionregistration.k8s.io/v1",
+                        kind: "ValidatingAdmissionPolicy",
+                        ...built,
+                    }),
+                ),
+                name,
+            );
     });
 
     it("binds both with Deny, each to its policy by the policy's own name; prod has neither", async () => {
@@ -213,6 +210,8 @@ describe("review host: admission confines what RBAC cannot", () => {
         for (const [suffix, name] of [
             ["provisioner-scope", "scalable-backend-review-provisioner-scope"],
             ["monitors-policy", "scalable-backend-review-monitors"],
+            ["deployers-network", "scalable-backend-review-deployers-network"],
+            ["services-policy", "scalable-backend-review-services"],
         ]) {
             const binding = one(dev, VAPB, `review-host-${suffix}-binding`);
             assert.deepEqual(binding.inputs.spec, { policyName: name, validationActions: ["Deny"] });
@@ -220,5 +219,307 @@ describe("review host: admission confines what RBAC cannot", () => {
             assert.ok(binding.dependencies.includes(one(dev, VAP, `review-host-${suffix}`).urn));
         }
         assert.deepEqual([...ofType(prod, VAP), ...ofType(prod, VAPB)], []);
+    });
+});
+
+/**
+ * The policies' CEL, evaluated (@bufbuild/cel) against the requests the API server would send: what
+ * each admits and refuses, the review's own objects included. The operation and resource matching
+ * the API server does from matchConstraints is applied here too.
+ */
+describe("review host: the admission policies' CEL, evaluated", () => {
+    interface Request {
+        readonly operation: "CREATE" | "UPDATE" | "DELETE";
+        readonly group?: string;
+        readonly resource: string;
+        readonly namespace?: string;
+        readonly name: string;
+        readonly groups: readonly string[];
+        readonly object?: Record<string, unknown> | null;
+    }
+    const PROVISIONERS = ["scalable-backend:review-provisioners", "system:authenticated"];
+    const DEPLOYERS = ["scalable-backend:review-deployers", "system:authenticated"];
+    const ANYONE = ["system:authenticated"];
+
+    /** "admitted" when the policy does not match or every validation holds; else the failing message. */
+    function verdict(policy: k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs, request: Request): string {
+        const spec = policy.spec as Record<string, any>;
+        const rules = spec.matchConstraints.resourceRules as {
+            apiGroups: string[];
+            operations: string[];
+            resources: string[];
+        }[];
+        const matched = rules.some(
+            (r) =>
+                r.operations.includes(request.operation) &&
+                r.resources.includes(request.resource) &&
+                r.apiGroups.includes(request.group ?? ""),
+        );
+        if (!matched) return "admitted";
+        const bindings = {
+            request: {
+                operation: request.operation,
+                resource: { group: request.group ?? "", version: "v1", resource: request.resource },
+                name: request.name,
+                namespace: request.namespace ?? "",
+                userInfo: { username: "someone", groups: [...request.groups] },
+            },
+            object: request.object === undefined ? null : request.object,
+        } as Record<string, any>;
+        const value = (expression: string) => {
+            const result = run(expression, bindings);
+            assert.ok(
+                !isCelError(result),
+                `${expression}: ${String((result as { message?: string }).message ?? result)}`,
+            );
+            assert.equal(typeof result, "boolean", expression);
+            return result as boolean;
+        };
+        if (!(spec.matchConditions as { expression: string }[]).every((c) => value(c.expression))) return "admitted";
+        const failed = (spec.validations as { expression: string; message: string }[]).find(
+            (v) => !value(v.expression),
+        );
+        return failed?.message ?? "admitted";
+    }
+
+    it("keeps the provisioners to eph-* namespaces and what is in them, on every operation", () => {
+        const policy = provisionerScopePolicy("dev");
+        const refused = "the review provisioners may write only eph-* namespaces and objects in them";
+        const cases: [Request, string][] = [
+            [
+                { operation: "CREATE", resource: "namespaces", name: "eph-a", groups: PROVISIONERS, object: {} },
+                "admitted",
+            ],
+            [
+                { operation: "DELETE", resource: "namespaces", name: "eph-a", groups: PROVISIONERS, object: null },
+                "admitted",
+            ],
+            [
+                {
+                    operation: "DELETE",
+                    resource: "namespaces",
+                    name: "kube-system",
+                    groups: PROVISIONERS,
+                    object: null,
+                },
+                refused,
+            ],
+            [
+                { operation: "CREATE", resource: "namespaces", name: "backend", groups: PROVISIONERS, object: {} },
+                refused,
+            ],
+            [
+                {
+                    operation: "CREATE",
+                    group: "rbac.authorization.k8s.io",
+                    resource: "rolebindings",
+                    namespace: "eph-a",
+                    name: "x",
+                    groups: PROVISIONERS,
+                    object: {},
+                },
+                "admitted",
+            ],
+            [
+                {
+                    operation: "CREATE",
+                    group: "rbac.authorization.k8s.io",
+                    resource: "rolebindings",
+                    namespace: "kube-system",
+                    name: "x",
+                    groups: PROVISIONERS,
+                    object: {},
+                },
+                refused,
+            ],
+            [
+                {
+                    operation: "UPDATE",
+                    group: "networking.k8s.io",
+                    resource: "networkpolicies",
+                    namespace: "monitoring",
+                    name: "x",
+                    groups: PROVISIONERS,
+                    object: {},
+                },
+                refused,
+            ],
+            [
+                {
+                    operation: "DELETE",
+                    resource: "resourcequotas",
+                    namespace: "backend",
+                    name: "x",
+                    groups: PROVISIONERS,
+                    object: null,
+                },
+                refused,
+            ],
+            // Others are not its business: dev's own deploys write kube-system as before.
+            [
+                {
+                    operation: "CREATE",
+                    group: "rbac.authorization.k8s.io",
+                    resource: "rolebindings",
+                    namespace: "kube-system",
+                    name: "x",
+                    groups: ANYONE,
+                    object: {},
+                },
+                "admitted",
+            ],
+        ];
+        for (const [request, expected] of cases)
+            assert.equal(verdict(policy, request), expected, JSON.stringify(request));
+    });
+
+    it("refuses a review's NetworkPolicy writes by the deployers, and nobody else's", () => {
+        const policy = deployersNetworkPolicy("dev");
+        const refused =
+            "a review namespace's NetworkPolicies are its tenant's: the review deployers may not write them";
+        const np = (operation: Request["operation"], namespace: string, groups: readonly string[]): Request => ({
+            operation,
+            group: "networking.k8s.io",
+            resource: "networkpolicies",
+            namespace,
+            name: "allow-all",
+            groups,
+            object: operation === "DELETE" ? null : { spec: { podSelector: {}, ingress: [{}] } },
+        });
+        assert.equal(verdict(policy, np("CREATE", "eph-a", DEPLOYERS)), refused);
+        assert.equal(verdict(policy, np("DELETE", "eph-a", DEPLOYERS)), refused);
+        assert.equal(verdict(policy, np("UPDATE", "eph-b", DEPLOYERS)), refused);
+        assert.equal(verdict(policy, np("CREATE", "eph-a", PROVISIONERS)), "admitted");
+        assert.equal(verdict(policy, np("CREATE", "backend", ANYONE)), "admitted");
+    });
+
+    it("admits the review's own PodMonitor and refuses every way a monitor could pass for the host's", async () => {
+        const policy = reviewMonitorsPolicy("dev");
+        const own = (await hostedRun("eph-demo")).resources.find((r) => r.type.endsWith(":PodMonitor"))!.inputs;
+        const monitor = (spec: Record<string, unknown>, resource = "podmonitors", namespace = "eph-demo"): Request => ({
+            operation: "CREATE",
+            group: "monitoring.coreos.com",
+            resource,
+            namespace,
+            name: "m",
+            groups: DEPLOYERS,
+            object: { spec },
+        });
+        const endpoint = own.spec.podMetricsEndpoints[0];
+        const relabel = "a review namespace's monitors may not honor target labels or relabel";
+        const cases: [Request, string][] = [
+            [monitor(own.spec), "admitted"],
+            [monitor({ ...own.spec, podMetricsEndpoints: [{ ...endpoint, honorLabels: true }] }), relabel],
+            [monitor({ ...own.spec, podMetricsEndpoints: [{ ...endpoint, honorLabels: false }] }), "admitted"],
+            [
+                monitor({
+                    ...own.spec,
+                    podMetricsEndpoints: [
+                        { ...endpoint, metricRelabelings: [{ action: "labelmap", regex: "exported_(.+)" }] },
+                    ],
+                }),
+                relabel,
+            ],
+            [
+                monitor({
+                    ...own.spec,
+                    podMetricsEndpoints: [{ ...endpoint, relabelings: [{ targetLabel: "${1}", regex: "(.*)" }] }],
+                }),
+                relabel,
+            ],
+            [
+                monitor({ ...own.spec, namespaceSelector: { any: true } }),
+                "a review namespace's monitors may select their own namespace only",
+            ],
+            [
+                monitor({ ...own.spec, namespaceSelector: { matchNames: ["backend"] } }),
+                "a review namespace's monitors may select their own namespace only",
+            ],
+            [monitor({ ...own.spec, namespaceSelector: {} }), "admitted"],
+            [
+                monitor({ ...own.spec, podTargetLabels: ["namespace"] }),
+                "a review namespace's monitors may not copy pod or service labels onto their series",
+            ],
+            [
+                monitor(
+                    {
+                        selector: {},
+                        endpoints: [
+                            {
+                                port: "metrics",
+                                relabelings: [{ action: "replace", targetLabel: "namespace", replacement: "backend" }],
+                            },
+                        ],
+                    },
+                    "servicemonitors",
+                ),
+                relabel,
+            ],
+            [
+                monitor({ selector: {}, endpoints: [{ port: "metrics" }], targetLabels: ["app"] }, "servicemonitors"),
+                "a review namespace's monitors may not copy pod or service labels onto their series",
+            ],
+            [monitor({ selector: {}, endpoints: [{ port: "metrics" }] }, "servicemonitors"), "admitted"],
+            // The host's own monitors are not a review's.
+            [
+                monitor(
+                    { ...own.spec, podMetricsEndpoints: [{ ...endpoint, honorLabels: true }] },
+                    "podmonitors",
+                    "monitoring",
+                ),
+                "admitted",
+            ],
+        ];
+        for (const [request, expected] of cases)
+            assert.equal(verdict(policy, request), expected, JSON.stringify(request.object));
+    });
+
+    it("admits the review's own Services, ClusterIP and public, and refuses a LoadBalancer that publishes more", async () => {
+        const policy = reviewServicesPolicy("dev");
+        const service = (object: Record<string, any>, namespace = "eph-demo"): Request => ({
+            operation: "CREATE",
+            resource: "services",
+            namespace,
+            name: "backend",
+            groups: DEPLOYERS,
+            object,
+        });
+        const ownClusterIp = one(await hostedRun("eph-demo"), "kubernetes:core/v1:Service", "backend-service").inputs;
+        const ownPublic = one(
+            await hostedRun("eph-demo", { sourceRanges: ["203.0.113.0/24"] }),
+            "kubernetes:core/v1:Service",
+            "backend-service",
+        ).inputs;
+        const lb =
+            "a review namespace's LoadBalancer Service must be the controller's NLB (loadBalancerClass service.k8s.aws/nlb) with loadBalancerSourceRanges, none of them 0.0.0.0/0 or ::/0";
+        const withSpec = (spec: Record<string, unknown>) => ({ ...ownPublic, spec: { ...ownPublic.spec, ...spec } });
+        const { loadBalancerClass: _class, ...noClass } = ownPublic.spec;
+        const { loadBalancerSourceRanges: _ranges, ...noRanges } = ownPublic.spec;
+        const cases: [Request, string][] = [
+            [service(ownClusterIp), "admitted"],
+            [service(ownPublic), "admitted"],
+            [service({ ...ownPublic, spec: noClass }), lb],
+            [service({ ...ownPublic, spec: noRanges }), lb],
+            [service(withSpec({ loadBalancerSourceRanges: [] })), lb],
+            [service(withSpec({ loadBalancerSourceRanges: ["203.0.113.0/24", "0.0.0.0/0"] })), lb],
+            [service(withSpec({ loadBalancerSourceRanges: ["::/0"] })), lb],
+            [service(withSpec({ loadBalancerClass: "eks.amazonaws.com/nlb" })), lb],
+            [
+                service({
+                    ...ownPublic,
+                    metadata: {
+                        ...ownPublic.metadata,
+                        annotations: {
+                            ...ownPublic.metadata.annotations,
+                            "service.beta.kubernetes.io/aws-load-balancer-security-groups": "sg-1",
+                        },
+                    },
+                }),
+                "a review namespace's Service may not replace its load balancer's security groups or source ranges",
+            ],
+            [service({ ...ownPublic, spec: noClass }, "backend"), "admitted"],
+        ];
+        for (const [request, expected] of cases)
+            assert.equal(verdict(policy, request), expected, JSON.stringify(request.object));
     });
 });

@@ -11,8 +11,9 @@ const LABELS = { "app.kubernetes.io/managed-by": "pulumi", "scalable-backend/sta
 describe("tenant layer", () => {
     it("creates exactly the provider, the namespace and its limits: no AWS resource at all", async () => {
         const run = await hostedRun(STACK);
+        // Sorted: the engine records registrations as they answer.
         assert.deepEqual(
-            run.resources.map((r) => `${r.type}::${r.name}`),
+            run.resources.map((r) => `${r.type}::${r.name}`).sort(),
             [
                 "pulumi:pulumi:Stack::scalable-backend-tenant-demo",
                 // A read, not a registration: the host's outputs (tests/plan-reads.test.ts).
@@ -23,8 +24,11 @@ describe("tenant layer", () => {
                 "kubernetes:core/v1:ResourceQuota::tenant-quota",
                 "kubernetes:core/v1:LimitRange::tenant-limits",
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy::tenant-default-deny",
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy::tenant-allow-dns",
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy::tenant-allow-prometheus",
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy::tenant-allow-load-balancer",
                 "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding::tenant-monitors",
-            ],
+            ].sort(),
         );
         assert.deepEqual(run.outputs, {
             host: "organization/scalable-backend/dev",
@@ -86,6 +90,11 @@ describe("tenant layer", () => {
                     "requests.storage": "0",
                     "services.loadbalancers": "1",
                     "services.nodeports": "0",
+                    "count/ingresses.networking.k8s.io": "0",
+                    services: "5",
+                    configmaps: "20",
+                    secrets: "20",
+                    "count/jobs.batch": "5",
                 },
             },
         });
@@ -95,20 +104,76 @@ describe("tenant layer", () => {
                     type: "Container",
                     defaultRequest: { cpu: "50m", memory: "64Mi" },
                     default: { memory: "128Mi" },
-                    max: { cpu: "250m", memory: "512Mi" },
+                    // Memory only: a max.cpu would become every container's default CPU limit.
+                    max: { memory: "512Mi" },
                 },
             ],
         });
     });
 
-    it("denies all traffic by default and binds the deployers' group to the host's monitors role", async () => {
+    it("writes the namespace's whole network policy: deny, then DNS, the host's Prometheus and LB subnets on the backend's ports", async () => {
         const run = await hostedRun(STACK);
-        assert.deepEqual(one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "tenant-default-deny").inputs, {
+        const policy = (name: string) =>
+            one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", `tenant-${name}`).inputs;
+        assert.deepEqual(policy("default-deny"), {
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
             metadata: { name: "default-deny", namespace: NAMESPACE, labels: LABELS },
             spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
         });
+        assert.deepEqual(policy("allow-dns").spec, {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
+        });
+        // From the host's contract: dev's monitoring namespace, Prometheus labels and public subnets.
+        assert.deepEqual(policy("allow-prometheus").spec, {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                            podSelector: {
+                                matchLabels: {
+                                    "app.kubernetes.io/name": "prometheus",
+                                    "operator.prometheus.io/name": "kube-prometheus-stack-prometheus",
+                                },
+                            },
+                        },
+                    ],
+                    ports: [{ protocol: "TCP", port: 9090 }],
+                },
+            ],
+        });
+        assert.deepEqual(policy("allow-load-balancer").spec, {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ ipBlock: { cidr: "10.10.192.0/22" } }, { ipBlock: { cidr: "10.10.196.0/22" } }],
+                    ports: [{ protocol: "TCP", port: 8080 }],
+                },
+            ],
+        });
+    });
+
+    it("binds the deployers' group to the host's monitors role", async () => {
+        const run = await hostedRun(STACK);
         const binding = one(run, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "tenant-monitors").inputs;
         assert.deepEqual(binding, {
             apiVersion: "rbac.authorization.k8s.io/v1",
