@@ -107,6 +107,22 @@ export function pdbSpec(name: string): k8s.types.input.policy.v1.PodDisruptionBu
     };
 }
 
+/** Prometheus's scrapes: its pods in its namespace, on the metrics port only (it has no business on the traffic port). */
+export function prometheusIngressRule(
+    monitoringNamespace: pulumi.Input<string>,
+    prometheusPodLabels: Record<string, string>,
+): k8s.types.input.networking.v1.NetworkPolicyIngressRule {
+    return {
+        from: [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } },
+                podSelector: { matchLabels: prometheusPodLabels },
+            },
+        ],
+        ports: [{ protocol: "TCP", port: METRICS_CONTAINER_PORT }],
+    };
+}
+
 export function prometheusAllowPolicy(
     name: string,
     monitoringNamespace: pulumi.Input<string>,
@@ -115,18 +131,7 @@ export function prometheusAllowPolicy(
     return {
         podSelector: { matchLabels: selectorLabels(name) },
         policyTypes: ["Ingress"],
-        ingress: [
-            {
-                from: [
-                    {
-                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } },
-                        podSelector: { matchLabels: prometheusPodLabels },
-                    },
-                ],
-                // The metrics port only: Prometheus has no business on the traffic port.
-                ports: [{ protocol: "TCP", port: METRICS_CONTAINER_PORT }],
-            },
-        ],
+        ingress: [prometheusIngressRule(monitoringNamespace, prometheusPodLabels)],
     };
 }
 

@@ -79,6 +79,33 @@ export function serviceSpec(
 
 export type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
+type NetworkPolicyRule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
+
+/** Traffic from the NLB: its addresses in the public subnets, on the container's port. */
+export function loadBalancerIngressRule(loadBalancerCidrs: readonly string[]): NetworkPolicyRule {
+    return {
+        from: loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+        // Numeric: the AWS network policy agent has resolved named ports wrongly.
+        ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
+    };
+}
+
+/** Cluster DNS: CoreDNS in kube-system, UDP and TCP 53. */
+export function dnsEgressRule(): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+    return {
+        to: [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+        ],
+        ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ],
+    };
+}
+
 /** Default deny, then exactly what the backend needs: the NLB (its addresses in the public subnets) and DNS. */
 export function networkPolicies(name: string, loadBalancerCidrs: readonly string[]): Record<string, NetworkPolicySpec> {
     const pods = { matchLabels: selectorLabels(name) };
@@ -87,31 +114,8 @@ export function networkPolicies(name: string, loadBalancerCidrs: readonly string
         "allow-load-balancer": {
             podSelector: pods,
             policyTypes: ["Ingress"],
-            // Numeric: the AWS network policy agent has resolved named ports wrongly.
-            ingress: [
-                {
-                    from: loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-                    ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
-                },
-            ],
+            ingress: [loadBalancerIngressRule(loadBalancerCidrs)],
         },
-        "allow-dns": {
-            podSelector: pods,
-            policyTypes: ["Egress"],
-            egress: [
-                {
-                    to: [
-                        {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                        },
-                    ],
-                    ports: [
-                        { protocol: "UDP", port: 53 },
-                        { protocol: "TCP", port: 53 },
-                    ],
-                },
-            ],
-        },
+        "allow-dns": { podSelector: pods, policyTypes: ["Egress"], egress: [dnsEgressRule()] },
     };
 }

@@ -7,7 +7,9 @@
 // (components/review-host.ts). Pure builders; the component creates the objects.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTAINER_PORT, METRICS_CONTAINER_PORT, namespaceLabels } from "./backend-pod";
+import { prometheusIngressRule } from "./backend";
+import { namespaceLabels } from "./backend-pod";
+import { dnsEgressRule, loadBalancerIngressRule } from "./load-balancer";
 
 export interface ContainerLimits {
     /** Requests a container without any gets. */
@@ -77,52 +79,19 @@ export type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
  * must not widen it.
  */
 export function tenantNetworkPolicies(host: TenantHostView): Record<string, NetworkPolicySpec> {
+    const all = {};
     return {
-        "default-deny": { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-        "allow-dns": {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [
-                {
-                    to: [
-                        {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                        },
-                    ],
-                    ports: [
-                        { protocol: "UDP", port: 53 },
-                        { protocol: "TCP", port: 53 },
-                    ],
-                },
-            ],
-        },
+        "default-deny": { podSelector: all, policyTypes: ["Ingress", "Egress"] },
+        "allow-dns": { podSelector: all, policyTypes: ["Egress"], egress: [dnsEgressRule()] },
         "allow-prometheus": {
-            podSelector: {},
+            podSelector: all,
             policyTypes: ["Ingress"],
-            ingress: [
-                {
-                    from: [
-                        {
-                            namespaceSelector: {
-                                matchLabels: { "kubernetes.io/metadata.name": host.monitoring.namespace },
-                            },
-                            podSelector: { matchLabels: { ...host.monitoring.prometheusPodLabels } },
-                        },
-                    ],
-                    ports: [{ protocol: "TCP", port: METRICS_CONTAINER_PORT }],
-                },
-            ],
+            ingress: [prometheusIngressRule(host.monitoring.namespace, { ...host.monitoring.prometheusPodLabels })],
         },
         "allow-load-balancer": {
-            podSelector: {},
+            podSelector: all,
             policyTypes: ["Ingress"],
-            ingress: [
-                {
-                    from: host.loadBalancerSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-                    ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
-                },
-            ],
+            ingress: [loadBalancerIngressRule(host.loadBalancerSubnetCidrs)],
         },
     };
 }

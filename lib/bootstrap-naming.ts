@@ -31,7 +31,8 @@ export const DEV_STATE_PREFIX = "dev";
 /**
  * The role a shared-placement review stack's app layer (pull-request code) deploys with: no IAM
  * rights; on the dev cluster, AmazonEKSEditPolicy scoped to REVIEW_NAMESPACE_SCOPE plus
- * REVIEW_DEPLOYERS_GROUP. The dev stack's access entry names it before the bootstrap creates it.
+ * REVIEW_DEPLOYERS_GROUP. dev's access entry names it by this fixed name; EKS refuses an entry for a
+ * role that does not exist, so the bootstrap runs before dev's `up`.
  */
 export const REVIEW_APP_ROLE_NAME = "scalable-backend-github-review-app";
 

@@ -1,7 +1,7 @@
 // Pure parts of the ephemeral-stack tool: names, TTLs, expiry, and the config an ephemeral stack
 // gets (dev's, with cost-saving overrides). No Pulumi CLI, no clock: callers pass `now`.
 import * as crypto from "crypto";
-import { classifyStack, EPHEMERAL_PREFIX } from "../config/stack";
+import { classifyStack, EPHEMERAL_PREFIX, TENANT_PREFIX as TENANT_STACK_PREFIX } from "../config/stack";
 
 export const PREFIX = EPHEMERAL_PREFIX;
 /** classifyStack accepts at most 32 characters after the prefix. */
@@ -21,7 +21,7 @@ export const TAG_PLACEMENT = "scalable-backend:placement";
 /** On tenant-* stacks: the app stack whose namespace it provisions. */
 export const TAG_TENANT_OF = "scalable-backend:tenant-of";
 
-export const TENANT_PREFIX = "tenant-";
+export const TENANT_PREFIX = TENANT_STACK_PREFIX;
 
 /** The tenant stack of a shared review stack: `eph-pr-42` -> `tenant-pr-42`. */
 export function tenantStackOf(name: string): string {
