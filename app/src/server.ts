@@ -296,6 +296,34 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         res.end(payload);
     };
 
+    /** A JSON answer that never changes (the hello, the probes): serialized once, not per request. */
+    interface FixedAnswer {
+        readonly status: number;
+        readonly payload: Buffer;
+        readonly headers: http.OutgoingHttpHeaders;
+        /** The same, asking the client to reconnect (while draining). */
+        readonly closing: http.OutgoingHttpHeaders;
+    }
+    const fixedAnswer = (status: number, body: unknown): FixedAnswer => {
+        const payload = Buffer.from(JSON.stringify(body));
+        // The headers send() writes, in its order.
+        const headers = {
+            "content-type": "application/json; charset=utf-8",
+            "content-length": payload.length,
+            "cache-control": "no-store",
+            "x-content-type-options": "nosniff",
+        };
+        return { status, payload, headers, closing: { ...headers, connection: "close" } };
+    };
+    const sendFixed = (res: http.ServerResponse, answer: FixedAnswer): void => {
+        res.writeHead(answer.status, draining ? answer.closing : answer.headers);
+        res.end(answer.payload);
+    };
+    const HELLO = fixedAnswer(200, { message: "Hello, World!", pod: options.podName });
+    const LIVE = fixedAnswer(200, { status: "ok" });
+    const READY = fixedAnswer(200, { status: "ready" });
+    const NOT_READY = fixedAnswer(503, { status: "draining" });
+
     interface Outcome {
         readonly route: string;
         readonly status: number;
@@ -324,17 +352,17 @@ export function createBackendServer(options: ServerOptions): BackendServer {
     const answer = (res: http.ServerResponse, route: Route): Outcome | Promise<Outcome> => {
         switch (route) {
             case ROUTES.root:
-                send(res, 200, { message: "Hello, World!", pod: options.podName });
+                sendFixed(res, HELLO);
                 return { route, status: 200 };
             case ROUTES.liveness:
-                send(res, 200, { status: "ok" });
+                sendFixed(res, LIVE);
                 return { route, status: 200 };
             case ROUTES.readiness:
                 if (!ready) {
-                    send(res, 503, { status: "draining" });
+                    sendFixed(res, NOT_READY);
                     return { route, status: 503 };
                 }
-                send(res, 200, { status: "ready" });
+                sendFixed(res, READY);
                 return { route, status: 200 };
             case ROUTES.metrics:
                 return registry.metrics().then((text) => {
@@ -358,9 +386,12 @@ export function createBackendServer(options: ServerOptions): BackendServer {
             requests.inc(labels);
             duration.observe(labels, seconds);
             if (options.accessLog && !QUIET.has(route)) {
+                // A literal, not a spread of the labels: one object of a fixed shape per line (the
+                // spread with an override cost 2 µs a line). The method as sent, not its label.
                 options.logger.info("request", {
-                    ...labels,
                     method: req.method,
+                    route,
+                    status: labels.status,
                     durationMs: Math.round(seconds * 1e6) / 1e3,
                 });
             }

@@ -452,6 +452,30 @@ describe("app: logs", () => {
         assert.equal(typeof entries[0].durationMs, "number");
     });
 
+    it("writes the access line and the hello response byte for byte as before the fast path", async () => {
+        const stream = new PassThrough();
+        let text = "";
+        stream.on("data", (chunk) => (text += chunk));
+        const { base } = await start({ logger: jsonLogger(stream, () => Date.parse("2026-01-01T00:00:00Z")) });
+        const response = await raw(base, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const body = '{"message":"Hello, World!","pod":"backend-7d9f-abcde"}';
+        assert.equal(
+            response.replace(/\r\nDate: [^\r]*/, ""),
+            "HTTP/1.1 200 OK\r\n" +
+                "content-type: application/json; charset=utf-8\r\n" +
+                `content-length: ${body.length}\r\n` +
+                "cache-control: no-store\r\n" +
+                "x-content-type-options: nosniff\r\n" +
+                "Connection: close\r\n\r\n" +
+                body,
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.match(
+            text,
+            /^\{"level":"info","time":"2026-01-01T00:00:00\.000Z","method":"GET","route":"\/","status":"200","durationMs":\d+(\.\d+)?,"message":"request"\}\n$/,
+        );
+    });
+
     it("keeps serving, and logs it, when writing a request's access log fails", async () => {
         const errors: Record<string, unknown>[] = [];
         const unhandled: unknown[] = [];
