@@ -1,6 +1,9 @@
-// Load test: the built app (node dist/main.js, access log on, stdout drained) against a bare
-// node:http hello server, both on loopback, driven by autocannon from this process.
-//   npm run bench:app [-- --duration 10 --connections 50]
+// Load test: the built app (node dist/main.js, access log on) against a bare node:http hello
+// server, both on loopback, driven by autocannon from this process.
+//   npm run bench:app [-- --duration 10 --connections 50 --stdout file|pipe --access-log true|false]
+// Each target's stdout goes to a file (out/bench/<target>.stdout), as a container runtime writes a
+// pod's log: reading a pipe here would charge the log's collection to the load generator, which
+// shares the two cores with the server (--stdout pipe measures that way).
 // Each target gets a warm-up, then a measured run; the order app, bare, bare, app cancels drift
 // (thermal, other load), and the two runs per target are averaged. Prints a table, writes
 // out/bench/app.json, and exits non-zero if any request errored or answered other than 2xx.
@@ -39,18 +42,28 @@ process.on("SIGTERM", () => { server.close(() => process.exit(0)); server.closeA
 interface Settings {
     readonly duration: number;
     readonly connections: number;
+    /** Where the targets' stdout goes: a file each, or a pipe this process drains. */
+    readonly stdout: "file" | "pipe";
+    readonly accessLog: boolean;
 }
 
 function parseSettings(argv: string[]): Settings {
     const { values } = parseArgs({
         args: argv,
-        options: { duration: { type: "string" }, connections: { type: "string" }, help: { type: "boolean" } },
+        options: {
+            duration: { type: "string" },
+            connections: { type: "string" },
+            stdout: { type: "string" },
+            "access-log": { type: "string" },
+            help: { type: "boolean" },
+        },
         strict: true,
         allowPositionals: false,
     });
     if (values.help) {
         process.stdout.write(
-            "usage: npm run bench:app [-- --duration <seconds, default 10>] [--connections <n, default 50>]\n",
+            "usage: npm run bench:app [-- --duration <seconds, default 10>] [--connections <n, default 50>]\n" +
+                "                         [--stdout file|pipe, default file] [--access-log true|false, default true]\n",
         );
         process.exit(0);
     }
@@ -61,9 +74,17 @@ function parseSettings(argv: string[]): Settings {
             throw new Error(`--${name} is "${raw}"; expected a positive integer`);
         return value;
     };
+    const oneOf = <T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T => {
+        const value = raw ?? allowed[0];
+        if (!(allowed as readonly string[]).includes(value))
+            throw new Error(`--${name} is "${value}"; expected ${allowed.join(" or ")}`);
+        return value as T;
+    };
     return {
         duration: positiveInteger("duration", values.duration, 10),
         connections: positiveInteger("connections", values.connections, 50),
+        stdout: oneOf("stdout", values.stdout, ["file", "pipe"] as const),
+        accessLog: oneOf("access-log", values["access-log"], ["true", "false"] as const) === "true",
     };
 }
 
@@ -84,56 +105,95 @@ interface Target {
     readonly name: string;
     readonly child: ChildProcess;
     readonly url: string;
-    /** Lines and bytes the target wrote to stdout (all drained by this process). */
+    /** Lines and bytes the target wrote to stdout; once it has exited, all of them. */
     readonly output: () => { lines: number; bytes: number };
     /** Set when the process exits before we stop it. */
     readonly died: () => string | undefined;
 }
 
-/** Spawns `node <args>` and resolves once it prints a JSON line with message "listening" and its port. */
-function startTarget(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<Target> {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+const newlines = (chunk: Buffer): number => {
+    let lines = 0;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    return lines;
+};
+
+/** The port in the first whole JSON line with message "listening" (app and bare server alike). */
+function listeningPort(text: string): number | undefined {
+    return text
+        .split("\n")
+        .filter((line) => line.startsWith("{") && line.endsWith("}") && line.includes('"message":"listening"'))
+        .map((line) => JSON.parse(line) as { port?: number })
+        .find((entry) => entry.port !== undefined)?.port;
+}
+
+/**
+ * Spawns `node <args>` and resolves once it prints a JSON line with message "listening" and its
+ * port. Its stdout goes to out/bench/<name>.stdout, or through a pipe this process drains.
+ */
+function startTarget(
+    name: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    stdout: Settings["stdout"],
+): Promise<Target> {
+    const file = path.join(path.dirname(OUT_FILE), `${name}.stdout`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = stdout === "file" ? fs.openSync(file, "w") : undefined;
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", fd ?? "pipe", "inherit"] });
+    if (fd !== undefined) fs.closeSync(fd);
     children.add(child);
     let head = "";
-    let port: number | undefined;
     let lines = 0;
     let bytes = 0;
     let died: string | undefined;
     child.once("exit", (code, signal) => {
         if (!stopping.has(child)) died = `${name} exited with ${code ?? signal}`;
     });
+    const output = (): { lines: number; bytes: number } => {
+        if (fd === undefined) return { lines, bytes };
+        const written = fs.readFileSync(file);
+        return { lines: newlines(written), bytes: written.length };
+    };
     return new Promise((resolve, reject) => {
+        let poll: NodeJS.Timeout | undefined;
+        let listening = false;
+        const fail = (error: Error): void => {
+            clearTimeout(timer);
+            clearInterval(poll);
+            if (!listening) reject(error);
+        };
         const timer = setTimeout(
-            () => reject(new Error(`${name} did not report its port within 15 s: ${head.slice(0, 500)}`)),
+            () => fail(new Error(`${name} did not report its port within 15 s: ${head.slice(0, 500)}`)),
             15_000,
         );
-        child.on("error", (error) => reject(error));
+        child.on("error", fail);
         child.once("exit", (code, signal) =>
-            reject(new Error(`${name} exited with ${code ?? signal} before listening: ${head.slice(0, 500)}`)),
+            fail(new Error(`${name} exited with ${code ?? signal} before listening: ${head.slice(0, 500)}`)),
         );
-        // Keep reading for the whole run: a full pipe would block the server's log writes.
-        child.stdout!.on("data", (chunk: Buffer) => {
-            bytes += chunk.length;
-            for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-            if (port !== undefined) return;
-            head += chunk.toString("utf8");
-            // The app's logger puts its fields before `message`; the bare server after.
-            const listening = head
-                .split("\n")
-                .filter((line) => line.startsWith("{") && line.includes('"message":"listening"'))
-                .map((line) => JSON.parse(line) as { port?: number })
-                .find((entry) => entry.port !== undefined);
-            if (!listening) return;
-            port = listening.port!;
+        const check = (): void => {
+            const port = listening ? undefined : listeningPort(head);
+            if (port === undefined) return;
+            listening = true;
             clearTimeout(timer);
-            resolve({
-                name,
-                child,
-                url: `http://${HOST}:${port}/`,
-                output: () => ({ lines, bytes }),
-                died: () => died,
+            clearInterval(poll);
+            resolve({ name, child, url: `http://${HOST}:${port}/`, output, died: () => died });
+        };
+        if (fd === undefined) {
+            // Keep reading for the whole run: a full pipe would block the server's log writes.
+            child.stdout!.on("data", (chunk: Buffer) => {
+                bytes += chunk.length;
+                lines += newlines(chunk);
+                if (listening) return;
+                head += chunk.toString("utf8");
+                check();
             });
-        });
+        } else {
+            // The app's first lines wait in its buffer for at most its flush interval (1 s).
+            poll = setInterval(() => {
+                head = fs.readFileSync(file, "utf8");
+                check();
+            }, 20);
+        }
     });
 }
 
@@ -304,10 +364,14 @@ async function main(): Promise<number> {
     };
     for (const name of ["ACCESS_LOG", "DRAIN_SECONDS", "SHUTDOWN_TIMEOUT_SECONDS", "MAX_CONNECTIONS"])
         delete appEnv[name];
-    if (process.env.BENCH_NOLOG) appEnv.ACCESS_LOG = "false";
-    if (process.env.LOG_MODE) appEnv.LOG_MODE = process.env.LOG_MODE;
-    const app = await startTarget("app", [APP_MAIN], appEnv);
-    const bare = await startTarget("bare", ["-e", BARE_SERVER], { ...process.env, NODE_ENV: "production" });
+    if (!settings.accessLog) appEnv.ACCESS_LOG = "false";
+    const app = await startTarget("app", [APP_MAIN], appEnv, settings.stdout);
+    const bare = await startTarget(
+        "bare",
+        ["-e", BARE_SERVER],
+        { ...process.env, NODE_ENV: "production" },
+        settings.stdout,
+    );
     const targets = { app, bare };
     for (const target of [app, bare]) await preflight(target);
     log(
@@ -327,8 +391,9 @@ async function main(): Promise<number> {
         const dead = target.died();
         if (dead) throw new Error(dead);
     }
-    const appOutput = app.output();
     const stopped = { app: await stopTarget(app.child), bare: await stopTarget(bare.child) };
+    // After the exit: the SIGTERM path has written out what the logger still held.
+    const appOutput = app.output();
 
     const summaries = { app: summarize(runs.app, warmups.app), bare: summarize(runs.bare, warmups.bare) };
     const ratios = {
@@ -337,9 +402,11 @@ async function main(): Promise<number> {
     };
     const failures = summaries.app.errors + summaries.app.non2xx + summaries.bare.errors + summaries.bare.non2xx;
     const requestsToApp = [...runs.app, ...warmups.app].reduce((n, r) => n + r.requests, 0);
+    // One access line per request (the preflight's too) and the start-up and shutdown lines.
+    const lostLines = settings.accessLog ? Math.max(0, requestsToApp - appOutput.lines) : 0;
 
     process.stdout.write(
-        `GET / on ${HOST}, ${settings.connections} connections, pipelining ${PIPELINING}, ${settings.duration} s after ${WARMUP_SECONDS} s warm-up; ` +
+        `GET / on ${HOST}, ${settings.connections} connections, pipelining ${PIPELINING}, ${settings.duration} s after ${WARMUP_SECONDS} s warm-up, access log ${settings.accessLog ? "on" : "off"}; ` +
             `order ${order.join(", ")}, 2 runs averaged (node ${process.version}, ${os.cpus().length} CPUs)\n` +
             `${table(
                 [
@@ -348,7 +415,8 @@ async function main(): Promise<number> {
                 ],
                 ratios,
             )}\n` +
-            `app stdout: ${appOutput.lines.toLocaleString("en-US")} lines (${(appOutput.bytes / 1e6).toFixed(1)} MB) drained for ${requestsToApp.toLocaleString("en-US")} requests\n`,
+            `app stdout: ${appOutput.lines.toLocaleString("en-US")} lines (${(appOutput.bytes / 1e6).toFixed(1)} MB) ` +
+            `${settings.stdout === "file" ? "written to out/bench/app.stdout" : "drained by the load generator"} for ${requestsToApp.toLocaleString("en-US")} requests\n`,
     );
 
     const report = {
@@ -366,12 +434,13 @@ async function main(): Promise<number> {
             warmupSeconds: WARMUP_SECONDS,
             connections: settings.connections,
             pipelining: PIPELINING,
+            stdout: settings.stdout,
             order,
         },
         targets: {
             app: {
                 command: "node app/dist/main.js",
-                accessLog: true,
+                accessLog: settings.accessLog,
                 stdoutLines: appOutput.lines,
                 stdoutBytes: appOutput.bytes,
                 exit: stopped.app,
@@ -380,7 +449,7 @@ async function main(): Promise<number> {
             bare: { command: "node -e <node:http hello>", exit: stopped.bare, ...summaries.bare },
         },
         ratios: { appOverBare: ratios },
-        ok: failures === 0,
+        ok: failures === 0 && lostLines === 0,
     };
     fs.mkdirSync(path.dirname(OUT_FILE), { recursive: true });
     fs.writeFileSync(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
@@ -388,6 +457,10 @@ async function main(): Promise<number> {
     if (stopped.app !== "0") log(`warning: the app exited with ${stopped.app} on SIGTERM (expected 0)`);
     if (failures > 0) {
         log(`FAILED: ${failures} request(s) errored or answered non-2xx`);
+        return 1;
+    }
+    if (lostLines > 0) {
+        log(`FAILED: ${lostLines} access line(s) missing from the app's stdout`);
         return 1;
     }
     return 0;
