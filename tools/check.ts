@@ -7,18 +7,15 @@ import { ESLint } from "eslint";
 import * as ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..");
-/**
- * tsc's incremental state between runs (gitignored with node_modules): an unchanged file's
- * diagnostics are not computed again. A fresh clone starts without it.
- */
-export const BUILD_INFO = path.join(ROOT, "node_modules", ".cache", "scalable-backend", "tsbuildinfo");
 /** Where eslint.config.mjs looks for a program built in this process (npx eslint builds its own). */
 const PROGRAM_KEY = Symbol.for("scalable-backend.typescript-program");
 
-export function buildProgram(
-    root: string = ROOT,
-    buildInfo: string = BUILD_INFO,
-): ts.EmitAndSemanticDiagnosticsBuilderProgram {
+/**
+ * A whole program, checked from scratch every run. Not incremental: with tsc's saved state the
+ * unchanged files skip the checker, and the type-aware lint rules then pay for resolving their
+ * types one query at a time (check 7 s + lint 10 s, against 10 s + 4.7 s from scratch).
+ */
+export function buildProgram(root: string = ROOT): ts.Program {
     const parsed = ts.getParsedCommandLineOfConfigFile(path.join(root, "tsconfig.json"), undefined, {
         ...ts.sys,
         onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
@@ -26,25 +23,19 @@ export function buildProgram(
         },
     });
     if (!parsed) throw new Error(`cannot read ${path.join(root, "tsconfig.json")}`);
-    return ts.createIncrementalProgram({
-        rootNames: parsed.fileNames,
-        options: { ...parsed.options, noEmit: true, incremental: true, tsBuildInfoFile: buildInfo },
-    });
+    return ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true } });
 }
 
 async function main(): Promise<number> {
     const started = Date.now();
-    const builder = buildProgram();
-    const program = builder.getProgram();
+    const program = buildProgram();
     const diagnostics = [
-        ...builder.getConfigFileParsingDiagnostics(),
-        ...builder.getOptionsDiagnostics(),
-        ...builder.getGlobalDiagnostics(),
-        ...builder.getSyntacticDiagnostics(),
-        ...builder.getSemanticDiagnostics(),
+        ...program.getConfigFileParsingDiagnostics(),
+        ...program.getOptionsDiagnostics(),
+        ...program.getGlobalDiagnostics(),
+        ...program.getSyntacticDiagnostics(),
+        ...program.getSemanticDiagnostics(),
     ];
-    // With noEmit this writes only the incremental state.
-    builder.emit();
     const typeChecked = Date.now();
     if (diagnostics.length > 0) {
         const host: ts.FormatDiagnosticsHost = {
