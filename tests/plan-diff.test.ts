@@ -432,6 +432,38 @@ process.stdout.write(p[r.side + "-" + r.stack] ?? r.stack + ": 0 mandatory, 0 ad
         fs.writeFileSync(path.join(dir, "tools", "policy-offline.ts"), "");
     }
 
+    it("runs each side's own package.json scripts, with the checkout's node_modules/.bin on PATH, and says when one is missing", () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
+        try {
+            const hpa = plan(entry(HPA, "backend-hpa", { spec: { maxReplicas: 4 } }));
+            checkout(path.join(tmp, "base"), { dev: hpa, prod: hpa });
+            checkout(path.join(tmp, "pr"), { dev: hpa, prod: hpa });
+            // The PR's plan is a command found only in its own node_modules/.bin, as npm run finds one.
+            const bin = path.join(tmp, "pr", "node_modules", ".bin");
+            fs.mkdirSync(bin, { recursive: true });
+            fs.writeFileSync(path.join(bin, "fake-plan"), '#!/bin/sh\nexec node plan.js "$@"\n', { mode: 0o755 });
+            const prPackage = path.join(tmp, "pr", "package.json");
+            const pkg = JSON.parse(fs.readFileSync(prPackage, "utf8"));
+            fs.writeFileSync(prPackage, JSON.stringify({ ...pkg, scripts: { ...pkg.scripts, plan: "fake-plan" } }));
+            // The base has no plan script at all.
+            const basePackage = path.join(tmp, "base", "package.json");
+            const base = JSON.parse(fs.readFileSync(basePackage, "utf8"));
+            delete base.scripts.plan;
+            fs.writeFileSync(basePackage, JSON.stringify(base));
+            const out = path.join(tmp, "plan-diff");
+            const result = tool("--base", path.join(tmp, "base"), "--pr", path.join(tmp, "pr"), "--out", out);
+            assert.equal(result.status, 0, result.stderr);
+            assert.equal(fs.readFileSync(path.join(out, "pr-dev.txt"), "utf8"), "1 resources\n");
+            assert.equal(fs.existsSync(path.join(tmp, "pr", "out", "prod", "plan.json")), true);
+            assert.match(
+                fs.readFileSync(path.join(out, "base-dev.txt"), "utf8"),
+                /^Missing script: "plan"\n\(no plan: /,
+            );
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
+
     it("runs both sides, the base's pack on both, and writes the comment, new mandatory findings and printouts", () => {
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
         try {

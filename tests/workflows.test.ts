@@ -390,7 +390,7 @@ describe("workflows", () => {
         assert.equal(diff.env?.PR_NUMBER, "${{ github.event.pull_request.number }}");
         // What the command runs (tests/plan-diff.test.ts runs it): the base's runner judges both sides.
         const tool = fs.readFileSync(path.join(ROOT, "tools", "plan-diff.ts"), "utf8");
-        assert.match(tool, /npmRun\(args\.base, "policy:offline", \[records\]\)/);
+        assert.match(tool, /runScript\(args\.base, "policy:offline", \[records\]\)/);
         assert.match(tool, /failed or does not exist on \$\{side\}\)/, "a failed plan keeps its output");
         const names = job.steps.map((s) => s.name ?? s.uses ?? "");
         assert.ok(

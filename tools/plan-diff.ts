@@ -53,10 +53,23 @@ interface Ran {
     readonly output: string;
 }
 
-/** `npm run -s <script> -- <args>` in a checkout: its exit code, stdout, and stdout and stderr interleaved. */
-function npmRun(cwd: string, script: string, args: readonly string[]): Promise<Ran> {
+/**
+ * A checkout's package.json script with arguments, as `npm run -s <script> -- <args>` runs it
+ * (`sh -c`, the checkout's node_modules/.bin first on PATH), without starting npm for each: a
+ * diff runs ten scripts, and npm's own start is 0.35 s of each. Resolves with the exit code,
+ * stdout, and stdout and stderr interleaved.
+ */
+function runScript(cwd: string, script: string, args: readonly string[]): Promise<Ran> {
+    const command = readJson<{ scripts?: Record<string, string> }>(path.join(cwd, "package.json"))?.scripts?.[script];
+    if (typeof command !== "string")
+        return Promise.resolve({ code: 1, stdout: "", output: `Missing script: "${script}"\n` });
     return new Promise((resolve) => {
-        const child = spawn("npm", ["run", "-s", script, "--", ...args], { cwd, env: process.env });
+        const env = {
+            ...process.env,
+            PATH: [path.join(cwd, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
+        };
+        // "$@": each argument reaches the script as one word, whatever it holds.
+        const child = spawn("sh", ["-c", `${command} "$@"`, script, ...args], { cwd, env });
         let stdout = "";
         let output = "";
         child.stdout.on("data", (d: Buffer) => ((stdout += d), (output += d)));
@@ -119,7 +132,7 @@ export async function collect(args: DiffArgs, out: string): Promise<StackInput[]
     const plans = await Promise.all(
         STACKS.flatMap((stack) =>
             (["base", "pr"] as const).map(async (side) => {
-                const ran = await npmRun(sides[side], "plan", [stack]);
+                const ran = await runScript(sides[side], "plan", [stack]);
                 const note =
                     ran.code === 0
                         ? ""
@@ -137,11 +150,11 @@ export async function collect(args: DiffArgs, out: string): Promise<StackInput[]
             const dir = sides[name];
             const records = path.resolve(dir, "out", `${stack}.records.json`);
             const [cost, policy] = await Promise.all([
-                planned.ok ? npmRun(dir, "cost", [stack, "--json"]) : undefined,
+                planned.ok ? runScript(dir, "cost", [stack, "--json"]) : undefined,
                 !hasRunner
                     ? { code: 2, stdout: "", output: "(not run: the base branch has no offline policy runner)\n" }
                     : planned.ok && fs.existsSync(records)
-                      ? npmRun(args.base, "policy:offline", [records])
+                      ? runScript(args.base, "policy:offline", [records])
                       : { code: 2, stdout: "", output: `(not run: the ${name} plan of ${stack} wrote no records)\n` },
             ]);
             fs.writeFileSync(path.join(out, `policy-${name}-${stack}.txt`), policy.output);
