@@ -1,5 +1,7 @@
 // tools/test.ts: the runner that puts npm test's steps side by side.
 import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { ROOT } from "../testing/engine";
 import { runAll, STEPS } from "../tools/test";
 
 describe("npm test's runner", () => {
@@ -22,6 +24,20 @@ describe("npm test's runner", () => {
         assert.ok(printed.some((text) => text.startsWith("\n=== second: FAILED (exit 3) in ")));
         assert.ok(printed.some((text) => text.startsWith("\n=== third: ok in ") && text.endsWith("three\n")));
         for (const outcome of outcomes) assert.ok(outcome.seconds >= 0);
+    });
+
+    it("exits with the code only once a report larger than a pipe's buffer is all written to the pipe", async () => {
+        const report = "x".repeat(1 << 20);
+        const script = `const { exitWhenWritten } = require("./tools/test.ts"); process.stdout.write("x".repeat(${1 << 20})); exitWhenWritten(3);`;
+        const child = spawn(process.execPath, ["-r", "./tools/transpile.cjs", "-e", script], { cwd: ROOT });
+        let received = "";
+        // A slow reader, as tee is under load: the pipe fills and the writer must wait for it.
+        child.stdout.pause();
+        setTimeout(() => child.stdout.resume(), 200);
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => (received += chunk));
+        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        assert.equal(code, 3);
+        assert.equal(received.length, report.length);
     });
 
     it("reports a command that cannot start as a failure, not a crash", async () => {

@@ -88,12 +88,18 @@ async function main(): Promise<number> {
     return failed.length === 0 ? 0 : 1;
 }
 
+/**
+ * Ends the process with `code` once everything written to stdout and stderr is out. Not
+ * process.exit(): on a pipe (CI's `npm test | tee`) stdout is written asynchronously, and exit
+ * would cut the report off at the pipe's 64 KiB, summary line and all.
+ */
+export function exitWhenWritten(code: number): void {
+    process.exitCode = code;
+}
+
 if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (error: Error) => {
-            console.error(`npm test: ${error.stack ?? error.message}`);
-            process.exit(2);
-        },
-    );
+    main().then(exitWhenWritten, (error: Error) => {
+        console.error(`npm test: ${error.stack ?? error.message}`);
+        exitWhenWritten(2);
+    });
 }
