@@ -257,6 +257,12 @@ interface Harness {
     cleanup(): void;
 }
 
+/** A stack's tags as the fake keeps them, after a run. */
+function tagsOf(h: Harness, name: string): Record<string, string> {
+    const dir = path.join(h.state, "stacks", name, "tags");
+    return Object.fromEntries(fs.readdirSync(dir).map((key) => [key, fs.readFileSync(path.join(dir, key), "utf8")]));
+}
+
 /**
  * The estimate's offline evaluation, queued with the other tests' (the Pulumi runtime is
  * process-global). One evaluation serves every create here: what it prices (the sizes) is dev's
@@ -479,9 +485,23 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         assert.equal(code, 0, output);
         const seq = commands(h.calls());
         assert.equal(seq.filter((c) => c.startsWith("stack init")).length, 0);
-        assert.ok(seq.includes("stack tag set owner alice --stack eph-pr-7"));
-        assert.ok(seq.includes("stack tag set created-at 2026-11-24T08:00:00.000Z --stack eph-pr-7"));
-        assert.ok(seq.includes("stack tag set expires-at 2026-11-25T16:00:00.000Z --stack eph-pr-7"));
+        // Only what changed or was missing is set: each tag set is a CLI call. Owner and birth stay.
+        assert.deepEqual(
+            seq
+                .filter((c) => c.startsWith("stack tag set "))
+                .map((c) => c.replace(/hourly-usd \d+\.\d{4} /, "hourly-usd <estimate> ")),
+            [
+                "stack tag set scalable-backend:placement cluster --stack eph-pr-7",
+                "stack tag set expires-at 2026-11-25T16:00:00.000Z --stack eph-pr-7",
+                "stack tag set scalable-backend:ephemeral true --stack eph-pr-7",
+                "stack tag set scalable-backend:hourly-usd <estimate> --stack eph-pr-7",
+            ],
+        );
+        const tags = tagsOf(h, "eph-pr-7");
+        assert.deepEqual(
+            [tags.owner, tags["created-at"], tags["expires-at"]],
+            ["alice", "2026-11-24T08:00:00.000Z", "2026-11-25T16:00:00.000Z"],
+        );
     });
 
     it("never shortens a stack's expiry: a shorter TTL on a second create keeps the later one", async () => {
@@ -506,7 +526,8 @@ describe("stack tool: Automation API flow against a fake pulumi", () => {
         ]);
         assert.equal(code, 0, output);
         assert.match(output, /^Stack eph-pr-8: placement cluster, owner alice, expires 2026-11-27T08:00:00\.000Z$/m);
-        assert.ok(commands(h.calls()).includes("stack tag set expires-at 2026-11-27T08:00:00.000Z --stack eph-pr-8"));
+        assert.equal(tagsOf(h, "eph-pr-8")["expires-at"], "2026-11-27T08:00:00.000Z");
+        assert.ok(!commands(h.calls()).some((c) => c.startsWith("stack tag set expires-at")));
     });
 
     it("refuses dev and prod, a bad owner and an option a command does not take, before any CLI call", async () => {

@@ -226,11 +226,21 @@ function metaOf(context: Context, tags: Record<string, string>, options: CreateO
     };
 }
 
+/** Sets each tag whose value is not already `current`'s: every tag set is a CLI call of its own. */
+async function setTags(stack: Stack, current: Record<string, string>, wanted: Record<string, string>): Promise<void> {
+    for (const [key, value] of Object.entries(wanted)) if (current[key] !== value) await stack.setTag(key, value);
+}
+
 /** Tags written before up: the lifetime, the placement, and the cost estimate (always, "unknown" when none). */
-async function tagStack(stack: Stack, tags: Record<string, string>, cost: Estimate | undefined): Promise<void> {
-    for (const [key, value] of Object.entries(tags)) await stack.setTag(key, value);
-    // Always set, so a re-create that cannot estimate never leaves the last estimate standing.
-    await stack.setTag(TAG_HOURLY, cost?.hourly ? cost.hourly.expected.toFixed(4) : "unknown");
+async function tagStack(
+    stack: Stack,
+    current: Record<string, string>,
+    tags: Record<string, string>,
+    cost: Estimate | undefined,
+): Promise<void> {
+    // Always given, so a re-create that cannot estimate never leaves the last estimate standing.
+    const hourly = cost?.hourly ? cost.hourly.expected.toFixed(4) : "unknown";
+    await setTags(stack, current, { ...tags, [TAG_HOURLY]: hourly });
 }
 
 /** Selects or inits `name`, and writes its config as the stack file itself, keeping what `stack init` wrote. */
@@ -344,7 +354,7 @@ async function createCluster(
     const boundary = clusterBoundary(context, name, options);
     const { stack, tags, save } = await prepare(context, name, options.secretsProvider ?? ephemeralSecretsProvider());
     // First, so an interrupted create still says what it is.
-    await stack.setTag(TAG_PLACEMENT, "cluster");
+    await setTags(stack, tags, { [TAG_PLACEMENT]: "cluster" });
     const meta = metaOf(context, tags, options, ttlMs);
     context.io.out(`Stack ${name}: placement cluster, owner ${meta.owner}, expires ${meta.expiresAt.toISOString()}\n`);
     const config = ephemeralConfig(devStackFileConfig(), meta);
@@ -352,7 +362,7 @@ async function createCluster(
     await save(config);
     const cost = await estimateConfig(context, name, config);
     if (cost) context.io.out(`${describeCreateCost(cost, options.ttl, ttlMs)}\n`);
-    await tagStack(stack, stackTags(meta), cost);
+    await tagStack(stack, tags, stackTags(meta), cost);
     const result = await upWithPolicy(context, stack, options);
     const url = result.outputs.backendUrl?.value as string | undefined;
     context.io.out(`\nBackend URL: ${url ?? "(no backendUrl output)"}\n`);
@@ -376,14 +386,14 @@ async function createShared(
     let tenantNamespace: string | undefined;
     if (options.layer !== "app") {
         const { stack, tags, save } = await prepare(context, tenantName, secretsProvider);
-        await stack.setTag(TAG_PLACEMENT, "shared");
+        await setTags(stack, tags, { [TAG_PLACEMENT]: "shared" });
         const meta = metaOf(context, tags, options, ttlMs);
         context.io.out(
             `Stack ${tenantName}: tenant of ${name}, owner ${meta.owner}, expires ${meta.expiresAt.toISOString()}\n`,
         );
         await save(tenantConfig(devStackFileConfig(), meta, options.host));
         // Its quota is a cap, not a spend: the tenant layer itself costs nothing.
-        await tagStack(stack, { ...stackTags(meta), [TAG_TENANT_OF]: name }, undefined);
+        await tagStack(stack, tags, { ...stackTags(meta), [TAG_TENANT_OF]: name }, undefined);
         const result = await upWithPolicy(context, stack, options);
         tenantNamespace = result.outputs.namespace?.value as string | undefined;
         context.io.out(`\nNamespace ${tenantNamespace ?? "(no namespace output)"} is ready for ${name}.\n`);
@@ -399,7 +409,7 @@ async function createShared(
     }
     const namespace = tenantNamespace ?? (await waitForTenant(context, tenantName));
     const { stack, tags, save } = await prepare(context, name, secretsProvider);
-    await stack.setTag(TAG_PLACEMENT, "shared");
+    await setTags(stack, tags, { [TAG_PLACEMENT]: "shared" });
     const meta = metaOf(context, tags, options, ttlMs);
     context.io.out(
         `Stack ${name}: placement shared (namespace ${namespace}), owner ${meta.owner}, expires ${meta.expiresAt.toISOString()}\n`,
@@ -412,7 +422,7 @@ async function createShared(
     await save(config);
     const cost = await estimateConfig(context, name, config);
     if (cost) context.io.out(`${describeCreateCost(cost, options.ttl, ttlMs)}\n`);
-    await tagStack(stack, stackTags(meta), cost);
+    await tagStack(stack, tags, stackTags(meta), cost);
     const result = await upWithPolicy(context, stack, options);
     const url = result.outputs.backendUrl?.value as string | undefined;
     const portForward = result.outputs.portForward?.value as string | undefined;
