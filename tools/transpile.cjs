@@ -42,11 +42,14 @@ function sourceMapOf(filename) {
 /** A frame as V8 prints it, its position moved to the TypeScript line and column when known. */
 function frame(callSite) {
     const text = callSite.toString();
+    // Most frames are the SDKs' JavaScript, without a map: the Pulumi SDK takes a stack trace per
+    // promise, so this path runs tens of thousands of times in a test run.
     const file = callSite.getFileName();
-    const map = file === undefined || file === null ? undefined : sourceMapOf(file);
+    if (file === undefined || file === null || !maps.has(file)) return text;
+    const map = sourceMapOf(file);
     const line = callSite.getLineNumber();
     const column = callSite.getColumnNumber();
-    if (map === undefined || line === null || column === null) return text;
+    if (line === null || column === null) return text;
     const entry = map.findEntry(line - 1, column - 1);
     if (entry.originalLine === undefined) return text;
     const generated = `${file}:${line}:${column}`;
