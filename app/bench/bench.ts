@@ -197,12 +197,13 @@ function startTarget(
     });
 }
 
-/** SIGTERM, then SIGKILL after 5 s. Resolves with how it ended. */
+/** SIGTERM, then SIGKILL after 5 s. Resolves with how it ended, once its output is all read. */
 async function stopTarget(child: ChildProcess): Promise<string> {
     stopping.add(child);
     if (!alive(child)) return `already exited (${child.exitCode ?? child.signalCode})`;
+    // "close", not "exit": its stdout is read to the end first, so no line is counted missing.
     const exited = new Promise<string>((resolve) =>
-        child.once("exit", (code, signal) => resolve(String(code ?? signal))),
+        child.once("close", (code, signal) => resolve(String(code ?? signal))),
     );
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
