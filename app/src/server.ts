@@ -201,6 +201,19 @@ const CLIENT_ERROR_RESPONSES = new Map<ClientErrorStatus, Buffer>(
  */
 export const CLIENT_ERROR_LINGER_MS = 1000;
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/** The headers every answer starts with, in this order. */
+function answerHeaders(contentType: string, length: number): http.OutgoingHttpHeaders {
+    return {
+        "content-type": contentType,
+        "content-length": length,
+        "cache-control": "no-store",
+        // A browser must take the content type as given, never guess one from the body.
+        "x-content-type-options": "nosniff",
+    };
+}
+
 /** Routes are a fixed set, so the `route` metric label never explodes in cardinality. */
 const APP: ReadonlySet<string> = new Set(APP_ROUTES);
 /** The metrics port answers the scrape alone. */
@@ -281,15 +294,9 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         headers: Record<string, string> = {},
     ): void => {
         const payload = typeof body === "string" ? body : JSON.stringify(body);
+        const contentType = typeof body === "string" ? "text/plain; charset=utf-8" : JSON_TYPE;
         res.writeHead(status, {
-            "content-type":
-                typeof body === "string"
-                    ? (headers["content-type"] ?? "text/plain; charset=utf-8")
-                    : "application/json; charset=utf-8",
-            "content-length": Buffer.byteLength(payload),
-            "cache-control": "no-store",
-            // A browser must take the content type as given, never guess one from the body.
-            "x-content-type-options": "nosniff",
+            ...answerHeaders(contentType, Buffer.byteLength(payload)),
             ...(draining ? { connection: "close" } : {}),
             ...headers,
         });
@@ -306,13 +313,7 @@ export function createBackendServer(options: ServerOptions): BackendServer {
     }
     const fixedAnswer = (status: number, body: unknown): FixedAnswer => {
         const payload = Buffer.from(JSON.stringify(body));
-        // The headers send() writes, in its order.
-        const headers = {
-            "content-type": "application/json; charset=utf-8",
-            "content-length": payload.length,
-            "cache-control": "no-store",
-            "x-content-type-options": "nosniff",
-        };
+        const headers = answerHeaders(JSON_TYPE, payload.length);
         return { status, payload, headers, closing: { ...headers, connection: "close" } };
     };
     const sendFixed = (res: http.ServerResponse, answer: FixedAnswer): void => {
