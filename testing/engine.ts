@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { specialSecretSig, specialSigKey, specialResourceSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { invented, mockCall, mockOutputs } from "./mock-cloud";
+import { DebuggableModule, framelessPromiseTraces } from "./promise-traces";
 import { projectName, requiredKeys, stackConfig } from "./stack-files";
 
 export { ACCOUNT, mockOutputs } from "./mock-cloud";
@@ -25,6 +26,10 @@ export const ROOT = path.resolve(__dirname, "..");
 export const PROGRAM = path.join(ROOT, "index.ts");
 export const PROJECT = "scalable-backend";
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+// The SDK calls debuggablePromise through this module object, so the wrapper applies to every call.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+framelessPromiseTraces(require("@pulumi/pulumi/runtime/debuggable") as DebuggableModule);
 
 export interface RecordedOptions {
     parent?: string;

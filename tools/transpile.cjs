@@ -7,7 +7,6 @@
 // compiled file's map is kept, parsed on first use, and applied to that file's frames only.
 "use strict";
 const fs = require("node:fs");
-const path = require("node:path");
 const { SourceMap } = require("node:module");
 const swc = require("@swc/core");
 
@@ -68,28 +67,11 @@ function header(error) {
     }
 }
 
-/**
- * The Pulumi SDK takes a stack trace for every promise it makes (debuggablePromise) and reads it
- * only to print leaked promises when PULUMI_DEBUG_PROMISE_LEAKS is set. Without that variable
- * those traces are not formatted: formatting them was ~8% of the test suite's CPU time.
- */
-const PROMISE_TRACE_FILE = path.join("@pulumi", "pulumi", "runtime", "debuggable.js");
-const PROMISE_TRACE_UNFORMATTED = "(not formatted: set PULUMI_DEBUG_PROMISE_LEAKS to keep promise stack traces)";
-const formatPromiseTraces = Boolean(process.env.PULUMI_DEBUG_PROMISE_LEAKS);
-
-function isPromiseTrace(callSites) {
-    if (formatPromiseTraces || callSites.length === 0) return false;
-    const top = callSites[0];
-    return top.getFunctionName() === "debuggablePromise" && String(top.getFileName()).endsWith(PROMISE_TRACE_FILE);
-}
-
 Error.prepareStackTrace = (error, callSites) =>
-    isPromiseTrace(callSites)
-        ? PROMISE_TRACE_UNFORMATTED
-        : [header(error), ...callSites.map((callSite) => `    at ${frame(callSite)}`)].join("\n");
+    [header(error), ...callSites.map((callSite) => `    at ${frame(callSite)}`)].join("\n");
 
 require.extensions[".ts"] = (module, filename) => {
     module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
 };
 
-module.exports = { compile, swcOptions, PROMISE_TRACE_UNFORMATTED };
+module.exports = { compile, swcOptions };
