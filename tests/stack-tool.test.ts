@@ -271,8 +271,13 @@ function tagsOf(h: Harness, name: string): Record<string, string> {
 let evaluated: Promise<StackRun> | undefined;
 const offline: NonNullable<Context["evaluate"]> = (stack, config) => (evaluated ??= evaluate(stack, { config }));
 
+/** The fake CLI, found once for the file: each get runs `pulumi version` (not in the calls a test reads). */
+let fakeCommand: Promise<PulumiCommand> | undefined;
+const theFake = (): Promise<PulumiCommand> =>
+    (fakeCommand ??= PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true }));
+
 function harness(
-    getCommand: () => Promise<PulumiCommand> = () => PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true }),
+    getCommand: () => Promise<PulumiCommand> = theFake,
     evaluateStack: Context["evaluate"] = offline,
 ): Harness {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-tool-"));
