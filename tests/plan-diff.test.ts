@@ -11,6 +11,7 @@ import { changeLines, compare, Plan, PlanEntry, renderValue, summaryLine } from 
 import { composeComment, costSection, CostEstimate, StackInput } from "../tools/diff/comment";
 import { reviewFlags } from "../tools/diff/review";
 import { planEntry } from "../tools/plan";
+import { parseDiffArgs, UsageError } from "../tools/plan-diff";
 import { evaluate } from "./helpers";
 
 const entry = (type: string, name: string, inputs: Record<string, unknown>, protect = false): PlanEntry => ({
@@ -511,7 +512,7 @@ process.stdout.write(p[r.side + "-" + r.stack] ?? r.stack + ": 0 mandatory, 0 ad
         }
     });
 
-    it("refuses bad arguments in one line, exit 2, and prints help", () => {
+    it("refuses bad arguments with the reason", () => {
         for (const [args, message] of [
             [[], "--base is required."],
             [["--base", ROOT], "--pr is required."],
@@ -523,11 +524,20 @@ process.stdout.write(p[r.side + "-" + r.stack] ?? r.stack + ": 0 mandatory, 0 ad
             [["--base", ROOT, "--pr", ROOT, "extra"], "Unexpected argument extra."],
             [["--stack", "dev"], "Unknown option --stack."],
         ] as const) {
-            const result = tool(...args);
-            assert.equal(result.status, 2, args.join(" "));
-            assert.ok(result.stderr.startsWith(`plan:diff: ${message}`), result.stderr);
-            assert.equal(result.stderr.split("\n").length, 2);
+            assert.throws(
+                () => parseDiffArgs(args),
+                (error: Error) => error instanceof UsageError && error.message.startsWith(message),
+                args.join(" "),
+            );
         }
+    });
+
+    it("on the command line: a bad argument is one line on stderr and exit 2; --help prints the usage", () => {
+        const bad = tool("--stack", "dev");
+        assert.equal(bad.status, 2);
+        assert.ok(bad.stderr.startsWith("plan:diff: Unknown option --stack."), bad.stderr);
+        assert.equal(bad.stderr.split("\n").length, 2);
+        assert.equal(bad.stdout, "");
         const help = tool("--help");
         assert.equal(help.status, 0);
         assert.match(help.stdout, /^usage: npm run plan:diff -- --base <checkout> --pr <checkout>/);
