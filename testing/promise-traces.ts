@@ -1,7 +1,7 @@
 // The Pulumi SDK takes a stack trace for every promise it makes (runtime/debuggable.js,
 // debuggablePromise) and reads it only to print leaked promises when PULUMI_DEBUG_PROMISE_LEAKS is
 // set. The mock engine evaluates stacks by the dozen per test run: there, unless that variable is
-// set, the trace is taken with no frames. Capturing and formatting them was ~10% of the suite's CPU.
+// set, the trace is taken with no frames: capturing and formatting them took mocha from 23 s to 28 s.
 // What a real `pulumi up` runs is untouched: only the engine (tests, plan, cost) calls this.
 
 export interface DebuggableModule {
