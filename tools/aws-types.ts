@@ -3,7 +3,7 @@
 // Pulumi CLI or the tests, requires the real package). The index imports all ~250 AWS services'
 // declarations, 2,700 files and 470k lines, and @pulumi/eks's declarations import the index, so
 // every type-check parsed and bound them all; the shim re-exports the index's top level and the
-// services this repository and @pulumi/eks use, which makes `npm test`'s check 3-4 CPU-s cheaper.
+// services this repository and @pulumi/eks use, which makes `npm test`'s check about 3 CPU-s cheaper.
 //   npm run types:aws      rewrite the shim (after an SDK bump, or a service added to SERVICES)
 // Code that uses a service not listed here fails to type-check, "Property 'X' does not exist on
 // type 'typeof import(...)'" naming typings/pulumi-aws or, for a service with enums, its
