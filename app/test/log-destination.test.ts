@@ -1,0 +1,79 @@
+// The access log's destination: lines batched in front of sonic-boom, nothing held back on flush.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import pino from "pino";
+import { BATCH_CHARS, BatchedLines, BufferedDestination, stdoutDestination } from "../src/log-destination";
+
+/** A sink that records what it is handed and which flushes it gets. */
+function recordingSink(): BufferedDestination & { calls: string[] } {
+    const calls: string[] = [];
+    return {
+        calls,
+        write: (data: string) => {
+            calls.push(`write ${data}`);
+            return true;
+        },
+        flush: () => void calls.push("flush"),
+        flushSync: () => void calls.push("flushSync"),
+    };
+}
+
+describe("app: the access log's destination", () => {
+    it("hands lines to sonic-boom one batch at a time, once the batch reaches its size", () => {
+        const sink = recordingSink();
+        const batched = new BatchedLines(sink, 10);
+        batched.write("abcd\n");
+        batched.write("efgh\n");
+        assert.deepEqual(sink.calls, ["write abcd\nefgh\n"]);
+        batched.write("ij\n");
+        assert.deepEqual(sink.calls, ["write abcd\nefgh\n"]);
+        batched.write("klmnopqrstu\n");
+        assert.deepEqual(sink.calls, ["write abcd\nefgh\n", "write ij\nklmnopqrstu\n"]);
+    });
+
+    it("hands over what it holds before every flush, asynchronous or synchronous", () => {
+        const sink = recordingSink();
+        const batched = new BatchedLines(sink, 100);
+        batched.write("a\n");
+        batched.flush();
+        batched.write("b\n");
+        batched.flushSync();
+        // Nothing held: no empty write, but the sink is still flushed (it may hold lines itself).
+        batched.flushSync();
+        assert.deepEqual(sink.calls, ["write a\n", "flush", "write b\n", "flushSync", "flushSync"]);
+    });
+
+    it("batches at 4096 characters, sonic-boom's own threshold for a write", () => {
+        assert.equal(BATCH_CHARS, 4096);
+        assert.ok(stdoutDestination() instanceof BatchedLines);
+    });
+
+    it("writes every line, in order, through a real sonic-boom once flushed synchronously", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "log-destination-"));
+        try {
+            const file = path.join(dir, "stdout");
+            const fd = fs.openSync(file, "w");
+            // Synchronous: in its asynchronous mode flushSync() does not wait for a write under way,
+            // and the lines in it could land after the rest.
+            const sonic = pino.destination({ dest: fd, sync: true });
+            const batched = new BatchedLines(sonic);
+            // Not jsonLogger: its flush timer would outlive this test's file.
+            const logger = pino({ base: undefined, timestamp: false }, batched);
+            // Enough for several batches and a remainder smaller than one.
+            for (let i = 0; i < 1000; i++) logger.info({ i }, "request");
+            batched.flushSync();
+            const lines = fs.readFileSync(file, "utf8").split("\n");
+            assert.equal(lines.pop(), "");
+            assert.deepEqual(
+                lines.map((line) => (JSON.parse(line) as { i: number }).i),
+                Array.from({ length: 1000 }, (_, i) => i),
+            );
+            assert.equal(lines[7], '{"level":30,"i":7,"msg":"request"}');
+            sonic.end();
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
