@@ -12,6 +12,7 @@ import {
     createBackendServer,
     jsonLogger,
     LATENCY_BUCKETS,
+    Logger,
     serverLimits,
     ServerOptions,
 } from "../src/server";
@@ -295,6 +296,7 @@ describe("app: timeouts and the connection cap", () => {
         );
         assert.throws(() => serverLimits({ maxConnections: 0 }), /maxConnections is 0; expected a positive integer/);
         assert.throws(() => serverLimits({ keepAliveTimeoutMs: 0.5 }), /keepAliveTimeoutMs is 0.5/);
+        assert.throws(() => serverLimits({ accessLoggers: 0 }), /accessLoggers is 0; expected a positive integer/);
     });
 
     it("cuts a request whose headers are not complete within the headers timeout", async () => {
@@ -452,6 +454,44 @@ describe("app: logs", () => {
         assert.equal(typeof entries[0].durationMs, "number");
     });
 
+    it("serializes an access line's method, route and status once per combination, up to limits.accessLoggers", async () => {
+        const stream = new PassThrough();
+        let text = "";
+        stream.on("data", (chunk) => (text += chunk));
+        const logger = jsonLogger(stream, () => Date.parse("2026-01-01T00:00:00Z"));
+        const children: Record<string, string | undefined>[] = [];
+        const counting: Logger = {
+            ...logger,
+            child: (fields) => {
+                children.push(fields);
+                return logger.child(fields);
+            },
+        };
+        const { base } = await start({ logger: counting, limits: { accessLoggers: 1 } });
+        for (const url of ["/", "/", "/nowhere", "/nowhere"]) await fetch(`${base}${url}`);
+        await new Promise((resolve) => setImmediate(resolve));
+        // The first combination is kept; past the limit each line builds its own, to the same bytes.
+        assert.deepEqual(children, [
+            { method: "GET", route: "/", status: "200" },
+            { method: "GET", route: "unmatched", status: "404" },
+            { method: "GET", route: "unmatched", status: "404" },
+        ]);
+        assert.deepEqual(
+            text
+                .trim()
+                .split("\n")
+                .map((line) => line.replace(/"durationMs":[0-9.e-]+/, '"durationMs":0')),
+            [
+                ...Array(2).fill(
+                    '{"level":"info","time":"2026-01-01T00:00:00.000Z","method":"GET","route":"/","status":"200","durationMs":0,"message":"request"}',
+                ),
+                ...Array(2).fill(
+                    '{"level":"info","time":"2026-01-01T00:00:00.000Z","method":"GET","route":"unmatched","status":"404","durationMs":0,"message":"request"}',
+                ),
+            ],
+        );
+    });
+
     it("writes the access line and the hello response byte for byte as before the fast path", async () => {
         const stream = new PassThrough();
         let text = "";
@@ -482,11 +522,12 @@ describe("app: logs", () => {
         const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
         process.on("unhandledRejection", onUnhandled);
         try {
-            const logger = {
+            const logger: Logger = {
                 info: () => {
                     throw new Error("stdout is gone");
                 },
                 error: (message: string, fields?: Record<string, unknown>) => void errors.push({ message, ...fields }),
+                child: () => logger,
                 flush: () => undefined,
             };
             const { base } = await start({ logger });
