@@ -1,6 +1,8 @@
 // tools/test.ts: the runner that puts npm test's steps side by side.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ROOT } from "../testing/engine";
 import { runAll, STEPS } from "../tools/test";
 
@@ -53,5 +55,14 @@ describe("npm test's runner", () => {
         );
         const commands = STEPS.map((s) => [s.command, ...s.args].join(" "));
         assert.equal(commands.filter((c) => /tools\/check\.ts|\btsc\b/.test(c)).length, 1);
+    });
+
+    it("runs the check as npm run check does, with one V8 helper thread", () => {
+        const check = STEPS.find((s) => s.name === "check")!;
+        const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+            scripts: Record<string, string>;
+        };
+        assert.equal(manifest.scripts.check, `node ${check.args.join(" ")}`);
+        assert.ok(check.args.includes("--v8-pool-size=1"));
     });
 });
