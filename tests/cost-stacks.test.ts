@@ -6,6 +6,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { startInBackground } from "../testing/background";
 import type { RecordedResource, StackRun } from "../testing/engine";
 import { ROOT } from "../testing/engine";
 import { coverageOf } from "../cost/coverage";
@@ -224,8 +225,16 @@ describe("cost: npm run cost", () => {
             encoding: "utf8",
         });
 
+    const devJson = startInBackground(
+        process.execPath,
+        ["-r", "./tools/transpile.cjs", "tools/cost.ts", "dev", "--json"],
+        {
+            cwd: ROOT,
+        },
+    );
+
     it("prints the estimate of a stack as JSON, the same as in-process", async () => {
-        const result = cost("dev", "--json");
+        const result = await devJson;
         assert.equal(result.status, 0, result.stderr);
         const printed = JSON.parse(result.stdout);
         const e = estimate(await stackRun("dev"), TABLE);

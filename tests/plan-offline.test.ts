@@ -3,10 +3,10 @@
 // StackReference, dev evaluated first in the same process. The same records the tests' hosted runs
 // have, and byte-identical across processes.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { startInBackground } from "../testing/background";
 import { ROOT, type StackRun } from "../testing/engine";
 import { ephemeralConfig, reviewAppConfig, tenantConfig } from "../tools/ephemeral";
 import {
@@ -24,6 +24,10 @@ import { EPHEMERAL_META, EPHEMERAL_STACK, ephemeralRun, hostedRun } from "./help
 const PREBUILT = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/backend@sha256:${"b".repeat(64)}`;
 
 describe("plan: a review stack without its stack file", () => {
+    const CLI_STACK = "eph-plan-offline-cli";
+    const planned = startInBackground(process.execPath, ["-r", "./tools/transpile.cjs", "tools/plan.ts", CLI_STACK], {
+        cwd: ROOT,
+    });
     it("is configured as stack create configures it, dated as the tests' stacks are", () => {
         const dev = devStackFileConfig();
         assert.deepEqual(OFFLINE_META, EPHEMERAL_META);
@@ -75,14 +79,11 @@ describe("plan: a review stack without its stack file", () => {
     });
 
     it("npm run plan -- eph-<slug> plans it in one process, byte-identical to an in-process plan", async () => {
-        const stack = "eph-plan-offline-cli";
+        const stack = CLI_STACK;
         const out = path.join(ROOT, "out", stack);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-offline-"));
         try {
-            const result = spawnSync(process.execPath, ["-r", "./tools/transpile.cjs", "tools/plan.ts", stack], {
-                cwd: ROOT,
-                encoding: "utf8",
-            });
+            const result = await planned;
             assert.equal(result.status, 0, result.stderr);
             const lines = result.stdout.split("\n");
             assert.equal(lines[0], describeOfflineConfig(stack, {}));

@@ -2,10 +2,10 @@
 // the pinned SDK's own helpers (tools/pulumi-host.cjs), so `pulumi preview` and `up` start
 // transpile-only, with swc, as CommonJS, and evaluate the same program the tests do.
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { startInBackground } from "../testing/background";
 import { ROOT } from "../testing/engine";
 import { stackRun } from "./helpers";
 
@@ -15,6 +15,11 @@ const tsutils = require("@pulumi/pulumi/tsutils") as {
 };
 
 describe("pulumi host: Pulumi.yaml's TypeScript options", () => {
+    const hosted = startInBackground(
+        process.execPath,
+        [path.join(ROOT, "tools", "pulumi-host.cjs"), "tsconfig.pulumi.json", "dev"],
+        { cwd: ROOT },
+    );
     const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
         runtime: { name: string; options: { typescript?: boolean; tsconfig?: string } };
     };
@@ -34,15 +39,9 @@ describe("pulumi host: Pulumi.yaml's TypeScript options", () => {
 
     it("loads index.ts transpile-only with swc, as CommonJS, to the same resources as the tests' run", async function () {
         this.timeout(60_000);
-        const output = execFileSync(
-            process.execPath,
-            [path.join(ROOT, "tools", "pulumi-host.cjs"), "tsconfig.pulumi.json", "dev"],
-            {
-                cwd: ROOT,
-                encoding: "utf8",
-            },
-        );
-        const measured = JSON.parse(output) as Record<string, unknown>;
+        const { status, stdout, stderr } = await hosted;
+        assert.equal(status, 0, stderr);
+        const measured = JSON.parse(stdout) as Record<string, unknown>;
         const run = await stackRun("dev");
         assert.deepEqual(
             { ...measured, milliseconds: undefined },
