@@ -12,6 +12,7 @@ import { ephemeralConfig, reviewAppConfig, tenantConfig } from "../tools/ephemer
 import {
     describeOfflineConfig,
     evaluateStack,
+    hostRun,
     OFFLINE_BOUNDARY,
     OFFLINE_META,
     offlineConfig,
@@ -19,7 +20,7 @@ import {
 import { writePlan } from "../tools/plan";
 import { devStackFileConfig } from "../tools/stack";
 import { EPHEMERAL_BOUNDARY } from "./config-helpers";
-import { EPHEMERAL_META, EPHEMERAL_STACK, ephemeralRun, hostedRun } from "./helpers";
+import { EPHEMERAL_META, EPHEMERAL_STACK, ephemeralRun, hostedRun, stackRun } from "./helpers";
 
 const PREBUILT = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/backend@sha256:${"b".repeat(64)}`;
 
@@ -57,6 +58,19 @@ describe("plan: a review stack without its stack file", () => {
             assert.deepEqual(run.resources, want.resources, stack);
             assert.deepEqual(run.outputs, want.outputs, stack);
         }
+    });
+
+    it("evaluates the host once per process, however many stacks placed on it are planned", async () => {
+        const host = hostRun(ROOT);
+        assert.equal(hostRun(ROOT), host);
+        assert.deepEqual((await host).outputs, (await stackRun("dev")).outputs);
+        // A failed evaluation is not kept: the next plan tries again.
+        const missing = path.join(os.tmpdir(), "plan-offline-no-such-project");
+        const failed = hostRun(missing);
+        await assert.rejects(failed);
+        const retried = hostRun(missing);
+        assert.notEqual(retried, failed);
+        await assert.rejects(retried);
     });
 
     it("says what it planned, and which host it read", () => {

@@ -80,6 +80,20 @@ export function describeOfflineConfig(stack: string, flags: OfflineFlags): strin
     );
 }
 
+/** Dev's evaluation per project directory: evaluated once per process, however many guests read it. */
+const hosts = new Map<string, Promise<StackRun>>();
+
+/** Dev, as the stacks placed on it read it: its first evaluation in this process (a failed one is retried). */
+export function hostRun(root: string): Promise<StackRun> {
+    let host = hosts.get(root);
+    if (host === undefined) {
+        host = import("../testing/engine").then(({ runStack }) => runStack("dev", { projectDir: root }));
+        hosts.set(root, host);
+        host.catch(() => hosts.delete(root));
+    }
+    return host;
+}
+
 /**
  * Evaluates `stack` under the mock engine as the offline tools do. Loads the engine (and the SDKs)
  * only here, so a refused command line answers at once.
@@ -91,8 +105,7 @@ export async function evaluateStack(root: string, stack: string, flags: OfflineF
     const options: { -readonly [K in keyof RunOptions]: RunOptions[K] } = { projectDir: root };
     if (offline) options.config = toCliValues(offlineConfig(stack, flags, devConfigOf(root)));
     if (placedOnDev(stack, offline, flags)) {
-        const dev = await runStack("dev", { projectDir: root });
-        options.stackReferences = { [qualifiedStackName("dev")]: referenceTo(dev) };
+        options.stackReferences = { [qualifiedStackName("dev")]: referenceTo(await hostRun(root)) };
     }
     return runStack(stack, options);
 }
