@@ -57,6 +57,26 @@ describe("npm test's runner", () => {
         assert.equal(commands.filter((c) => /tools\/check\.ts|\btsc\b/.test(c)).length, 1);
     });
 
+    it("runs mocha, and every process it starts, with one V8 helper thread, on top of the caller's NODE_OPTIONS", () => {
+        const unit = STEPS.find((s) => s.name === "unit")!;
+        const options = unit.env?.NODE_OPTIONS.split(" ") ?? [];
+        assert.equal(options.at(-1), "--v8-pool-size=1");
+        assert.deepEqual(options.slice(0, -1), process.env.NODE_OPTIONS ? process.env.NODE_OPTIONS.split(" ") : []);
+    });
+
+    it("sets a step's environment on top of its own", async () => {
+        const [outcome] = await runAll(
+            [
+                {
+                    ...node("env", "console.log(process.env.STEP_ONLY, process.env.PATH === undefined)"),
+                    env: { STEP_ONLY: "set" },
+                },
+            ],
+            () => undefined,
+        );
+        assert.equal(outcome.output, "set false\n");
+    });
+
     it("runs the check as npm run check does, with one V8 helper thread", () => {
         const check = STEPS.find((s) => s.name === "check")!;
         const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
