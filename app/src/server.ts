@@ -4,8 +4,9 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import pino from "pino";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import { stdoutDestination } from "./log-destination";
+import { RequestMetrics } from "./request-metrics";
 import { APP_ROUTES, METRICS_PATH, QUIET_ROUTES, Route, ROUTES } from "./routes";
 
 export interface Logger {
@@ -261,19 +262,8 @@ export function createBackendServer(options: ServerOptions): BackendServer {
     const limits = serverLimits(options.limits);
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const requests = new Counter({
-        name: "http_requests_total",
-        help: "HTTP requests handled, by method, route and status code.",
-        labelNames: ["method", "route", "status"] as const,
-        registers: [registry],
-    });
-    const duration = new Histogram({
-        name: "http_request_duration_seconds",
-        help: "HTTP request latency in seconds, by method, route and status code.",
-        labelNames: ["method", "route", "status"] as const,
-        buckets: LATENCY_BUCKETS,
-        registers: [registry],
-    });
+    // http_requests_total and http_request_duration_seconds.
+    const requestMetrics = new RequestMetrics({ registry, buckets: LATENCY_BUCKETS });
 
     const clientErrors = new Counter({
         name: "http_client_errors_total",
@@ -404,8 +394,7 @@ export function createBackendServer(options: ServerOptions): BackendServer {
         try {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             const labels = { method: methodLabel(req.method), route, status: String(status) };
-            requests.inc(labels);
-            duration.observe(labels, seconds);
+            requestMetrics.record(labels, seconds);
             if (options.accessLog && !QUIET.has(route)) {
                 // The method as sent, not its label; the same fields, in the same order, as before.
                 accessLogger(req.method, route, labels.status).info("request", {
