@@ -2,7 +2,7 @@
 // 4 KiB, synchronously, by pino's own sonic-boom.
 import pino from "pino";
 
-/** What a buffered destination offers beyond write(): an asynchronous and a synchronous flush. */
+/** A destination that holds lines back: flush() sends them on (the timer's), flushSync() too, before an exit. */
 export interface BufferedDestination extends pino.DestinationStream {
     flush(): void;
     flushSync(): void;

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import pino from "pino";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
-import { stdoutDestination } from "./log-destination";
+import { BufferedDestination, stdoutDestination } from "./log-destination";
 import { RequestMetrics } from "./request-metrics";
 import { APP_ROUTES, METRICS_PATH, QUIET_ROUTES, Route, ROUTES } from "./routes";
 
@@ -43,7 +43,7 @@ export function jsonLogger(
     destination: pino.DestinationStream = stdoutDestination(),
     now: () => number = Date.now,
 ): Logger {
-    const buffered = destination as { flush?: () => void; flushSync?: () => void };
+    const buffered = destination as Partial<BufferedDestination>;
     if (typeof buffered.flush === "function") {
         // unref: the timer alone never keeps the process alive.
         setInterval(() => buffered.flush!(), FLUSH_INTERVAL_MS).unref();
