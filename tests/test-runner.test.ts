@@ -64,6 +64,19 @@ describe("npm test's runner", () => {
         assert.deepEqual(options.slice(0, -1), process.env.NODE_OPTIONS ? process.env.NODE_OPTIONS.split(" ") : []);
     });
 
+    it("runs Prettier's own script under node with one V8 helper thread, checking with its cache", () => {
+        const format = STEPS.find((s) => s.name === "format")!;
+        assert.equal(format.command, process.execPath);
+        assert.deepEqual(format.args, [
+            "--v8-pool-size=1",
+            path.join(ROOT, "node_modules", "prettier", "bin", "prettier.cjs"),
+            "--check",
+            "--cache",
+            ".",
+        ]);
+        assert.ok(fs.existsSync(format.args[1]), `${format.args[1]} is where npm installs Prettier's CLI`);
+    });
+
     it("sets a step's environment on top of its own", async () => {
         const [outcome] = await runAll(
             [
