@@ -90,12 +90,13 @@ describe("npm test's runner", () => {
         assert.equal(outcome.output, "set false\n");
     });
 
-    it("runs the check as npm run check does, with one V8 helper thread", () => {
+    it("runs the check as npm run check does, with one V8 helper thread and its old generation sized up front", () => {
         const check = STEPS.find((s) => s.name === "check")!;
         const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
             scripts: Record<string, string>;
         };
         assert.equal(manifest.scripts.check, `node ${check.args.join(" ")}`);
         assert.ok(check.args.includes("--v8-pool-size=1"));
+        assert.ok(check.args.includes("--initial-old-space-size=1024"));
     });
 });
