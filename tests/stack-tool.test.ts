@@ -8,6 +8,7 @@ import * as yaml from "js-yaml";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { fromCliValues, parseStackConfig, toCliValues } from "../config";
 import { ROOT, StackRun } from "../testing/engine";
+import { FAKE_PULUMI_ROOT, inProcess } from "../testing/fake-pulumi";
 import {
     assertEphemeral,
     costSinceCreated,
@@ -35,7 +36,6 @@ import type { Estimate } from "../cost/estimate";
 import { devReference, evaluate } from "./helpers";
 import { EPHEMERAL_BOUNDARY } from "./config-helpers";
 
-const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
 const NOW = new Date("2026-11-25T08:00:00.000Z");
 const HOUR = 3_600_000;
 
@@ -271,10 +271,15 @@ function tagsOf(h: Harness, name: string): Record<string, string> {
 let evaluated: Promise<StackRun> | undefined;
 const offline: NonNullable<Context["evaluate"]> = (stack, config) => (evaluated ??= evaluate(stack, { config }));
 
-/** The fake CLI, found once for the file: each get runs `pulumi version` (not in the calls a test reads). */
+/**
+ * The fake CLI, found once for the file (a get runs `pulumi version` as a process), its calls then
+ * answered in this process: the same answers, without ~340 processes.
+ */
 let fakeCommand: Promise<PulumiCommand> | undefined;
 const theFake = (): Promise<PulumiCommand> =>
-    (fakeCommand ??= PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true }));
+    (fakeCommand ??= PulumiCommand.get({ root: FAKE_PULUMI_ROOT, skipVersionCheck: true }).then((found) =>
+        inProcess(found),
+    ));
 
 function harness(
     getCommand: () => Promise<PulumiCommand> = theFake,
@@ -800,7 +805,9 @@ describe("stack tool: without the Pulumi CLI", () => {
     it("refuses a CLI too old for stack tags on self-managed backends", async () => {
         const saved = process.env.FAKE_PULUMI_VERSION;
         process.env.FAKE_PULUMI_VERSION = "v3.150.0";
-        const h = harness(() => PulumiCommand.get({ root: FAKE_ROOT, version: new SemVer(MINIMUM_CLI_VERSION) }));
+        const h = harness(() =>
+            PulumiCommand.get({ root: FAKE_PULUMI_ROOT, version: new SemVer(MINIMUM_CLI_VERSION) }),
+        );
         try {
             const { code, errors: output } = await h.run(["list"]);
             assert.equal(code, 2);
