@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT } from "../testing/engine";
-import { runAll, STEPS } from "../tools/test";
+import { runAll, STEPS, TIER_UP_BUDGET } from "../tools/test";
 
 describe("npm test's runner", () => {
     const node = (name: string, script: string) => ({ name, command: process.execPath, args: ["-e", script] });
@@ -59,6 +59,10 @@ describe("npm test's runner", () => {
 
     it("runs mocha, and every process it starts, with one V8 helper thread, on top of the caller's NODE_OPTIONS", () => {
         const unit = STEPS.find((s) => s.name === "unit")!;
+        // Its own process under node, with the higher tier-up budget (not allowed in NODE_OPTIONS).
+        assert.equal(unit.command, process.execPath);
+        assert.deepEqual(unit.args, [TIER_UP_BUDGET, path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js")]);
+        assert.ok(fs.existsSync(unit.args[1]), `${unit.args[1]} is where npm installs mocha's CLI`);
         const options = unit.env?.NODE_OPTIONS.split(" ") ?? [];
         assert.equal(options.at(-1), "--v8-pool-size=1");
         assert.deepEqual(options.slice(0, -1), process.env.NODE_OPTIONS ? process.env.NODE_OPTIONS.split(" ") : []);
@@ -98,5 +102,6 @@ describe("npm test's runner", () => {
         assert.equal(manifest.scripts.check, `node ${check.args.join(" ")}`);
         assert.ok(check.args.includes("--v8-pool-size=1"));
         assert.ok(check.args.includes("--initial-old-space-size=1024"));
+        assert.ok(check.args.includes(TIER_UP_BUDGET));
     });
 });
