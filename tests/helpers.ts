@@ -6,11 +6,13 @@ import {
     qualifiedStackName,
     RecordedResource,
     referenceTo,
+    ROOT,
     runStack,
     RunOptions,
     stackConfig,
     StackRun,
 } from "../testing/engine";
+import { hostRun } from "../tools/offline-stack";
 import { devStackFileConfig } from "../tools/stack";
 import { ephemeralConfig, ReviewAppOptions, reviewAppConfig, tenantConfig } from "../tools/ephemeral";
 import { EPHEMERAL_BOUNDARY } from "./config-helpers";
@@ -19,15 +21,22 @@ let queue: Promise<unknown> = Promise.resolve();
 const cache = new Map<string, Promise<StackRun>>();
 
 /** Runs are serialised: the Pulumi runtime is process-global. */
-export function evaluate(stack: string, options: RunOptions = {}): Promise<StackRun> {
-    const run = queue.then(() => runStack(stack, options));
-    queue = run.catch(() => undefined);
-    return run;
+function serialised(run: () => Promise<StackRun>): Promise<StackRun> {
+    const done = queue.then(run);
+    queue = done.catch(() => undefined);
+    return done;
 }
 
-/** The real stack file, evaluated once and shared by every test that only reads it. */
+export function evaluate(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    return serialised(() => runStack(stack, options));
+}
+
+/**
+ * The real stack file, evaluated once and shared by every test that only reads it. Dev is the
+ * offline tools' host evaluation (hostRun), which the plan tests in this process also read.
+ */
 export function stackRun(stack: "dev" | "prod"): Promise<StackRun> {
-    if (!cache.has(stack)) cache.set(stack, evaluate(stack));
+    if (!cache.has(stack)) cache.set(stack, stack === "dev" ? serialised(() => hostRun(ROOT)) : evaluate(stack));
     return cache.get(stack)!;
 }
 

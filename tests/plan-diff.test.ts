@@ -12,7 +12,7 @@ import { composeComment, costSection, CostEstimate, StackInput } from "../tools/
 import { reviewFlags } from "../tools/diff/review";
 import { planEntry } from "../tools/plan";
 import { parseDiffArgs, UsageError } from "../tools/plan-diff";
-import { evaluate } from "./helpers";
+import { evaluate, stackRun } from "./helpers";
 
 const entry = (type: string, name: string, inputs: Record<string, unknown>, protect = false): PlanEntry => ({
     urn: `urn:pulumi:dev::scalable-backend::${type}::${name}`,
@@ -368,7 +368,7 @@ Cost: $12.50/month expected, +$2.50 against the base ($10.00).
 
 describe("plan diff: on the real stacks", () => {
     it("shows dev's maxReplicas 4 -> 6 and logRetentionDays 7 -> 14 as two updates, nothing flagged", async () => {
-        const base = await evaluate("dev");
+        const base = await stackRun("dev");
         const config = { ...base.config };
         const backend = JSON.parse(config["scalable-backend:backend"]);
         const pr = await evaluate("dev", {
