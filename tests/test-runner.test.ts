@@ -62,7 +62,7 @@ describe("npm test's runner", () => {
         // Its own process under node, with the higher tier-up budget (not allowed in NODE_OPTIONS).
         assert.equal(unit.command, process.execPath);
         const mocha = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
-        assert.deepEqual(unit.args, [...tierUpBudget(), mocha]);
+        assert.deepEqual(unit.args, ["--max-semi-space-size=64", ...tierUpBudget(), mocha]);
         assert.ok(fs.existsSync(mocha), `${mocha} is where npm installs mocha's CLI`);
         const options = unit.env?.NODE_OPTIONS.split(" ") ?? [];
         assert.equal(options.at(-1), "--v8-pool-size=1");
