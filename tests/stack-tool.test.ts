@@ -1,5 +1,6 @@
 // The ephemeral-stack tool: pure parts directly, and the Automation API flow end to end against a
-// fake `pulumi` executable that records its arguments and answers as the CLI does.
+// fake `pulumi` (testing/fake-pulumi.ts) that records its arguments and answers as the CLI does,
+// found as an executable and then answering in this process.
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
