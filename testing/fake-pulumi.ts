@@ -193,7 +193,7 @@ function jsonString(s: string): string {
     return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
-/** What the Automation API's exec() hands its caller; its shape for a failed call is execa's. */
+/** The Automation API's internals that its exec() builds results and errors with (not in its typings). */
 interface Automation {
     CommandResult: new (stdout: string, stderr: string, code: number, err?: Error) => unknown;
     createCommandError(result: unknown): Error;
@@ -228,21 +228,23 @@ export function inProcess(
         const { stdout, stderr, code } = respond(args, cwd, { ...process.env, ...additionalEnv });
         if (stdout !== "") onOutput?.(stdout);
         if (stderr !== "") onError?.(stderr);
-        if (code === 0) return new CommandResult(stdout.replace(/\n$/, ""), stderr.replace(/\n$/, ""), 0);
-        // execa's error for a non-zero exit, which exec() wraps with code -2 (it strips a final newline).
+        // As execa hands them over: without a final newline.
         const [out, errText] = [stdout.replace(/\n$/, ""), stderr.replace(/\n$/, "")];
-        const message = [`Command failed with exit code ${code}: ${[command.command, ...args].join(" ")}`, errText, out]
-            .filter((part) => part !== "")
-            .join("\n");
-        const shortMessage = message.split("\n")[0];
-        const execaError = Object.assign(new Error(message), {
-            shortMessage,
-            command: shortMessage.slice(shortMessage.indexOf(": ") + 2),
-            exitCode: code,
-            stdout: out,
-            stderr: errText,
-            failed: true,
-        });
+        if (code === 0) return new CommandResult(out, errText, 0);
+        // execa's error for a non-zero exit, which exec() wraps with code -2.
+        const line = [command.command, ...args].join(" ");
+        const shortMessage = `Command failed with exit code ${code}: ${line}`;
+        const execaError = Object.assign(
+            new Error([shortMessage, errText, out].filter((part) => part !== "").join("\n")),
+            {
+                shortMessage,
+                command: line,
+                exitCode: code,
+                stdout: out,
+                stderr: errText,
+                failed: true,
+            },
+        );
         throw createCommandError(new CommandResult("", execaError.message, -2, execaError));
     };
     return answering;
