@@ -60,21 +60,24 @@ async function outcome(command: PulumiCommand, args: string[], cwd: string, env:
 
 describe("fake pulumi: in-process, as over a process", () => {
     // A CLI that prints what it is told to (and its arguments and directory) and exits with the code it is told.
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "answering-cli-"));
+    let root: string;
+    before(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "answering-cli-"));
+        fs.mkdirSync(path.join(root, "bin"));
+        fs.writeFileSync(
+            path.join(root, "bin", "pulumi"),
+            [
+                "#!/bin/sh",
+                '[ "$1" = version ] && { echo v3.212.0; exit 0; }',
+                'printf "%s|%s|%s$ANSWER_END" "$ANSWER_STDOUT" "$*" "$PWD"',
+                'printf "%s" "$ANSWER_STDERR" >&2',
+                'exit "$ANSWER_CODE"',
+                "",
+            ].join("\n"),
+            { mode: 0o755 },
+        );
+    });
     after(() => fs.rmSync(root, { recursive: true, force: true }));
-    fs.mkdirSync(path.join(root, "bin"));
-    fs.writeFileSync(
-        path.join(root, "bin", "pulumi"),
-        [
-            "#!/bin/sh",
-            '[ "$1" = version ] && { echo v3.212.0; exit 0; }',
-            'printf "%s|%s|%s$ANSWER_END" "$ANSWER_STDOUT" "$*" "$PWD"',
-            'printf "%s" "$ANSWER_STDERR" >&2',
-            'exit "$ANSWER_CODE"',
-            "",
-        ].join("\n"),
-        { mode: 0o755 },
-    );
     const respond = (argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Answer => ({
         stdout: `${env.ANSWER_STDOUT ?? ""}|${argv.join(" ")}|${cwd}${env.ANSWER_END === "\\n" ? "\n" : (env.ANSWER_END ?? "")}`,
         stderr: env.ANSWER_STDERR ?? "",
